@@ -1,0 +1,43 @@
+/**
+ * The only list of error codes. Every dialect maps each code to its wire shape
+ * (`satisfies Record<ErrorCode, …>`), and docs/errors.md is tested against it.
+ */
+export const errorCodes = {
+  invalid_frame: { retry: false, text: 'the frame is not valid JSON or not a known envelope' },
+  frame_too_large: { retry: false, text: 'the frame is larger than the server accepts' },
+  unknown_operation: { retry: false, text: 'no such operation or method' },
+  invalid_params: { retry: false, text: 'the params do not match the operation schema' },
+  unauthorized: { retry: false, text: 'no credentials were presented' },
+  forbidden: { retry: false, text: 'the caller role may not run this operation' },
+  not_found: { retry: false, text: 'no such service' },
+  conflict: { retry: true, text: 'a concurrent change conflicted; try again' },
+  illegal_transition: { retry: false, text: 'the service cannot move from its state to the one asked' },
+  config_invalid: { retry: false, text: 'the configuration file does not parse or validate' },
+  rate_limited: { retry: true, text: 'too many requests on this connection' },
+  unavailable: { retry: true, text: 'the server is shutting down or its store is unavailable' },
+  internal: { retry: false, text: 'unexpected server fault' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(errorCodes, value);
+
+export interface RegistryErrorOptions extends ErrorOptions {
+  details?: Record<string, unknown>;
+}
+
+/** An expected failure with a stable code; a plain Error means a bug. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string = errorCodes[code].text,
+    options: RegistryErrorOptions = {},
+  ) {
+    super(message, options);
+    this.details = Object.freeze({ ...options.details });
+  }
+}

@@ -1,0 +1,39 @@
+/** @module domain — pure types and rules: no I/O, no node: imports. */
+export { type Brand, type Revision, type ServiceId, asRevision, asServiceId } from './brand.js';
+export { type Clock, systemClock, ManualClock } from './clock.js';
+export {
+  errorCodes,
+  type ErrorCode,
+  isErrorCode,
+  RegistryError,
+  type RegistryErrorOptions,
+} from './errors.js';
+export {
+  type CommittedEvent,
+  type EventType,
+  type RegistryEvent,
+  eventTypes,
+  eventServiceName,
+} from './events.js';
+export {
+  DEFAULT_TTL_SECONDS,
+  type Endpoint,
+  type HealthStatus,
+  isActive,
+  type NetworkKind,
+  networkKinds,
+  SERVICE_NAME_PATTERN,
+  type Service,
+  type ServiceLocation,
+  type ServiceSource,
+  serviceSources,
+} from './service.js';
+export {
+  applyPatch,
+  type NewServiceContext,
+  newService,
+  patchChangesNothing,
+  type ServiceFields,
+  type ServicePatch,
+} from './service-change.js';
+export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

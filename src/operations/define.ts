@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import type { Clock } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+
+export const roles = ['none', 'read', 'write', 'admin'] as const;
+export type Role = (typeof roles)[number];
+/** The roles an operation may require: every operation needs at least `read`. */
+export type RequiredRole = Exclude<Role, 'none'>;
+
+const rank: Readonly<Record<Role, number>> = { none: 0, read: 1, write: 2, admin: 3 };
+export const roleAllows = (held: Role, needed: RequiredRole): boolean => rank[held] >= rank[needed];
+
+/** Who is calling, as the server established it from the connection. */
+export interface Principal {
+  readonly role: Role;
+  /** How the role was established: loopback, token name, certificate subject, or internal. */
+  readonly via: string;
+  /** The caller's remote address, when it came over a socket. */
+  readonly remoteAddress?: string;
+}
+
+/** Services the server lends to handlers that need more than the store. */
+export interface ConfigReloader {
+  /** Re-reads the configuration file and brings `source=file` entries in line with it. */
+  reload(): Promise<{ readonly count: number }>;
+}
+
+export interface OperationContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly principal: Principal;
+  readonly config: ConfigReloader;
+  readonly newId: () => string;
+  readonly startedAt: number;
+}
+
+/** An operation is data: its name, the least role that may call it, its schemas and its handler. */
+export interface Operation<Name extends string = string, In = unknown, Out = unknown> {
+  readonly name: Name;
+  readonly role: RequiredRole;
+  readonly summary: string;
+  readonly input: z.ZodType<In>;
+  readonly handle: (input: In, ctx: OperationContext) => Promise<Out>;
+}
+
+export function defineOperation<Name extends string, Schema extends z.ZodType, Out>(op: {
+  name: Name;
+  role: RequiredRole;
+  summary: string;
+  input: Schema;
+  handle: (input: z.output<Schema>, ctx: OperationContext) => Promise<Out>;
+}): Operation<Name, z.output<Schema>, Out> {
+  return op;
+}
+
+export type AnyOperation = Operation<string, never, unknown>;
+export type InputOf<O> = O extends Operation<string, infer In, unknown> ? In : never;
+export type OutputOf<O> = O extends Operation<string, never, infer Out> ? Out : never;

@@ -1,0 +1,70 @@
+import type { CommittedEvent, RegistryEvent, Revision, Service } from '../domain/index.js';
+
+/** Reads served from memory: never wait on the database. Kept in step with every commit. */
+export interface ServiceReadView {
+  get(name: string): Service | undefined;
+  /** Every service, ordered by name. */
+  list(): readonly Service[];
+  readonly size: number;
+}
+
+export interface ServiceWriter {
+  get(name: string): Promise<Service | undefined>;
+  list(): Promise<readonly Service[]>;
+  put(service: Service): Promise<void>;
+  /** Resolves true when a row was removed. */
+  delete(name: string): Promise<boolean>;
+}
+
+/**
+ * What a write function may use. It must touch nothing else (no network, timers or other
+ * awaits): it may run again after a `conflict`, and throwing rolls back only this write.
+ */
+export interface WriteTx {
+  /** The revision this write commits at when it emits an event. */
+  readonly revision: Revision;
+  readonly services: ServiceWriter;
+  /** Records an event; it is stored in the same transaction and published after commit. */
+  emit(event: RegistryEvent): void;
+}
+
+export interface WriteResult<T> {
+  readonly value: T;
+  /** The revision of this write, or undefined when it emitted no event. */
+  readonly revision: Revision | undefined;
+  readonly events: readonly CommittedEvent[];
+}
+
+export type CommitListener = (events: readonly CommittedEvent[]) => void;
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly services: ServiceReadView;
+  /** The last committed revision (0 for an empty store). */
+  readonly revision: Revision;
+  /** Events at or below this revision were compacted away. */
+  readonly compactRevision: Revision;
+  /** Runs `fn` in a transaction; writes arriving together commit together, each answered after its own commit. */
+  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<WriteResult<T>>;
+  /** Committed events with revision > `after`, oldest first, at most `limit`. */
+  eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]>;
+  /** Called after each commit with its events in revision order; returns an unsubscribe function. */
+  onCommit(listener: CommitListener): () => void;
+  close(): Promise<void>;
+  /** Resolves with the reason once closed; never rejects. */
+  readonly closed: Promise<void | Error>;
+}
+
+export interface StoreOptions {
+  /** SQLite file path, or a `postgres://` URL. */
+  readonly location: string;
+  /**
+   * How many events the log keeps for `since_revision` replay before compacting.
+   * @default 100_000
+   */
+  readonly eventRetention?: number;
+  /** @default systemClock */
+  readonly clock?: import('../domain/index.js').Clock;
+}
+
+export const DEFAULT_EVENT_RETENTION = 100_000;
