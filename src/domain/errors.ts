@@ -3,7 +3,8 @@
  * (`satisfies Record<ErrorCode, …>`), and docs/errors.md is tested against it.
  */
 export const errorCodes = {
-  invalid_frame: { retry: false, text: 'the frame is not valid JSON or not a known envelope' },
+  parse_error: { retry: false, text: 'the frame is not valid JSON' },
+  invalid_frame: { retry: false, text: 'the frame is not a known request envelope' },
   frame_too_large: { retry: false, text: 'the frame is larger than the server accepts' },
   unknown_operation: { retry: false, text: 'no such operation or method' },
   invalid_params: { retry: false, text: 'the params do not match the operation schema' },

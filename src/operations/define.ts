@@ -35,24 +35,22 @@ export interface OperationContext {
 }
 
 /** An operation is data: its name, the least role that may call it, its schemas and its handler. */
-export interface Operation<Name extends string = string, In = unknown, Out = unknown> {
+export interface Operation<Name extends string = string, Schema extends z.ZodType = z.ZodType, Out = unknown> {
   readonly name: Name;
   readonly role: RequiredRole;
   readonly summary: string;
-  readonly input: z.ZodType<In>;
-  readonly handle: (input: In, ctx: OperationContext) => Promise<Out>;
+  readonly input: Schema;
+  // Method syntax on purpose: it lets every operation sit in one table of AnyOperation.
+  handle(input: z.output<Schema>, ctx: OperationContext): Promise<Out>;
 }
 
-export function defineOperation<Name extends string, Schema extends z.ZodType, Out>(op: {
-  name: Name;
-  role: RequiredRole;
-  summary: string;
-  input: Schema;
-  handle: (input: z.output<Schema>, ctx: OperationContext) => Promise<Out>;
-}): Operation<Name, z.output<Schema>, Out> {
+export function defineOperation<Name extends string, Schema extends z.ZodType, Out>(
+  op: Operation<Name, Schema, Out>,
+): Operation<Name, Schema, Out> {
   return op;
 }
 
-export type AnyOperation = Operation<string, never, unknown>;
-export type InputOf<O> = O extends Operation<string, infer In, unknown> ? In : never;
-export type OutputOf<O> = O extends Operation<string, never, infer Out> ? Out : never;
+export type AnyOperation = Operation<string, z.ZodType, unknown>;
+/** What a caller sends (before defaults and transforms). */
+export type InputOf<O> = O extends Operation<string, infer S, unknown> ? z.input<S> : never;
+export type OutputOf<O> = O extends Operation<string, z.ZodType, infer Out> ? Out : never;

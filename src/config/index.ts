@@ -1,0 +1,42 @@
+/**
+ * @module config — TOML loading, environment and flags, validation, hot reload.
+ * The one place besides `src/cli` that reads `process.env`.
+ */
+export { ConfigError, type ConfigErrorOptions } from './error.js';
+export { isLoopbackHost } from './loopback.js';
+export {
+  type ConfigInputs,
+  type LoadConfigOptions,
+  loadConfig,
+  parseConfig,
+  reloadConfig,
+} from './load.js';
+export { type DataDirOptions, defaultConfigPath, defaultDataDir } from './paths.js';
+export {
+  type AuthSettings,
+  type ConfigEnv,
+  type ConfigIssue,
+  type ConfigIssueSource,
+  type ConfigOverrides,
+  type ConfigRole,
+  configRoles,
+  DEFAULT_ANONYMOUS_ROLE,
+  DEFAULT_BACKEND_PROTOCOL,
+  DEFAULT_DB_FILE,
+  DEFAULT_EVENT_RETENTION,
+  DEFAULT_HOST,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_LOOPBACK_ROLE,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_RELOAD_DEBOUNCE_MS,
+  type FileBackend,
+  type LogLevel,
+  logLevels,
+  type LooseTable,
+  type RegistryConfig,
+  type ServerSettings,
+  type StorageSettings,
+  type TlsFiles,
+} from './types.js';
+export { type ConfigLogger, type ConfigWatcher, type WatchConfigOptions, watchConfig } from './watch.js';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { configRoles, logLevels } from './types.js';
+
+/** The file as written (snake_case), every key optional: defaults are filled when layers merge. */
+
+const nonEmpty = z.string().min(1);
+const backendPort = z.number().int().min(1).max(65_535);
+/** The server's own port may be 0: the OS picks one. */
+export const serverPort = z.number().int().min(0).max(65_535);
+export const logLevel = z.enum(logLevels);
+const role = z.enum(configRoles);
+
+export const backendName = z.string().regex(SERVICE_NAME_PATTERN, {
+  error: "must start with a letter or digit and hold only letters, digits, '.', '_' and '-' (at most 128 characters)",
+});
+
+const serverTable = z.strictObject({
+  host: nonEmpty.optional(),
+  port: serverPort.optional(),
+  data_dir: nonEmpty.optional(),
+  db_path: nonEmpty.optional(),
+  auto_register: z.boolean().optional(),
+  log_level: logLevel.optional(),
+  insecure_loopback: z.boolean().optional(),
+  max_frame_bytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+});
+
+const tlsTable = z.strictObject({
+  cert: nonEmpty.optional(),
+  key: nonEmpty.optional(),
+});
+
+const authTable = z.strictObject({
+  loopback_role: role.optional(),
+  anonymous_role: role.optional(),
+});
+
+const storageTable = z.strictObject({
+  url: nonEmpty.optional(),
+  event_retention: z.number().int().min(1).optional(),
+});
+
+const backendTable = z.strictObject({
+  name: backendName,
+  host: nonEmpty,
+  port: backendPort,
+  protocol: nonEmpty.optional(),
+  description: z.string().optional(),
+  namespace: z.string().optional(),
+  ttl: z.number().int().min(1).max(86_400).optional(),
+});
+
+/** Later issues define these; for now any array of tables passes. */
+const looseTables = z.array(z.record(z.string(), z.unknown()));
+
+export const fileSchema = z.strictObject({
+  server: serverTable.optional(),
+  tls: tlsTable.optional(),
+  auth: authTable.optional(),
+  storage: storageTable.optional(),
+  backend: z.array(backendTable).optional(),
+  service: looseTables.optional(),
+  network: looseTables.optional(),
+  node: looseTables.optional(),
+});
+
+export type ConfigFile = z.output<typeof fileSchema>;
+
+/** The keys each table accepts, to list them when a key is unknown. */
+export const knownKeys: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(fileSchema.shape),
+  server: Object.keys(serverTable.shape),
+  tls: Object.keys(tlsTable.shape),
+  auth: Object.keys(authTable.shape),
+  storage: Object.keys(storageTable.shape),
+  backend: Object.keys(backendTable.shape),
+};

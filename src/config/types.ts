@@ -1,0 +1,129 @@
+/** The shapes of the configuration: what callers pass in and the frozen object they get back. */
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 4445;
+export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_MAX_FRAME_BYTES = 1_048_576;
+export const DEFAULT_EVENT_RETENTION = 100_000;
+export const DEFAULT_BACKEND_PROTOCOL = 'ws';
+export const DEFAULT_LOOPBACK_ROLE = 'admin';
+export const DEFAULT_ANONYMOUS_ROLE = 'none';
+export const DEFAULT_DB_FILE = 'registry.db';
+/** Quiet time after the last file event before a reload, so one save is one reload. */
+export const DEFAULT_RELOAD_DEBOUNCE_MS = 100;
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** The roles a caller can hold; `none` may call nothing. The same names as the operation table's. */
+export const configRoles = ['none', 'read', 'write', 'admin'] as const;
+export type ConfigRole = (typeof configRoles)[number];
+
+/** The environment as `process.env` has it. */
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Command-line flags. Every field is optional; a set field wins over the environment,
+ * the file and the defaults. Relative paths are resolved against `cwd`.
+ */
+export interface ConfigOverrides {
+  /** `--host` */
+  readonly host?: string;
+  /** `--port`; 0 lets the OS pick a free port. */
+  readonly port?: number;
+  /** `--config` */
+  readonly configPath?: string;
+  /** `--data-dir` */
+  readonly dataDir?: string;
+  /** `--db-path` */
+  readonly dbPath?: string;
+  /** `--tls-cert` */
+  readonly tlsCert?: string;
+  /** `--tls-key` */
+  readonly tlsKey?: string;
+  /** `--insecure-loopback` */
+  readonly insecureLoopback?: boolean;
+  /** `--log-level` */
+  readonly logLevel?: LogLevel;
+  /** `--auto-register` / `--no-auto-register` */
+  readonly autoRegister?: boolean;
+  /** `--store`: a SQLite path or a `postgres://` URL. */
+  readonly storeUrl?: string;
+}
+
+/** A `[[backend]]` entry of the file, in camelCase: exactly the Plexus keys plus `ttl`. */
+export interface FileBackend {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: string;
+  readonly description?: string;
+  readonly namespace?: string;
+  readonly ttlSeconds?: number;
+}
+
+/** A table of an array the later issues define (`[[service]]`, `[[network]]`, `[[node]]`), passed through. */
+export type LooseTable = Readonly<Record<string, unknown>>;
+
+export interface ServerSettings {
+  readonly host: string;
+  /** 0 lets the OS pick a free port. */
+  readonly port: number;
+  /** Absolute. Holds the database and `tls/`. */
+  readonly dataDir: string;
+  /** Absolute path of the SQLite file. */
+  readonly dbPath: string;
+  readonly autoRegister: boolean;
+  readonly logLevel: LogLevel;
+  /** Plaintext `ws://`; only ever true while `host` is loopback. */
+  readonly insecureLoopback: boolean;
+  readonly maxFrameBytes: number;
+}
+
+/** Both paths absolute. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface AuthSettings {
+  readonly loopbackRole: ConfigRole;
+  readonly anonymousRole: ConfigRole;
+}
+
+export interface StorageSettings {
+  /** An absolute SQLite path or a `scheme://` URL such as `postgres://…`. */
+  readonly url: string;
+  readonly eventRetention: number;
+}
+
+/** The configuration, parsed once, every default filled, deeply frozen. */
+export interface RegistryConfig {
+  /** Absolute path of the configuration file (it may not exist: see `configFound`). */
+  readonly configPath: string;
+  /** False when the default file is absent and the configuration is all defaults, env and flags. */
+  readonly configFound: boolean;
+  readonly server: ServerSettings;
+  /** `null` when no certificate is configured: the server makes its own under `dataDir/tls`. */
+  readonly tls: TlsFiles | null;
+  readonly auth: AuthSettings;
+  readonly storage: StorageSettings;
+  readonly backends: readonly FileBackend[];
+  readonly services: readonly LooseTable[];
+  readonly networks: readonly LooseTable[];
+  readonly nodes: readonly LooseTable[];
+}
+
+/** Where a problem was found. */
+export type ConfigIssueSource = 'file' | 'env' | 'flags';
+
+export interface ConfigIssue {
+  readonly source: ConfigIssueSource;
+  /** The bad field: `backend[0].port`, `REGISTRY_PORT`, `--port`; absent for a cross-field rule. */
+  readonly path?: string;
+  readonly message: string;
+  /** 1-based line in the file, when known. */
+  readonly line?: number;
+  /** 1-based column in the file, when known. */
+  readonly column?: number;
+}

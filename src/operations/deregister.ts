@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineOperation } from './define.js';
+import { serviceName } from './schemas.js';
+import { notFound } from './update.js';
+
+/** Remove a backend; Plexus `delete` and `deregister` both land here. */
+export const deregister = defineOperation({
+  name: 'deregister',
+  role: 'write',
+  summary: 'remove a registered backend',
+  input: z.strictObject({ name: serviceName }),
+  async handle(input, ctx): Promise<{ readonly name: string }> {
+    await ctx.store.write(async (tx) => {
+      const existing = await tx.services.get(input.name);
+      if (existing === undefined) throw notFound(input.name);
+      await tx.services.delete(input.name);
+      tx.emit({ type: 'ServiceDeregistered', service: existing });
+    });
+    return { name: input.name };
+  },
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import type { Service } from '../domain/index.js';
+import { defineOperation } from './define.js';
+import { serviceName } from './schemas.js';
+import { notFound } from './update.js';
+
+/** One service by name; an unknown name is `not_found` (the Plexus dialects turn it into `backend: null`). */
+export const getService = defineOperation({
+  name: 'get_service',
+  role: 'read',
+  summary: 'one service by name',
+  input: z.strictObject({ name: serviceName }),
+  async handle(input, ctx): Promise<Service> {
+    const service = ctx.store.services.get(input.name);
+    if (service === undefined) throw notFound(input.name);
+    return service;
+  },
+});

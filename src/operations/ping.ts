@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { isActive, type Service } from '../domain/index.js';
+import { defineOperation } from './define.js';
+import { serviceName } from './schemas.js';
+
+export interface PingOutput {
+  readonly name: string;
+  readonly success: boolean;
+  readonly message: string;
+}
+
+/**
+ * A sign of life: moves `lastSeen`. Only a ping that brings an inactive service back is an
+ * event (HealthChanged); routine pings spend no revision, so they do not flood the event log.
+ */
+export const ping = defineOperation({
+  name: 'ping',
+  role: 'write',
+  summary: 'record a sign of life for a backend',
+  input: z.strictObject({ name: serviceName }),
+  async handle(input, ctx): Promise<PingOutput> {
+    const now = ctx.clock.now();
+    const { value } = await ctx.store.write(async (tx) => {
+      const existing = await tx.services.get(input.name);
+      if (existing === undefined) return { name: input.name, success: false, message: `backend '${input.name}' not found` };
+      const wasActive = isActive(existing, now);
+      const service: Service = wasActive
+        ? { ...existing, lastSeen: now }
+        : { ...existing, lastSeen: now, revision: tx.revision, updatedAt: now };
+      await tx.services.put(service);
+      if (!wasActive) tx.emit({ type: 'HealthChanged', service, active: true });
+      return { name: input.name, success: true, message: 'health check timestamp updated' };
+    });
+    return value;
+  },
+});

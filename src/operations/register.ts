@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import {
+  asServiceId,
+  applyPatch,
+  DEFAULT_TTL_SECONDS,
+  newService,
+  patchChangesNothing,
+  type Service,
+  type ServicePatch,
+} from '../domain/index.js';
+import { defineOperation } from './define.js';
+import { hostName, metadataMap, portNumber, protocolName, serviceName, shortText, tagList, ttlSeconds, unset } from './schemas.js';
+
+export interface RegisterOutput {
+  readonly service: Service;
+  /** False when the name existed and the registration updated it (an idempotent upsert). */
+  readonly created: boolean;
+}
+
+/** Register a backend or service by name; registering again updates it and counts as a sign of life. */
+export const register = defineOperation({
+  name: 'register',
+  role: 'write',
+  summary: 'register a backend (an idempotent upsert by name)',
+  input: z.strictObject({
+    name: serviceName,
+    host: hostName,
+    port: portNumber,
+    protocol: unset(protocolName),
+    description: unset(shortText),
+    namespace: unset(shortText),
+    version: unset(shortText),
+    metadata: unset(metadataMap),
+    tags: unset(tagList),
+    ttl: unset(ttlSeconds),
+  }),
+  async handle(input, ctx): Promise<RegisterOutput> {
+    const now = ctx.clock.now();
+    const { ttl, name, ...fields } = input;
+    const patch: ServicePatch = { ...fields, protocol: fields.protocol ?? 'ws', ttlSeconds: ttl ?? DEFAULT_TTL_SECONDS };
+    const { value } = await ctx.store.write(async (tx) => {
+      const existing = await tx.services.get(name);
+      if (existing === undefined) {
+        const service = newService(
+          { ...patch, host: input.host, port: input.port },
+          { id: asServiceId(ctx.newId()), name, source: 'manual', now, revision: tx.revision },
+        );
+        await tx.services.put(service);
+        tx.emit({ type: 'ServiceRegistered', service });
+        return { service, created: true };
+      }
+      // A runtime registration takes over a file or auto entry: it is now manual (DESIGN §4 priority).
+      if (patchChangesNothing(existing, patch) && existing.source === 'manual') {
+        const touched: Service = { ...existing, lastSeen: now };
+        await tx.services.put(touched);
+        return { service: touched, created: false };
+      }
+      const service: Service = { ...applyPatch(existing, patch, now, tx.revision), source: 'manual', lastSeen: now };
+      await tx.services.put(service);
+      tx.emit({ type: 'ServiceUpdated', service });
+      return { service, created: false };
+    });
+    return value;
+  },
+});

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { defineOperation } from './define.js';
+
+/** Re-read the configuration file now (the file watcher does the same on every edit). */
+export const reload = defineOperation({
+  name: 'reload',
+  role: 'admin',
+  summary: 're-read the configuration file and apply its backends',
+  input: z.strictObject({}),
+  async handle(_input, ctx): Promise<{ readonly count: number }> {
+    return ctx.config.reload();
+  },
+});

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { SERVICE_NAME_PATTERN } from '../domain/index.js';
+
+/** Absent and null both mean "unset" (Plexus clients send either); handlers only see undefined. */
+export const unset = <T extends z.ZodType>(schema: T) =>
+  schema.nullish().transform((value): z.output<T> | undefined => value ?? undefined);
+
+export const serviceName = z
+  .string()
+  .regex(SERVICE_NAME_PATTERN, 'must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const hostName = z.string().min(1, 'must not be empty').max(253, 'must be at most 253 characters');
+export const portNumber = z.number().int('must be an integer').min(1, 'must be ≥ 1').max(65_535, 'must be ≤ 65535');
+export const protocolName = z.string().regex(/^[a-z][a-z0-9+.-]{0,15}$/, 'must be a lowercase scheme such as "ws" or "wss"');
+export const shortText = z.string().max(1024, 'must be at most 1024 characters');
+export const metadataMap = z
+  .record(z.string().max(128, 'keys must be at most 128 characters'), z.string().max(4096, 'values must be at most 4096 characters'))
+  .refine((m) => Object.keys(m).length <= 64, 'must have at most 64 entries');
+export const tagList = z.array(z.string().min(1).max(128)).max(64, 'must have at most 64 tags');
+export const ttlSeconds = z.number().int('must be an integer').min(1, 'must be ≥ 1').max(86_400, 'must be ≤ 86400');

@@ -1,0 +1,36 @@
+import { RegistryError } from '../domain/index.js';
+import type { AnyOperation } from './define.js';
+import { deregister } from './deregister.js';
+import { getService } from './get-service.js';
+import { listServices } from './list-services.js';
+import { ping } from './ping.js';
+import { register } from './register.js';
+import { reload } from './reload.js';
+import { status } from './status.js';
+import { update } from './update.js';
+
+/** Every operation, once. The dialects map their own names onto these. */
+export const operations = [register, update, deregister, ping, getService, listServices, reload, status] as const;
+
+export type OperationTable = typeof operations;
+export type OperationName = OperationTable[number]['name'];
+export type OperationByName<N extends OperationName> = Extract<OperationTable[number], { name: N }>;
+
+/** Checked once at start: a broken table stops the server rather than failing a request later. */
+export function buildOperationIndex(table: readonly AnyOperation[] = operations): ReadonlyMap<string, AnyOperation> {
+  const index = new Map<string, AnyOperation>();
+  for (const op of table) {
+    if (index.has(op.name)) throw new RegistryError('internal', `operation '${op.name}' is defined twice`);
+    if (!/^[a-z][a-z_]*$/.test(op.name)) throw new RegistryError('internal', `operation name '${op.name}' is not snake_case`);
+    index.set(op.name, op);
+  }
+  return index;
+}
+
+export function findOperation(index: ReadonlyMap<string, AnyOperation>, name: string): AnyOperation {
+  const op = index.get(name);
+  if (op === undefined) {
+    throw new RegistryError('unknown_operation', `unknown operation '${name}'`, { details: { operation: name } });
+  }
+  return op;
+}

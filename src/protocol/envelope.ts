@@ -1,0 +1,69 @@
+import { type ErrorCode, RegistryError, type Service } from '../domain/index.js';
+import type { RegisterOutput } from '../operations/index.js';
+import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
+import { encodeService } from './wire-service.js';
+
+/**
+ * The action envelope of the service-registry seed (DESIGN §3a):
+ * `{"id","type":"request","action","params"}` → `{"id","type":"response","result"|"error"}`.
+ */
+
+/** Error codes travel as they are; the table exists so a new code must be looked at here. */
+const wireCodes = {
+  parse_error: 'parse_error',
+  invalid_frame: 'invalid_frame',
+  frame_too_large: 'frame_too_large',
+  unknown_operation: 'unknown_operation',
+  invalid_params: 'invalid_params',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  illegal_transition: 'illegal_transition',
+  config_invalid: 'config_invalid',
+  rate_limited: 'rate_limited',
+  unavailable: 'unavailable',
+  internal: 'internal',
+} as const satisfies Record<ErrorCode, string>;
+
+type ResultEncoder = (value: unknown, now: number) => unknown;
+
+/** Outputs that hold services are encoded field by field; everything else goes as it is. */
+const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
+  register: (v, now) => {
+    const out = v as RegisterOutput;
+    return { service: encodeService(out.service, now), created: out.created };
+  },
+  update: (v, now) => encodeService(v as Service, now),
+  get_service: (v, now) => encodeService(v as Service, now),
+  list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
+};
+
+function envelopeError(id: RequestId, error: RegistryError): Frame {
+  const body: Record<string, unknown> = { code: wireCodes[error.code], message: error.message };
+  if (Object.keys(error.details).length > 0) body.details = error.details;
+  return { id: id ?? '', type: 'response', error: body };
+}
+
+export const envelopeDialect: Dialect = {
+  name: 'envelope',
+  decode(message) {
+    const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
+    const bad = (why: string): FrameError =>
+      new FrameError(id, new RegistryError('invalid_frame', `invalid request envelope: ${why}`, { details: { field: why.split(':')[0] } }));
+    if (id === null) throw bad('id: must be a string');
+    if (message.type !== 'request') throw bad('type: must be "request"');
+    if (typeof message.action !== 'string' || message.action === '') throw bad('action: must be a non-empty string');
+    const params = message.params ?? {};
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw bad('params: must be an object');
+    const call: Call = { dialect: 'envelope', id, method: message.action, op: message.action, input: params, silent: false };
+    return { kind: 'call', call };
+  },
+  encode(call, outcome: Outcome, now) {
+    if (!outcome.ok) return [envelopeError(call.id, outcome.error)];
+    const encoder = resultEncoders[call.op];
+    const result = encoder === undefined ? outcome.value : encoder(outcome.value, now);
+    return [{ id: call.id, type: 'response', result: result ?? null }];
+  },
+  encodeFrameError: envelopeError,
+};

@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
+import { jsonRpcCodes } from './jsonrpc-codes.js';
+import { jsonRpcError, readJsonRpc } from './jsonrpc.js';
+import { plexusContent, plexusMethods, plexusTarget } from './plexus-methods.js';
+import { toSeconds } from './wire-service.js';
+import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
+
+/**
+ * The Plexus hub call (DESIGN §3c): every method is a subscription routed through the hub.
+ * Answer: the subscription id, then `data` items, then `done`.
+ */
+export const HUB_CALL = 'registry-hub.call';
+export const HUB_UNSUB = 'registry-hub.call_unsub';
+const HUB_NAME = 'registry-hub';
+
+/** Plexus clients check this hash to see whether the hub's schema changed. */
+const PLEXUS_HASH = createHash('sha256').update(Object.keys(plexusMethods).sort().join('\n')).digest('hex').slice(0, 16);
+
+/** Failures of the call itself are stream `error` items; failures of the work are `error` content. */
+const errorPlacement = {
+  parse_error: 'stream',
+  invalid_frame: 'stream',
+  frame_too_large: 'stream',
+  unknown_operation: 'stream',
+  invalid_params: 'stream',
+  unauthorized: 'stream',
+  forbidden: 'stream',
+  rate_limited: 'stream',
+  unavailable: 'stream',
+  internal: 'stream',
+  not_found: 'content',
+  conflict: 'content',
+  illegal_transition: 'content',
+  config_invalid: 'content',
+} as const satisfies Record<ErrorCode, 'stream' | 'content'>;
+
+let nextSubscription = 0;
+const subscriptionPrefix = randomBytes(4).toString('hex');
+const newSubscriptionId = (): string => `${subscriptionPrefix}${(nextSubscription++).toString(16).padStart(8, '0')}`;
+
+const metadata = (now: number, provenance: readonly string[]) => ({ provenance, plexus_hash: PLEXUS_HASH, timestamp: toSeconds(now) });
+
+function streamItem(subscription: string, result: Record<string, unknown>): Frame {
+  return { jsonrpc: '2.0', method: HUB_CALL, params: { subscription, result } };
+}
+
+function streamError(error: RegistryError, meta: ReturnType<typeof metadata>): Record<string, unknown> {
+  const message = error.code === 'invalid_params' ? error.message.replace(/^invalid params/, 'Invalid params') : error.message;
+  return { type: 'error', metadata: meta, message, code: String(jsonRpcCodes[error.code]), recoverable: errorCodes[error.code].retry };
+}
+
+/** The subscription id answer, the items, then `done`. */
+function streamFrames(id: RequestId, items: readonly Record<string, unknown>[], meta: ReturnType<typeof metadata>): Frame[] {
+  const subscription = newSubscriptionId();
+  return [
+    { jsonrpc: '2.0', id, result: subscription },
+    ...items.map((item) => streamItem(subscription, item)),
+    streamItem(subscription, { type: 'done', metadata: meta }),
+  ];
+}
+
+export const hubDialect: Dialect = {
+  name: 'hub',
+  decode(message, now) {
+    const { id, method, params, silent } = readJsonRpc(message);
+    if (method === HUB_UNSUB) return { kind: 'reply', frames: silent ? [] : [{ jsonrpc: '2.0', id, result: true }] };
+    if (method !== HUB_CALL) {
+      throw new FrameError(id, new RegistryError('unknown_operation', `method '${method}' not found`, { details: { method } }));
+    }
+    const p = params;
+    if (typeof p !== 'object' || p === null || Array.isArray(p) || typeof (p as Record<string, unknown>).method !== 'string') {
+      throw new FrameError(id, new RegistryError('invalid_params', 'invalid params: method: must be the name of a registry method'));
+    }
+    const inner = p as Record<string, unknown>;
+    const innerMethod = String(inner.method);
+    const target = plexusTarget(innerMethod, inner.params);
+    if (innerMethod === '_info') {
+      const meta = metadata(now, [HUB_NAME]);
+      return { kind: 'reply', frames: streamFrames(id, [{ type: 'data', metadata: meta, content_type: '_info', content: { backend: HUB_NAME } }], meta) };
+    }
+    const call: Call = { dialect: 'hub', id, method: innerMethod, op: target?.op ?? '', input: target?.input ?? inner.params, silent };
+    return { kind: 'call', call };
+  },
+  encode(call, outcome: Outcome, now) {
+    const meta = metadata(now, [HUB_NAME, 'registry']);
+    const content = plexusContent(call.method, outcome, now) ?? (outcome.ok ? { type: call.op, result: outcome.value } : undefined);
+    const data = (c: unknown) => ({ type: 'data', metadata: meta, content_type: call.method, content: c });
+    if (content !== undefined) return streamFrames(call.id, [data(content)], meta);
+    if (outcome.ok) return streamFrames(call.id, [], meta);
+    const { error } = outcome;
+    const item = errorPlacement[error.code] === 'stream' ? streamError(error, meta) : data({ type: 'error', message: error.message, code: error.code });
+    return streamFrames(call.id, [item], meta);
+  },
+  encodeFrameError: jsonRpcError,
+};

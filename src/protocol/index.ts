@@ -1,0 +1,19 @@
+/** @module protocol — the three wire dialects, each a thin adapter onto the operation table. */
+export { dialects, detectDialect, parseFrame, type Parsed } from './detect.js';
+export { envelopeDialect } from './envelope.js';
+export { HUB_CALL, HUB_UNSUB, hubDialect } from './hub.js';
+export { jsonRpcCodes } from './jsonrpc-codes.js';
+export { jsonRpcDialect } from './jsonrpc.js';
+export { plexusMethods } from './plexus-methods.js';
+export {
+  type Call,
+  type Decoded,
+  type Dialect,
+  type DialectName,
+  dialectNames,
+  type Frame,
+  FrameError,
+  type Outcome,
+  type RequestId,
+} from './types.js';
+export { decodeService, encodeBackend, encodeService, toSeconds } from './wire-service.js';

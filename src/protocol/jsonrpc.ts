@@ -1,0 +1,49 @@
+import { RegistryError } from '../domain/index.js';
+import { jsonRpcCodes } from './jsonrpc-codes.js';
+import { plexusContent, plexusTarget } from './plexus-methods.js';
+import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
+
+/** JSON-RPC 2.0 with direct `registry.*` methods (DESIGN §3b). */
+
+export function jsonRpcError(id: RequestId, error: RegistryError): Frame {
+  const data: Record<string, unknown> = { code: error.code };
+  if (Object.keys(error.details).length > 0) data.details = error.details;
+  return { jsonrpc: '2.0', id, error: { code: jsonRpcCodes[error.code], message: error.message, data } };
+}
+
+/** Reads the parts every JSON-RPC request shares; throws FrameError (-32600) when they are wrong. */
+export function readJsonRpc(message: Readonly<Record<string, unknown>>): { id: RequestId; method: string; params: unknown; silent: boolean } {
+  const rawId = message.id;
+  const id: RequestId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+  const invalid = (why: string): FrameError => new FrameError(id, new RegistryError('invalid_frame', `invalid request: ${why}`));
+  if (message.jsonrpc !== '2.0') throw invalid('jsonrpc: must be "2.0"');
+  if (rawId !== undefined && rawId !== null && id === null) throw invalid('id: must be a string, a number or null');
+  if (typeof message.method !== 'string' || message.method === '') throw invalid('method: must be a non-empty string');
+  const params = message.params;
+  if (params !== undefined && params !== null && typeof params !== 'object') throw invalid('params: must be an object or an array');
+  return { id, method: message.method, params, silent: rawId === undefined };
+}
+
+export const jsonRpcDialect: Dialect = {
+  name: 'jsonrpc',
+  decode(message) {
+    const { id, method, params, silent } = readJsonRpc(message);
+    if (Array.isArray(params)) {
+      throw new FrameError(id, new RegistryError('invalid_params', 'invalid params: (params): must be an object of named params'));
+    }
+    const target = plexusTarget(method, params);
+    const call: Call =
+      target === undefined
+        ? { dialect: 'jsonrpc', id, method, op: '', input: params, silent }
+        : { dialect: 'jsonrpc', id, method, op: target.op, input: target.input, silent };
+    return { kind: 'call', call };
+  },
+  encode(call, outcome: Outcome, now) {
+    if (call.silent) return [];
+    const content = plexusContent(call.method, outcome, now);
+    if (content !== undefined) return [{ jsonrpc: '2.0', id: call.id, result: content }];
+    if (outcome.ok) return [{ jsonrpc: '2.0', id: call.id, result: outcome.value ?? null }];
+    return [jsonRpcError(call.id, outcome.error)];
+  },
+  encodeFrameError: jsonRpcError,
+};

@@ -1,0 +1,73 @@
+import type { Service } from '../domain/index.js';
+import type { PingOutput, RegisterOutput } from '../operations/index.js';
+import type { Outcome } from './types.js';
+import { encodeBackend } from './wire-service.js';
+
+/**
+ * The Plexus `registry.*` methods (DESIGN §3b, §3c) mapped onto operations, with the tagged
+ * content each answers. Shared by the direct JSON-RPC and the hub-call dialects.
+ */
+interface PlexusMethod {
+  readonly op: string;
+  /** Plexus defaults that differ from the operation's own. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  readonly content: (value: unknown, now: number) => Readonly<Record<string, unknown>>;
+}
+
+const nameOf = (v: unknown): string => (v as { name: string }).name;
+
+export const plexusMethods: Readonly<Record<string, PlexusMethod>> = {
+  'registry.register': {
+    op: 'register',
+    content: (v, now) => {
+      const out = v as RegisterOutput;
+      return { type: out.created ? 'backend_registered' : 'backend_updated', backend: encodeBackend(out.service, now) };
+    },
+  },
+  'registry.update': { op: 'update', content: (v, now) => ({ type: 'backend_updated', backend: encodeBackend(v as Service, now) }) },
+  'registry.delete': { op: 'deregister', content: (v) => ({ type: 'backend_deleted', name: nameOf(v) }) },
+  'registry.deregister': { op: 'deregister', content: (v) => ({ type: 'backend_deregistered', name: nameOf(v) }) },
+  'registry.list': {
+    op: 'list_services',
+    defaults: { active_only: true },
+    content: (v, now) => ({ type: 'backends', backends: (v as readonly Service[]).map((s) => encodeBackend(s, now)) }),
+  },
+  'registry.get': { op: 'get_service', content: (v, now) => ({ type: 'backend', backend: encodeBackend(v as Service, now) }) },
+  'registry.ping': {
+    op: 'ping',
+    content: (v) => {
+      const out = v as PingOutput;
+      return { type: 'ping', name: out.name, success: out.success, message: out.message };
+    },
+  },
+  'registry.reload': { op: 'reload', content: (v) => ({ type: 'reloaded', count: (v as { count: number }).count }) },
+  'registry.status': { op: 'status', content: (v) => ({ type: 'status', ...(v as Record<string, unknown>) }) },
+};
+
+export interface PlexusTarget {
+  readonly op: string;
+  readonly input: unknown;
+}
+
+/** Finds the operation for a Plexus method; undefined when there is none. Null params mean unset. */
+export function plexusTarget(method: string, params: unknown): PlexusTarget | undefined {
+  const known = plexusMethods[method];
+  if (known === undefined) return undefined;
+  const given = params ?? {};
+  if (known.defaults === undefined || typeof given !== 'object' || Array.isArray(given)) return { op: known.op, input: given };
+  const withDefaults: Record<string, unknown> = { ...known.defaults };
+  for (const [key, value] of Object.entries(given)) if (value !== null && value !== undefined) withDefaults[key] = value;
+  return { op: known.op, input: withDefaults };
+}
+
+/**
+ * The content a successful or application-failed call answers. `get` of an unknown name is
+ * `backend: null`, not an error (upstream behaviour clients rely on).
+ */
+export function plexusContent(method: string, outcome: Outcome, now: number): Readonly<Record<string, unknown>> | undefined {
+  const known = plexusMethods[method];
+  if (known === undefined) return undefined;
+  if (outcome.ok) return known.content(outcome.value, now);
+  if (known.op === 'get_service' && outcome.error.code === 'not_found') return { type: 'backend', backend: null };
+  return undefined;
+}

@@ -1,0 +1,46 @@
+import type { RegistryError } from '../domain/index.js';
+
+export const dialectNames = ['envelope', 'jsonrpc', 'hub'] as const;
+export type DialectName = (typeof dialectNames)[number];
+
+export type RequestId = string | number | null;
+/** One JSON object to send as a text frame. */
+export type Frame = Readonly<Record<string, unknown>>;
+
+/** A request decoded from any dialect: the operation to run and its raw (unvalidated) input. */
+export interface Call {
+  readonly dialect: DialectName;
+  readonly id: RequestId;
+  /** The name the caller used on the wire (`registry.list`, `list_services`). */
+  readonly method: string;
+  readonly op: string;
+  readonly input: unknown;
+  /** A JSON-RPC notification (no id): run it, answer nothing. */
+  readonly silent: boolean;
+}
+
+export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: RegistryError };
+
+/** What decoding a frame gives: a call to dispatch, or frames to answer at once. */
+export type Decoded = { readonly kind: 'call'; readonly call: Call } | { readonly kind: 'reply'; readonly frames: readonly Frame[] };
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** Throws FrameError for an envelope it cannot read. */
+  decode(message: Readonly<Record<string, unknown>>, now: number): Decoded;
+  /** `now` decides which services count as active in the answer. */
+  encode(call: Call, outcome: Outcome, now: number): readonly Frame[];
+  /** An error for a frame that never became a call (bad JSON, bad envelope, too large). */
+  encodeFrameError(id: RequestId, error: RegistryError): Frame;
+}
+
+/** A frame that could not be read as a request; carries the id when one could be recovered. */
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+  constructor(
+    readonly id: RequestId,
+    readonly error: RegistryError,
+  ) {
+    super(error.message, { cause: error });
+  }
+}

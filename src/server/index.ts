@@ -1,0 +1,12 @@
+/** @module server — TLS, the WebSocket endpoint, sessions, auth and the config watcher. */
+export { isLoopbackAddress } from './auth.js';
+export { createLogger, type Logger } from './log.js';
+export { DEFAULT_DRAIN_MS, startServer } from './server.js';
+export {
+  certificateFingerprint,
+  ensureServerCertificates,
+  issueClientCertificate,
+  localTlsPaths,
+  type TlsMaterial,
+} from './tls.js';
+export type { RegistryServer, ServerOptions } from './types.js';

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { type Clock, RegistryError } from '../domain/index.js';
+import {
+  type AnyOperation,
+  buildOperationIndex,
+  type ConfigReloader,
+  dispatch,
+  findOperation,
+  type OperationContext,
+  type Principal,
+} from '../operations/index.js';
+import type { Call, Outcome } from '../protocol/index.js';
+import type { Store } from '../store/index.js';
+import type { Logger } from './log.js';
+
+export interface RunnerDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: ConfigReloader;
+  readonly logger: Logger;
+}
+
+/** Runs decoded calls against the operation table; every failure becomes an Outcome, never a throw. */
+export class Runner {
+  private readonly index: ReadonlyMap<string, AnyOperation> = buildOperationIndex();
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.startedAt = deps.clock.now();
+  }
+
+  async run(call: Call, principal: Principal): Promise<Outcome> {
+    try {
+      if (call.op === '') {
+        throw new RegistryError('unknown_operation', `method '${call.method}' not found`, { details: { method: call.method } });
+      }
+      const op = findOperation(this.index, call.op);
+      const value = await dispatch(op, call.input, this.context(principal));
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: this.asRegistryError(error, call) };
+    }
+  }
+
+  private context(principal: Principal): OperationContext {
+    const { store, clock, config } = this.deps;
+    return { store, clock, config, principal, newId: randomUUID, startedAt: this.startedAt };
+  }
+
+  /** Anything that is not a RegistryError is a bug: logged in full, sent as `internal` with a request id. */
+  private asRegistryError(error: unknown, call: Call): RegistryError {
+    if (error instanceof RegistryError) return error;
+    const requestId = randomUUID();
+    this.deps.logger.error({ err: error, requestId, method: call.method }, 'operation failed unexpectedly');
+    return new RegistryError('internal', `internal error (request ${requestId})`, { details: { request_id: requestId } });
+  }
+}

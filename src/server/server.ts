@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { type Clock, RegistryError, systemClock } from '../domain/index.js';
+import type { RegistryConfig } from '../config/index.js';
+import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { isLoopbackAddress, principalFor } from './auth.js';
+import { type Listener, listen } from './listener.js';
+import { createLogger, type Logger } from './log.js';
+import { Runner } from './runner.js';
+import { Session } from './session.js';
+import { ensureServerCertificates, loadTlsFiles } from './tls.js';
+import type { RegistryServer, ServerOptions } from './types.js';
+import { ConfigFollower } from './config-follower.js';
+
+/** How long close() lets running requests finish before it drops the sockets. */
+export const DEFAULT_DRAIN_MS = 5_000;
+
+interface Tls {
+  readonly cert: string;
+  readonly key: string;
+  readonly caPem: string | undefined;
+}
+
+async function tlsFor(config: RegistryConfig, logger: Logger, clock: Clock): Promise<Tls | undefined> {
+  if (config.server.insecureLoopback) {
+    if (!isLoopbackAddress(config.server.host) && config.server.host !== 'localhost') {
+      throw new RegistryError('config_invalid', `--insecure-loopback serves plaintext and is only allowed while bound to loopback; host ${config.server.host} is not loopback`);
+    }
+    logger.warn({ host: config.server.host }, 'serving plaintext ws:// (insecure loopback)');
+    return undefined;
+  }
+  if (config.tls !== null) {
+    const files = await loadTlsFiles({ certPath: config.tls.cert, keyPath: config.tls.key });
+    return { cert: files.certPem, key: files.keyPem, caPem: undefined };
+  }
+  const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
+  const material = await ensureServerCertificates({
+    dataDir: config.server.dataDir,
+    clock,
+    ...(wildcard ? {} : { addresses: [config.server.host] }),
+  });
+  for (const change of material.changes) logger.info({ caPath: material.caPath }, change);
+  return { cert: material.certPem, key: material.keyPem, caPem: material.caPem };
+}
+
+/** Starts a registry server: store, certificates, static entries, the listener, the config watcher. */
+export async function startServer(options: ServerOptions): Promise<RegistryServer> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const tls = await tlsFor(config, logger, clock);
+  const store = await openStore({ location: config.storage.url, eventRetention: config.storage.eventRetention, clock });
+  try {
+    return await RunningServer.start({ options, clock, logger, tls, store });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+interface Parts {
+  readonly options: ServerOptions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly tls: Tls | undefined;
+  readonly store: Store;
+}
+
+class RunningServer implements RegistryServer {
+  readonly closed: Promise<void | Error>;
+  private resolveClosed: (reason: void | Error) => void = () => {};
+  private closing: Promise<void> | undefined;
+  private readonly sessions = new Map<WebSocket, Session>();
+  private listener: Listener | undefined;
+  private follower: ConfigFollower | undefined;
+
+  private constructor(private readonly parts: Parts) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  static async start(parts: Parts): Promise<RunningServer> {
+    const server = new RunningServer(parts);
+    await server.open();
+    return server;
+  }
+
+  get port(): number {
+    return this.listener?.port ?? 0;
+  }
+  get host(): string {
+    return this.parts.options.config.server.host;
+  }
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${this.parts.tls ? 'wss' : 'ws'}://${host}:${this.port}`;
+  }
+  get caPem(): string | undefined {
+    return this.parts.tls?.caPem;
+  }
+  get certPem(): string | undefined {
+    return this.parts.tls?.cert;
+  }
+
+  private async open(): Promise<void> {
+    const { options, store, clock, logger, tls } = this.parts;
+    const { config } = options;
+    const deps = { store, clock, newId: randomUUID };
+    const apply = (next: RegistryConfig) => syncStaticEntries(deps, { fileBackends: next.backends, autoRegister: next.server.autoRegister });
+    await apply(config);
+    this.follower = new ConfigFollower({ config, reloadConfig: options.reloadConfig, apply, logger, watch: options.watchConfig });
+    const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
+    const runner = new Runner({ store, clock, config: reloader, logger });
+    const maxFrameBytes = config.server.maxFrameBytes;
+    this.listener = await listen({
+      host: config.server.host,
+      port: config.server.port,
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+      hardFrameLimit: Math.max(maxFrameBytes * 4, 4 * 1024 * 1024),
+      health: () => ({ revision: store.revision, services: store.services.size }),
+    });
+    this.listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+      const principal = principalFor(req.socket.remoteAddress, config.auth);
+      const session = new Session({ socket, principal, runner, clock, maxFrameBytes });
+      this.sessions.set(socket, session);
+      socket.on('close', () => this.sessions.delete(socket));
+      socket.on('error', (err) => logger.debug({ err }, 'connection error'));
+    });
+    logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Stop accepting → let running requests finish (bounded) → close sockets → stop the watcher → close the store. */
+  private async shutdown(): Promise<void> {
+    const { store, logger } = this.parts;
+    const listener = this.listener;
+    try {
+      const stopped = listener ? new Promise<void>((resolve) => listener.http.close(() => resolve())) : Promise.resolve();
+      const drained = Promise.all([...this.sessions.values()].map((s) => s.drained()));
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DEFAULT_DRAIN_MS).unref())]);
+      for (const socket of this.sessions.keys()) socket.close(1001, 'server shutting down');
+      listener?.wss.close();
+      setTimeout(() => {
+        for (const socket of this.sessions.keys()) socket.terminate();
+      }, 1000).unref();
+      listener?.http.closeAllConnections();
+      await stopped;
+      await this.follower?.close();
+      await store.close();
+      logger.info('registry stopped');
+      this.resolveClosed();
+    } catch (error) {
+      this.resolveClosed(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+}

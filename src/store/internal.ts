@@ -1,0 +1,14 @@
+/** @module store/internal — for tests only: probes and internals no other folder may use. */
+export {
+  compactionPoint,
+  DEFAULT_SQLITE_TUNING,
+  LATEST_SCHEMA_VERSION,
+  type Migration,
+  migrations,
+  openSqliteStore,
+  type SqliteDiagnostics,
+  type SqliteTuning,
+  sqliteDiagnostics,
+} from './sqlite/index.js';
+export { MemoryServiceView } from './view.js';
+export { resolveStoreOptions, type ResolvedStoreOptions } from './options.js';

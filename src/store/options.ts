@@ -1,0 +1,24 @@
+import { type Clock, RegistryError, systemClock } from '../domain/index.js';
+import { DEFAULT_EVENT_RETENTION, type StoreOptions } from './types.js';
+
+/** StoreOptions with every default filled in. */
+export interface ResolvedStoreOptions {
+  readonly location: string;
+  readonly eventRetention: number;
+  readonly clock: Clock;
+}
+
+/** Fills in defaults and rejects impossible values once, at open. */
+export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions {
+  const location = options.location;
+  if (location.trim() === '') {
+    throw new RegistryError('invalid_params', 'the store location is empty', { details: { field: 'location' } });
+  }
+  const eventRetention = options.eventRetention ?? DEFAULT_EVENT_RETENTION;
+  if (!Number.isSafeInteger(eventRetention) || eventRetention < 1) {
+    throw new RegistryError('invalid_params', 'eventRetention must be a positive integer', {
+      details: { field: 'eventRetention', value: eventRetention },
+    });
+  }
+  return Object.freeze({ location, eventRetention, clock: options.clock ?? systemClock });
+}

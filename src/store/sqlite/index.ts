@@ -1,0 +1,5 @@
+/** @module store/sqlite — reached only through openStore() (and internal.ts for tests). */
+export { DEFAULT_SQLITE_TUNING, openSqliteStore, type SqliteTuning } from './sqlite-store.js';
+export { type SqliteDiagnostics, sqliteDiagnostics } from './diagnostics.js';
+export { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations.js';
+export { compactionPoint } from './batch.js';

@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+import { RegistryError } from '../../domain/index.js';
+
+/**
+ * A numbered, forward-only schema step. Numbers are shared with the PostgreSQL backend;
+ * a new table (IP allocations, tokens, deployments) comes as a new number, never an edit.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'services, events and meta',
+    sql: `
+      CREATE TABLE services (
+        name TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE events (
+        revision INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (revision, idx)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO meta (key, value) VALUES ('revision', '0'), ('compact_revision', '0');
+    `,
+  },
+];
+
+/** The schema version this build writes. */
+export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** Runs every migration above the file's `user_version`, each in its own transaction. */
+export function runMigrations(db: Database.Database): number {
+  const current = readUserVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new RegistryError(
+      'unavailable',
+      `the database schema is version ${current}, newer than this build knows (${LATEST_SCHEMA_VERSION})`,
+      { details: { schemaVersion: current, supported: LATEST_SCHEMA_VERSION } },
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  for (const migration of pending) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // PRAGMA does not take bound parameters; the version is an integer from this file.
+      db.pragma(`user_version = ${String(migration.version)}`);
+    }).immediate();
+  }
+  return readUserVersion(db);
+}
+
+export function readUserVersion(db: Database.Database): number {
+  const value = db.pragma('user_version', { simple: true });
+  if (typeof value !== 'number') throw new Error(`PRAGMA user_version answered ${String(value)}`);
+  return value;
+}

@@ -1,0 +1,226 @@
+import type Database from 'better-sqlite3';
+import { asRevision, type CommittedEvent, RegistryError, type Revision } from '../../domain/index.js';
+import type { ResolvedStoreOptions } from '../options.js';
+import type { CommitListener, ServiceReadView, Store, WriteResult, WriteTx } from '../types.js';
+import { MemoryServiceView } from '../view.js';
+import { type CommittedBatch, type PendingWrite, runBatch } from './batch.js';
+import { decodeEventRow, decodeMetaInteger, decodeServiceRow } from './codec.js';
+import { openDatabase } from './connection.js';
+import { registerDiagnostics } from './diagnostics.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+/** Knobs tests may turn; production uses the defaults. */
+export interface SqliteTuning {
+  /** The most writes one transaction takes; the rest wait for the next flush. */
+  readonly maxBatchWrites: number;
+  /** A write function that has not settled after this long is failed so the batch can commit. */
+  readonly writeTimeoutMs: number;
+}
+
+export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000 });
+
+interface Loaded {
+  readonly db: Database.Database;
+  readonly statements: Statements;
+  readonly view: MemoryServiceView;
+  readonly revision: Revision;
+  readonly compactRevision: Revision;
+}
+
+/** Opens the file, runs migrations and rebuilds the read view from the `services` table. */
+export async function openSqliteStore(
+  options: ResolvedStoreOptions,
+  tuning: SqliteTuning = DEFAULT_SQLITE_TUNING,
+): Promise<Store> {
+  const db = await openDatabase(options.location);
+  try {
+    const statements = prepareStatements(db);
+    const view = new MemoryServiceView(statements.allServices.all().map(decodeServiceRow));
+    const revision = asRevision(decodeMetaInteger(statements.readMeta.get('revision'), 'revision'));
+    const compact = decodeMetaInteger(statements.readMeta.get('compact_revision'), 'compact_revision');
+    const compactRevision = asRevision(compact);
+    return new SqliteStore(options, tuning, { db, statements, view, revision, compactRevision });
+  } catch (cause) {
+    db.close();
+    throw cause instanceof RegistryError
+      ? cause
+      : new RegistryError('unavailable', `cannot read the SQLite store ${options.location}`, { cause });
+  }
+}
+
+/**
+ * The SQLite store: one connection, one writer. Writes queued in the same event-loop turn
+ * commit in one transaction (group commit); reads come from the in-memory view.
+ */
+class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly closed: Promise<void | Error>;
+  readonly #db: Database.Database;
+  readonly #statements: Statements;
+  readonly #view: MemoryServiceView;
+  readonly #options: ResolvedStoreOptions;
+  readonly #tuning: SqliteTuning;
+  readonly #listeners = new Set<CommitListener>();
+  #revision: Revision;
+  #compactRevision: Revision;
+  #queue: PendingWrite[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  #flushing: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #markClosed: (reason: void | Error) => void = () => undefined;
+  #transactions = 0;
+
+  constructor(options: ResolvedStoreOptions, tuning: SqliteTuning, loaded: Loaded) {
+    this.#options = options;
+    this.#tuning = tuning;
+    this.#db = loaded.db;
+    this.#statements = loaded.statements;
+    this.#view = loaded.view;
+    this.#revision = loaded.revision;
+    this.#compactRevision = loaded.compactRevision;
+    this.closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
+    registerDiagnostics(this, { db: this.#db, path: options.location, transactions: () => this.#transactions });
+  }
+
+  get services(): ServiceReadView {
+    return this.#view;
+  }
+
+  get revision(): Revision {
+    return this.#revision;
+  }
+
+  get compactRevision(): Revision {
+    return this.#compactRevision;
+  }
+
+  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<WriteResult<T>> {
+    if (this.#closing !== undefined) return Promise.reject(closingError());
+    return new Promise<WriteResult<T>>((resolve, reject) => {
+      this.#queue.push({
+        run: async (tx) => {
+          const value = await fn(tx);
+          return (revision, events) => resolve({ value, revision, events });
+        },
+        fail: reject,
+      });
+      this.#schedule();
+    });
+  }
+
+  eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]> {
+    if (!this.#db.open) return Promise.reject(closingError());
+    if (!Number.isSafeInteger(limit) || limit <= 0) return Promise.resolve([]);
+    try {
+      // Bounded by the committed revision: rows of a batch still in flight are invisible.
+      const rows = this.#statements.eventsSince.all(after, this.#revision, limit);
+      return Promise.resolve(rows.map(decodeEventRow));
+    } catch (cause) {
+      return Promise.reject(new RegistryError('unavailable', 'cannot read the event log', { cause }));
+    }
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    const entry: CommitListener = (events) => listener(events);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const write of queued) write.fail(closingError());
+    await this.#flushing;
+    this.#listeners.clear();
+    let reason: Error | undefined;
+    try {
+      this.#db.close();
+    } catch (cause) {
+      reason = new RegistryError('unavailable', 'the SQLite database did not close cleanly', { cause });
+    }
+    this.#markClosed(reason);
+    if (reason !== undefined) throw reason;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled !== undefined || this.#flushing !== undefined) return;
+    this.#scheduled = setImmediate(() => {
+      this.#scheduled = undefined;
+      // Marked as flushing before it starts: a write function may call close() or write() synchronously.
+      let flushed: () => void = () => undefined;
+      this.#flushing = new Promise<void>((resolve) => {
+        flushed = resolve;
+      });
+      const settle = (): void => {
+        this.#flushing = undefined;
+        flushed();
+        if (this.#queue.length > 0 && this.#closing === undefined) this.#schedule();
+      };
+      this.#flush().then(settle, settle);
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const writes = this.#queue.splice(0, this.#tuning.maxBatchWrites);
+    if (writes.length === 0) return;
+    try {
+      const batch = await runBatch(
+        {
+          db: this.#db,
+          statements: this.#statements,
+          view: this.#view,
+          clock: this.#options.clock,
+          revision: this.#revision,
+          compactRevision: this.#compactRevision,
+          eventRetention: this.#options.eventRetention,
+          writeTimeoutMs: this.#tuning.writeTimeoutMs,
+        },
+        writes,
+      );
+      if (batch !== undefined) this.#publish(batch);
+    } catch (error) {
+      // A bug, not a storage fault: answer every caller rather than leave one hanging.
+      for (const write of writes) write.fail(error);
+    }
+  }
+
+  /** After COMMIT only: memory first, then listeners, then each caller. */
+  #publish(batch: CommittedBatch): void {
+    this.#view.apply(batch.changes);
+    this.#revision = batch.revision;
+    this.#compactRevision = batch.compactRevision;
+    this.#transactions += 1;
+    if (batch.events.length > 0) {
+      for (const listener of [...this.#listeners]) notify(listener, batch.events);
+    }
+    for (const done of batch.done) done.settle(done.revision, done.events);
+  }
+}
+
+function notify(listener: CommitListener, events: readonly CommittedEvent[]): void {
+  try {
+    listener(events);
+  } catch (error) {
+    // A listener's fault must not undo a commit nor starve the other listeners.
+    process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'CommitListenerError');
+  }
+}
+
+function closingError(): RegistryError {
+  return new RegistryError('unavailable', 'the store is closing');
+}
