@@ -1,0 +1,33 @@
+/** Reading commander's option values without trusting their type, and parsing flag arguments. */
+import { InvalidArgumentError } from 'commander';
+
+export type OptionBag = Readonly<Record<string, unknown>>;
+
+export const stringFlag = (bag: OptionBag, key: string): string | undefined => {
+  const value = bag[key];
+  return typeof value === 'string' ? value : undefined;
+};
+
+export const numberFlag = (bag: OptionBag, key: string): number | undefined => {
+  const value = bag[key];
+  return typeof value === 'number' ? value : undefined;
+};
+
+export const booleanFlag = (bag: OptionBag, key: string): boolean | undefined => {
+  const value = bag[key];
+  return typeof value === 'boolean' ? value : undefined;
+};
+
+/** A commander argument parser for whole numbers in a range; a bad value is a usage error. */
+export const integerIn =
+  (min: number, max: number) =>
+  (value: string): number => {
+    const parsed = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+
+export const portArgument = integerIn(1, 65_535);
+export const ttlArgument = integerIn(1, 86_400);

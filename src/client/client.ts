@@ -1,0 +1,190 @@
+import type { RawData, WebSocket } from 'ws';
+import type { InputOf, OperationByName, OperationName } from '../operations/index.js';
+import { decodeFrame, type OutputFor, outputDecoders } from './decode.js';
+import { ConnectionClosedError, ConnectionFailedError } from './errors.js';
+import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './options.js';
+import { PendingRequests } from './pending.js';
+import { createSocket, describeOpenFailure, describeRefusedUpgrade } from './transport.js';
+
+/** What an operation takes, as the table declares it (before defaults). */
+export type InputFor<N extends OperationName> = InputOf<OperationByName<N>>;
+
+/** How long `close()` waits for the server to answer the close handshake before dropping the socket. */
+const CLOSE_HANDSHAKE_MS = 2_000;
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const frameText = (data: RawData): string => {
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+};
+
+/**
+ * A connection to a registry server speaking the action envelope. Every operation of the
+ * table has a typed method; server errors reject as `RegistryError` with the server's code.
+ */
+export class RegistryClient implements AsyncDisposable {
+  readonly url: string;
+  /** Resolves once the connection is gone: with nothing after `close()`, else with the reason. Never rejects. */
+  readonly closed: Promise<void | Error>;
+  private readonly pending = new PendingRequests();
+  private readonly opened = deferred<void>();
+  private readonly ended = deferred<void | Error>();
+  private state: 'connecting' | 'open' | 'closed' = 'connecting';
+  private closeRequested = false;
+  private closing: Promise<void> | undefined;
+  /** Why the connection failed, when it did: the first error wins. */
+  private failure: Error | undefined;
+
+  /** Opens a connection; rejects with `ConnectionFailedError`, or `RegistryError` when the server refuses the upgrade. */
+  static async connect(url: string, options: ClientOptions = {}): Promise<RegistryClient> {
+    const resolved = await resolveClientOptions(url, options);
+    const client = new RegistryClient(createSocket(resolved), resolved);
+    await client.opened.promise;
+    return client;
+  }
+
+  private constructor(
+    private readonly socket: WebSocket,
+    private readonly options: ResolvedClientOptions,
+  ) {
+    this.url = options.displayUrl;
+    this.closed = this.ended.promise;
+    this.opened.promise.catch(() => undefined); // connect() reports it; nobody else waits
+    socket.on('open', () => {
+      this.state = 'open';
+      this.opened.resolve();
+    });
+    socket.on('unexpected-response', (_request, response) => {
+      void describeRefusedUpgrade(this.url, response).then((error) => {
+        this.fail(error);
+        socket.terminate();
+      });
+    });
+    socket.on('error', (error) => this.fail(this.state === 'connecting' ? describeOpenFailure(this.url, error) : error));
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) this.onMessage(frameText(data));
+    });
+    socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
+  }
+
+  /** Sends any operation of the table; the typed methods below are shorthands for it. */
+  async call<N extends OperationName>(op: N, input: InputFor<N>): Promise<OutputFor<N>> {
+    const result = await this.request(op, input);
+    return outputDecoders[op](result);
+  }
+
+  register(input: InputFor<'register'>): Promise<OutputFor<'register'>> {
+    return this.call('register', input);
+  }
+
+  update(input: InputFor<'update'>): Promise<OutputFor<'update'>> {
+    return this.call('update', input);
+  }
+
+  deregister(input: InputFor<'deregister'>): Promise<OutputFor<'deregister'>> {
+    return this.call('deregister', input);
+  }
+
+  ping(input: InputFor<'ping'>): Promise<OutputFor<'ping'>> {
+    return this.call('ping', input);
+  }
+
+  getService(input: InputFor<'get_service'>): Promise<OutputFor<'get_service'>> {
+    return this.call('get_service', input);
+  }
+
+  listServices(input: InputFor<'list_services'> = {}): Promise<OutputFor<'list_services'>> {
+    return this.call('list_services', input);
+  }
+
+  reload(): Promise<OutputFor<'reload'>> {
+    return this.call('reload', {});
+  }
+
+  status(): Promise<OutputFor<'status'>> {
+    return this.call('status', {});
+  }
+
+  /** Ends the connection; pending requests reject with `ConnectionClosedError`. A second call waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closeRequested = true;
+    this.pending.rejectAll((op) => new ConnectionClosedError(`the client closed before '${op}' was answered`));
+    if (this.state === 'closed') return;
+    this.socket.close(1000, 'client closing');
+    const timer = setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS);
+    await this.closed;
+    clearTimeout(timer);
+  }
+
+  private request(op: string, input: unknown): Promise<unknown> {
+    if (this.state !== 'open' || this.closeRequested) {
+      return Promise.reject(new ConnectionClosedError(`cannot send '${op}': the connection is closed`, { cause: this.failure }));
+    }
+    const { id, answer } = this.pending.add(op, this.options.timeoutMs);
+    const frame = JSON.stringify({ id, type: 'request', action: op, params: input ?? {} });
+    this.socket.send(frame, (error) => {
+      if (error) this.pending.reject(id, new ConnectionClosedError(`could not send '${op}': ${error.message}`, { cause: error }));
+    });
+    return answer;
+  }
+
+  private onMessage(text: string): void {
+    const frame = decodeFrame(text);
+    switch (frame.type) {
+      case 'response':
+        if (frame.ok) this.pending.resolve(frame.id, frame.result);
+        else this.pending.reject(frame.id, frame.error);
+        return;
+      case 'event':
+        // Subscriptions (a later issue) route events from here to their iterators.
+        return;
+      case 'unknown':
+        return;
+      default: {
+        const unreachable: never = frame;
+        return unreachable;
+      }
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    if (this.state === 'connecting') this.opened.reject(this.failure);
+  }
+
+  private onClose(code: number, reason: string): void {
+    const wasConnecting = this.state === 'connecting';
+    this.state = 'closed';
+    const said = `code ${code}${reason === '' ? '' : `: ${reason}`}`;
+    if (wasConnecting) this.fail(new ConnectionFailedError(this.url, `the connection to ${this.url} closed before it opened (${said})`));
+    const why = this.closeRequested ? undefined : (this.failure ?? new ConnectionClosedError(`the server closed the connection (${said})`));
+    this.pending.rejectAll(
+      (op) => new ConnectionClosedError(`the connection closed before '${op}' was answered (${said})`, { cause: why }),
+    );
+    this.ended.resolve(why);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Reading action-envelope frames and results. The server is trusted, so shapes are read, not
+ * re-validated: a missing field gets a neutral value rather than an exception.
+ */
+import { asRevision, type ErrorCode, isErrorCode, RegistryError } from '../domain/index.js';
+import type { OperationByName, OperationName, OutputOf } from '../operations/index.js';
+import { decodeService } from '../protocol/index.js';
+
+/** What an operation answers, as the table declares it. */
+export type OutputFor<N extends OperationName> = OutputOf<OperationByName<N>>;
+
+type Wire = Readonly<Record<string, unknown>>;
+
+export const asObject = (value: unknown): Wire | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Wire) : undefined;
+const obj = (value: unknown): Wire => asObject(value) ?? {};
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
+
+type Decoders = { readonly [N in OperationName]: (wire: unknown) => OutputFor<N> };
+
+/** One decoder per operation: adding an operation to the table does not compile until it has one. */
+export const outputDecoders: Decoders = {
+  register: (wire) => {
+    const w = obj(wire);
+    return { service: decodeService(w.service), created: w.created === true };
+  },
+  update: decodeService,
+  deregister: (wire) => ({ name: str(obj(wire).name) }),
+  ping: (wire) => {
+    const w = obj(wire);
+    return { name: str(w.name), success: w.success === true, message: str(w.message) };
+  },
+  get_service: decodeService,
+  list_services: (wire) => (Array.isArray(wire) ? wire.map(decodeService) : []),
+  reload: (wire) => ({ count: num(obj(wire).count) }),
+  status: (wire) => {
+    const w = obj(wire);
+    return {
+      revision: asRevision(num(w.revision)),
+      compactRevision: asRevision(num(w.compactRevision)),
+      services: num(w.services),
+      store: w.store === 'postgres' ? 'postgres' : 'sqlite',
+      uptimeSeconds: num(w.uptimeSeconds),
+      role: str(w.role),
+    };
+  },
+};
+
+/** A server error as the envelope carries it; an unknown code becomes `internal`, keeping the original. */
+export function decodeServerError(wire: unknown): RegistryError {
+  const w = obj(wire);
+  const details = { ...obj(w.details) };
+  let code: ErrorCode = 'internal';
+  if (isErrorCode(w.code)) code = w.code;
+  else details.wireCode = w.code;
+  const message = typeof w.message === 'string' && w.message !== '' ? w.message : undefined;
+  return new RegistryError(code, message, { details });
+}
+
+/** An incoming frame, sorted by what the client does with it. */
+export type IncomingFrame =
+  | { readonly type: 'response'; readonly id: string; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'response'; readonly id: string; readonly ok: false; readonly error: RegistryError }
+  | { readonly type: 'event'; readonly frame: Wire }
+  | { readonly type: 'unknown'; readonly frame: unknown };
+
+export function decodeFrame(text: string): IncomingFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { type: 'unknown', frame: text };
+  }
+  const frame = asObject(value);
+  if (frame === undefined) return { type: 'unknown', frame: value };
+  if (frame.type === 'event') return { type: 'event', frame };
+  if (frame.type !== 'response' || (typeof frame.id !== 'string' && typeof frame.id !== 'number')) {
+    return { type: 'unknown', frame };
+  }
+  const id = String(frame.id);
+  if (frame.error !== undefined) return { type: 'response', id, ok: false, error: decodeServerError(frame.error) };
+  return { type: 'response', id, ok: true, result: frame.result };
+}

@@ -1,0 +1,20 @@
+/** @module client — RegistryClient: a typed connection to a registry server over TLS WebSockets. */
+export { type InputFor, RegistryClient } from './client.js';
+export type { OutputFor } from './decode.js';
+export {
+  type ClientError,
+  clientErrors,
+  ConnectionClosedError,
+  ConnectionFailedError,
+  InvalidArgumentError,
+  isClientError,
+  RequestTimeoutError,
+} from './errors.js';
+export {
+  type ClientOptions,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  normaliseFingerprint,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+} from './options.js';
