@@ -55,9 +55,9 @@ export function plexusTarget(method: string, params: unknown): PlexusTarget | un
   if (known === undefined) return undefined;
   const given = params ?? {};
   if (known.defaults === undefined || typeof given !== 'object' || Array.isArray(given)) return { op: known.op, input: given };
-  const withDefaults: Record<string, unknown> = { ...known.defaults };
-  for (const [key, value] of Object.entries(given)) if (value !== null && value !== undefined) withDefaults[key] = value;
-  return { op: known.op, input: withDefaults };
+  // fromEntries defines keys as own fields: a `__proto__` param stays a (rejected) field, never a prototype.
+  const set = Object.entries(given).filter(([, value]) => value !== null && value !== undefined);
+  return { op: known.op, input: Object.fromEntries([...Object.entries(known.defaults), ...set]) };
 }
 
 /**

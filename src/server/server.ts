@@ -23,7 +23,7 @@ interface Tls {
   readonly caPem: string | undefined;
 }
 
-async function tlsFor(config: RegistryConfig, logger: Logger, clock: Clock): Promise<Tls | undefined> {
+async function tlsFor(config: RegistryConfig, logger: Logger): Promise<Tls | undefined> {
   if (config.server.insecureLoopback) {
     if (!isLoopbackAddress(config.server.host) && config.server.host !== 'localhost') {
       throw new RegistryError('config_invalid', `--insecure-loopback serves plaintext and is only allowed while bound to loopback; host ${config.server.host} is not loopback`);
@@ -36,9 +36,9 @@ async function tlsFor(config: RegistryConfig, logger: Logger, clock: Clock): Pro
     return { cert: files.certPem, key: files.keyPem, caPem: undefined };
   }
   const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
+  // Certificates take wall time, not the injected clock: real TLS stacks check their dates.
   const material = await ensureServerCertificates({
     dataDir: config.server.dataDir,
-    clock,
     ...(wildcard ? {} : { addresses: [config.server.host] }),
   });
   for (const change of material.changes) logger.info({ caPath: material.caPath }, change);
@@ -50,7 +50,7 @@ export async function startServer(options: ServerOptions): Promise<RegistryServe
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
-  const tls = await tlsFor(config, logger, clock);
+  const tls = await tlsFor(config, logger);
   const store = await openStore({ location: config.storage.url, eventRetention: config.storage.eventRetention, clock });
   try {
     return await RunningServer.start({ options, clock, logger, tls, store });

@@ -14,8 +14,8 @@ describe('wire frames over a raw WebSocket', () => {
     ws = await openRawSocket(srv.url, srv.caPem);
   });
   after(async () => {
-    await ws.close();
-    await srv.close();
+    await ws?.close();
+    await srv?.close();
   });
 
   it('registers with registry.register (§3b) and answers backend_registered with the backend shape', async () => {

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../src/domain/index.js';
+import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+type Obj = Record<string, unknown>;
+
+describe('backend TTL', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
+  let srv: TestServer;
+  let ws: RawSocket;
+  let id = 0;
+  const rpc = async (method: string, params: Obj = {}): Promise<Obj> => {
+    const callId = ++id;
+    ws.send({ jsonrpc: '2.0', id: callId, method, params });
+    const answer = await ws.next();
+    assert.equal(answer.id, callId);
+    return answer.result as Obj;
+  };
+  const activeNames = async (): Promise<string[]> => ((await rpc('registry.list')).backends as Obj[]).map((b) => String(b.name));
+
+  before(async () => {
+    srv = await startTestServer({ clock });
+    ws = await openRawSocket(srv.url, srv.caPem);
+  });
+  after(async () => {
+    await ws?.close();
+    await srv?.close();
+  });
+
+  it('turns a backend inactive once its TTL passes without a ping, and active again after ping', async () => {
+    await rpc('registry.register', { name: 'hub3', host: '10.0.0.7', port: 4444, ttl: 30 });
+    assert.ok((await activeNames()).includes('hub3'));
+
+    clock.advance(31_000);
+    assert.ok(!(await activeNames()).includes('hub3'), 'list (active_only by default) leaves it out');
+    const all = (await rpc('registry.list', { active_only: false })).backends as Obj[];
+    assert.equal(all.find((b) => b.name === 'hub3')?.is_active, false);
+    assert.equal(((await rpc('registry.get', { name: 'hub3' })).backend as Obj).is_active, false);
+
+    assert.equal((await rpc('registry.ping', { name: 'hub3' })).success, true);
+    assert.ok((await activeNames()).includes('hub3'));
+    const backend = (await rpc('registry.get', { name: 'hub3' })).backend as Obj;
+    assert.equal(backend.is_active, true);
+    assert.equal(backend.last_seen, Math.floor(clock.now() / 1000));
+  });
+
+  it('applies the default TTL of 90 s to a registration that names none', async () => {
+    await rpc('registry.register', { name: 'hub4', host: '10.0.0.8', port: 4444 });
+    clock.advance(89_000);
+    assert.ok((await activeNames()).includes('hub4'));
+    clock.advance(2_000);
+    assert.ok(!(await activeNames()).includes('hub4'));
+  });
+
+  it('keeps static entries (auto and file) active without pings', async () => {
+    clock.advance(24 * 3600 * 1000);
+    assert.ok((await activeNames()).includes('plexus'));
+  });
+});
