@@ -20,11 +20,14 @@ const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 type Decoders = { readonly [N in OperationName]: (wire: unknown) => OutputFor<N> };
 
 /** One decoder per operation: adding an operation to the table does not compile until it has one. */
+const decodeRegistered = (wire: unknown) => {
+  const w = obj(wire);
+  return { service: decodeService(w.service), created: w.created === true };
+};
+
 export const outputDecoders: Decoders = {
-  register: (wire) => {
-    const w = obj(wire);
-    return { service: decodeService(w.service), created: w.created === true };
-  },
+  register: decodeRegistered,
+  register_service: decodeRegistered,
   update: decodeService,
   deregister: (wire) => ({ name: str(obj(wire).name) }),
   ping: (wire) => {

@@ -1,5 +1,5 @@
 import type { Revision } from './brand.js';
-import type { Service } from './service.js';
+import type { NetworkKind, Service } from './service.js';
 import type { ServiceState } from './state.js';
 
 /** What a write emits inside its transaction; the store stamps it with the commit's revision. */
@@ -13,7 +13,29 @@ export type RegistryEvent =
       readonly oldState: ServiceState;
       readonly newState: ServiceState;
     }
-  | { readonly type: 'HealthChanged'; readonly service: Service; readonly active: boolean };
+  | { readonly type: 'HealthChanged'; readonly service: Service; readonly active: boolean }
+  | { readonly type: 'NetworkTopologyChanged'; readonly hostId: string; readonly addresses: readonly TopologyAddress[] }
+  | { readonly type: 'IpAllocated'; readonly network: string; readonly owner: string; readonly address: string }
+  | { readonly type: 'IpReleased'; readonly network: string; readonly owner: string; readonly address: string }
+  | {
+      readonly type: 'DeploymentProgress';
+      readonly deploymentId: string;
+      readonly node: string;
+      readonly service: string;
+      readonly step: string;
+      readonly status: 'started' | 'succeeded' | 'failed';
+      readonly message?: string;
+    };
+
+/** One address of this host as topology detection classified it. */
+export interface TopologyAddress {
+  readonly interface: string;
+  readonly address: string;
+  readonly family: 'IPv4' | 'IPv6';
+  readonly network: NetworkKind;
+  /** Why it was classified so (e.g. `link kind wireguard`, `RFC 1918`). */
+  readonly reason: string;
+}
 
 export type EventType = RegistryEvent['type'];
 
@@ -23,6 +45,10 @@ export const eventTypes = [
   'ServiceDeregistered',
   'ServiceStateChanged',
   'HealthChanged',
+  'NetworkTopologyChanged',
+  'IpAllocated',
+  'IpReleased',
+  'DeploymentProgress',
 ] as const satisfies readonly EventType[];
 
 /** An event after commit: it carries the revision of the write that made it and its place in it. */
@@ -33,8 +59,8 @@ export type CommittedEvent = RegistryEvent & {
   readonly timestamp: number;
 };
 
-/** The name of the service an event concerns, used by subscription filters. */
-export function eventServiceName(event: RegistryEvent): string {
+/** The name of the service an event concerns, used by subscription filters; undefined for host-wide events. */
+export function eventServiceName(event: RegistryEvent): string | undefined {
   switch (event.type) {
     case 'ServiceRegistered':
     case 'ServiceUpdated':
@@ -42,6 +68,13 @@ export function eventServiceName(event: RegistryEvent): string {
     case 'ServiceStateChanged':
     case 'HealthChanged':
       return event.service.name;
+    case 'IpAllocated':
+    case 'IpReleased':
+      return event.owner;
+    case 'DeploymentProgress':
+      return event.service;
+    case 'NetworkTopologyChanged':
+      return undefined;
     default: {
       const never: never = event;
       return never;

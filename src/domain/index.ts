@@ -12,6 +12,7 @@ export {
   type CommittedEvent,
   type EventType,
   type RegistryEvent,
+  type TopologyAddress,
   eventTypes,
   eventServiceName,
 } from './events.js';

@@ -8,13 +8,21 @@ import { register } from './register.js';
 import { reload } from './reload.js';
 import { status } from './status.js';
 import { update } from './update.js';
+import { registerService } from './register-service.js';
 
 /** Every operation, once. The dialects map their own names onto these. */
-export const operations = [register, update, deregister, ping, getService, listServices, reload, status] as const;
+export const operations = [register, registerService, update, deregister, ping, getService, listServices, reload, status] as const;
 
 export type OperationTable = typeof operations;
 export type OperationName = OperationTable[number]['name'];
 export type OperationByName<N extends OperationName> = Extract<OperationTable[number], { name: N }>;
+
+/** Seed A's names for operations the Plexus design already has. */
+export const operationAliases: Readonly<Record<string, OperationName>> = {
+  update_service: 'update',
+  deregister_service: 'deregister',
+  delete: 'deregister',
+};
 
 /** Checked once at start: a broken table stops the server rather than failing a request later. */
 export function buildOperationIndex(table: readonly AnyOperation[] = operations): ReadonlyMap<string, AnyOperation> {
@@ -23,6 +31,11 @@ export function buildOperationIndex(table: readonly AnyOperation[] = operations)
     if (index.has(op.name)) throw new RegistryError('internal', `operation '${op.name}' is defined twice`);
     if (!/^[a-z][a-z_]*$/.test(op.name)) throw new RegistryError('internal', `operation name '${op.name}' is not snake_case`);
     index.set(op.name, op);
+  }
+  for (const [alias, target] of Object.entries(operationAliases)) {
+    const op = index.get(target);
+    if (op === undefined || index.has(alias)) throw new RegistryError('internal', `alias '${alias}' is broken or shadows an operation`);
+    index.set(alias, op);
   }
   return index;
 }

@@ -1,29 +1,19 @@
 import { z } from 'zod';
 import { applyPatch, patchChangesNothing, RegistryError, type Service } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { hostName, metadataMap, portNumber, protocolName, serviceName, shortText, tagList, ttlSeconds, unset } from './schemas.js';
+import { serviceName } from './schemas.js';
+import { serviceEntryFields, toServicePatch } from './service-fields.js';
 
 /** Change some fields of an existing backend; an absent or null field is left as it is. */
 export const update = defineOperation({
   name: 'update',
   role: 'write',
-  summary: 'change fields of a registered backend',
-  input: z.strictObject({
-    name: serviceName,
-    host: unset(hostName),
-    port: unset(portNumber),
-    protocol: unset(protocolName),
-    description: unset(shortText),
-    namespace: unset(shortText),
-    version: unset(shortText),
-    metadata: unset(metadataMap),
-    tags: unset(tagList),
-    ttl: unset(ttlSeconds),
-  }),
+  summary: 'change fields of a registered backend or service entry (update_service)',
+  input: z.strictObject({ name: serviceName, ...serviceEntryFields }),
   async handle(input, ctx): Promise<Service> {
     const now = ctx.clock.now();
-    const { name, ttl, ...fields } = input;
-    const patch = { ...fields, ttlSeconds: ttl };
+    const { name } = input;
+    const patch = toServicePatch(input);
     const { value } = await ctx.store.write(async (tx) => {
       const existing = await tx.services.get(name);
       if (existing === undefined) throw notFound(name);

@@ -1,5 +1,5 @@
 import { type ErrorCode, RegistryError, type Service } from '../domain/index.js';
-import type { RegisterOutput } from '../operations/index.js';
+import { operationAliases, type RegisterOutput } from '../operations/index.js';
 import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
 import { encodeService } from './wire-service.js';
 
@@ -21,6 +21,15 @@ const wireCodes = {
   conflict: 'conflict',
   illegal_transition: 'illegal_transition',
   config_invalid: 'config_invalid',
+  resync_required: 'resync_required',
+  slow_consumer: 'slow_consumer',
+  network_exhausted: 'network_exhausted',
+  address_unavailable: 'address_unavailable',
+  deployment_in_progress: 'deployment_in_progress',
+  deployment_failed: 'deployment_failed',
+  package_invalid: 'package_invalid',
+  host_key_mismatch: 'host_key_mismatch',
+  limit_exceeded: 'limit_exceeded',
   rate_limited: 'rate_limited',
   unavailable: 'unavailable',
   internal: 'internal',
@@ -29,11 +38,14 @@ const wireCodes = {
 type ResultEncoder = (value: unknown, now: number) => unknown;
 
 /** Outputs that hold services are encoded field by field; everything else goes as it is. */
+const encodeRegistered: ResultEncoder = (v, now) => {
+  const out = v as RegisterOutput;
+  return { service: encodeService(out.service, now), created: out.created };
+};
+
 const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
-  register: (v, now) => {
-    const out = v as RegisterOutput;
-    return { service: encodeService(out.service, now), created: out.created };
-  },
+  register: encodeRegistered,
+  register_service: encodeRegistered,
   update: (v, now) => encodeService(v as Service, now),
   get_service: (v, now) => encodeService(v as Service, now),
   list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
@@ -61,7 +73,7 @@ export const envelopeDialect: Dialect = {
   },
   encode(call, outcome: Outcome, now) {
     if (!outcome.ok) return [envelopeError(call.id, outcome.error)];
-    const encoder = resultEncoders[call.op];
+    const encoder = resultEncoders[operationAliases[call.op] ?? call.op];
     const result = encoder === undefined ? outcome.value : encoder(outcome.value, now);
     return [{ id: call.id, type: 'response', result: result ?? null }];
   },

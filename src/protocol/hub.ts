@@ -33,6 +33,15 @@ const errorPlacement = {
   conflict: 'content',
   illegal_transition: 'content',
   config_invalid: 'content',
+  resync_required: 'stream',
+  slow_consumer: 'stream',
+  limit_exceeded: 'stream',
+  network_exhausted: 'content',
+  address_unavailable: 'content',
+  deployment_in_progress: 'content',
+  deployment_failed: 'content',
+  package_invalid: 'content',
+  host_key_mismatch: 'content',
 } as const satisfies Record<ErrorCode, 'stream' | 'content'>;
 
 let nextSubscription = 0;

@@ -6,8 +6,10 @@ import {
   type ConfigReloader,
   dispatch,
   findOperation,
+  type ConnectionInfo,
   type OperationContext,
   type Principal,
+  type RuntimeServices,
 } from '../operations/index.js';
 import type { Call, Outcome } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
@@ -18,6 +20,13 @@ export interface RunnerDeps {
   readonly clock: Clock;
   readonly config: ConfigReloader;
   readonly logger: Logger;
+  readonly runtime: RuntimeServices;
+}
+
+/** Who calls and from where: fixed per connection. */
+export interface Caller {
+  readonly principal: Principal;
+  readonly connection: ConnectionInfo;
 }
 
 /** Runs decoded calls against the operation table; every failure becomes an Outcome, never a throw. */
@@ -29,22 +38,22 @@ export class Runner {
     this.startedAt = deps.clock.now();
   }
 
-  async run(call: Call, principal: Principal): Promise<Outcome> {
+  async run(call: Call, caller: Caller): Promise<Outcome> {
     try {
       if (call.op === '') {
         throw new RegistryError('unknown_operation', `method '${call.method}' not found`, { details: { method: call.method } });
       }
       const op = findOperation(this.index, call.op);
-      const value = await dispatch(op, call.input, this.context(principal));
+      const value = await dispatch(op, call.input, this.context(caller));
       return { ok: true, value };
     } catch (error) {
       return { ok: false, error: this.asRegistryError(error, call) };
     }
   }
 
-  private context(principal: Principal): OperationContext {
-    const { store, clock, config } = this.deps;
-    return { store, clock, config, principal, newId: randomUUID, startedAt: this.startedAt };
+  private context(caller: Caller): OperationContext {
+    const { store, clock, config, runtime } = this.deps;
+    return { store, clock, config, runtime, ...caller, newId: randomUUID, startedAt: this.startedAt };
   }
 
   /** Anything that is not a RegistryError is a bug: logged in full, sent as `internal` with a request id. */

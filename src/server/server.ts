@@ -111,7 +111,7 @@ class RunningServer implements RegistryServer {
     await apply(config);
     this.follower = new ConfigFollower({ config, reloadConfig: options.reloadConfig, apply, logger, watch: options.watchConfig });
     const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
-    const runner = new Runner({ store, clock, config: reloader, logger });
+    const runner = new Runner({ store, clock, config: reloader, logger, runtime: { startedAt: clock.now() } });
     const maxFrameBytes = config.server.maxFrameBytes;
     this.listener = await listen({
       host: config.server.host,
@@ -121,8 +121,12 @@ class RunningServer implements RegistryServer {
       health: () => ({ revision: store.revision, services: store.services.size }),
     });
     this.listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
-      const principal = principalFor(req.socket.remoteAddress, config.auth);
-      const session = new Session({ socket, principal, runner, clock, maxFrameBytes });
+      const { remoteAddress, localAddress } = req.socket;
+      const caller = {
+        principal: principalFor(remoteAddress, config.auth),
+        connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
+      };
+      const session = new Session({ socket, caller, runner, clock, maxFrameBytes });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));

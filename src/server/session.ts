@@ -1,13 +1,13 @@
 import type { WebSocket } from 'ws';
 import { RegistryError } from '../domain/index.js';
-import type { Principal } from '../operations/index.js';
+
 import { type Dialect, dialects, type Frame, FrameError, parseFrame, type RequestId } from '../protocol/index.js';
-import type { Runner } from './runner.js';
+import type { Caller, Runner } from './runner.js';
 import type { Clock } from '../domain/index.js';
 
 export interface SessionOptions {
   readonly socket: WebSocket;
-  readonly principal: Principal;
+  readonly caller: Caller;
   readonly runner: Runner;
   readonly clock: Clock;
   readonly maxFrameBytes: number;
@@ -71,7 +71,7 @@ export class Session {
     const { call } = decoded;
     this.inFlight++;
     void this.options.runner
-      .run(call, this.options.principal)
+      .run(call, this.options.caller)
       .then((outcome) => this.send(parsed.dialect.encode(call, outcome, this.options.clock.now())))
       .finally(() => this.settle());
   }
