@@ -37,6 +37,8 @@ export const outputDecoders: Decoders = {
   get_service: decodeService,
   list_services: (wire) => (Array.isArray(wire) ? wire.map(decodeService) : []),
   reload: (wire) => ({ count: num(obj(wire).count) }),
+  subscribe: (wire) => ({ subscription: str(obj(wire).subscription), revision: asRevision(num(obj(wire).revision)) }),
+  unsubscribe: (wire) => ({ subscription: str(obj(wire).subscription), removed: obj(wire).removed === true }),
   status: (wire) => {
     const w = obj(wire);
     return {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import type { ConnectionInfo, RuntimeServices } from './runtime.js';
+import type { ConnectionInfo, RuntimeServices, StreamHost } from './runtime.js';
 
 export const roles = ['none', 'read', 'write', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -35,6 +35,7 @@ export interface OperationContext {
   readonly startedAt: number;
   readonly runtime: RuntimeServices;
   readonly connection: ConnectionInfo;
+  readonly streams: StreamHost;
 }
 
 /** An operation is data: its name, the least role that may call it, its schemas and its handler. */

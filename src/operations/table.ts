@@ -9,9 +9,22 @@ import { reload } from './reload.js';
 import { status } from './status.js';
 import { update } from './update.js';
 import { registerService } from './register-service.js';
+import { subscribe, unsubscribe } from './subscribe.js';
 
 /** Every operation, once. The dialects map their own names onto these. */
-export const operations = [register, registerService, update, deregister, ping, getService, listServices, reload, status] as const;
+export const operations = [
+  register,
+  registerService,
+  update,
+  deregister,
+  ping,
+  getService,
+  listServices,
+  reload,
+  status,
+  subscribe,
+  unsubscribe,
+] as const;
 
 export type OperationTable = typeof operations;
 export type OperationName = OperationTable[number]['name'];

@@ -78,4 +78,6 @@ export const envelopeDialect: Dialect = {
     return [{ id: call.id, type: 'response', result: result ?? null }];
   },
   encodeFrameError: envelopeError,
+  eventFrame: (subscription, body) => `{"type":"event","subscription":${JSON.stringify(subscription)},${body}}`,
+  streamEnd: () => undefined,
 };

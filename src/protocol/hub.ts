@@ -73,7 +73,10 @@ export const hubDialect: Dialect = {
   name: 'hub',
   decode(message, now) {
     const { id, method, params, silent } = readJsonRpc(message);
-    if (method === HUB_UNSUB) return { kind: 'reply', frames: silent ? [] : [{ jsonrpc: '2.0', id, result: true }] };
+    if (method === HUB_UNSUB) {
+      const subscription = Array.isArray(params) ? params[0] : (params as Record<string, unknown> | null | undefined)?.subscription;
+      return { kind: 'call', call: { dialect: 'hub', id, method, op: 'unsubscribe', input: { subscription }, silent } };
+    }
     if (method !== HUB_CALL) {
       throw new FrameError(id, new RegistryError('unknown_operation', `method '${method}' not found`, { details: { method } }));
     }
@@ -92,7 +95,17 @@ export const hubDialect: Dialect = {
     return { kind: 'call', call };
   },
   encode(call, outcome: Outcome, now) {
+    if (call.method === HUB_UNSUB) {
+      if (call.silent) return [];
+      return [outcome.ok ? { jsonrpc: '2.0', id: call.id, result: (outcome.value as { removed: boolean }).removed } : jsonRpcError(call.id, outcome.error)];
+    }
     const meta = metadata(now, [HUB_NAME, 'registry']);
+    if (call.op === 'subscribe' && outcome.ok) {
+      // An event stream: its id is the subscription's, and it ends with `done` only when unsubscribed.
+      const { subscription } = outcome.value as { subscription: string };
+      const item = { type: 'data', metadata: meta, content_type: call.method, content: { type: 'subscribed', ...(outcome.value as object) } };
+      return [{ jsonrpc: '2.0', id: call.id, result: subscription }, streamItem(subscription, item)];
+    }
     const content = plexusContent(call.method, outcome, now) ?? (outcome.ok ? { type: call.op, result: outcome.value } : undefined);
     const data = (c: unknown) => ({ type: 'data', metadata: meta, content_type: call.method, content: c });
     if (content !== undefined) return streamFrames(call.id, [data(content)], meta);
@@ -102,4 +115,7 @@ export const hubDialect: Dialect = {
     return streamFrames(call.id, [item], meta);
   },
   encodeFrameError: jsonRpcError,
+  eventFrame: (subscription, body, now) =>
+    `{"jsonrpc":"2.0","method":"${HUB_CALL}","params":{"subscription":${JSON.stringify(subscription)},"result":{"type":"data","metadata":${JSON.stringify(metadata(now, [HUB_NAME, 'registry']))},"content_type":"registry.event","content":{"type":"event",${body}}}}}`,
+  streamEnd: (subscription, now) => JSON.stringify(streamItem(subscription, { type: 'done', metadata: metadata(now, [HUB_NAME, 'registry']) })),
 };

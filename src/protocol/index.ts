@@ -1,6 +1,7 @@
 /** @module protocol — the three wire dialects, each a thin adapter onto the operation table. */
 export { dialects, detectDialect, parseFrame, type Parsed } from './detect.js';
 export { envelopeDialect } from './envelope.js';
+export { encodeEventBody, encodeEventData } from './event-frames.js';
 export { HUB_CALL, HUB_UNSUB, hubDialect } from './hub.js';
 export { jsonRpcCodes } from './jsonrpc-codes.js';
 export { jsonRpcDialect } from './jsonrpc.js';

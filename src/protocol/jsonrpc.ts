@@ -46,4 +46,7 @@ export const jsonRpcDialect: Dialect = {
     return [jsonRpcError(call.id, outcome.error)];
   },
   encodeFrameError: jsonRpcError,
+  eventFrame: (subscription, body) =>
+    `{"jsonrpc":"2.0","method":"registry.event","params":{"subscription":${JSON.stringify(subscription)},"result":{${body}}}}`,
+  streamEnd: () => undefined,
 };

@@ -41,6 +41,14 @@ export const plexusMethods: Readonly<Record<string, PlexusMethod>> = {
     },
   },
   'registry.reload': { op: 'reload', content: (v) => ({ type: 'reloaded', count: (v as { count: number }).count }) },
+  'registry.subscribe': {
+    op: 'subscribe',
+    content: (v) => ({ type: 'subscribed', ...(v as Record<string, unknown>) }),
+  },
+  'registry.unsubscribe': {
+    op: 'unsubscribe',
+    content: (v) => ({ type: 'unsubscribed', ...(v as Record<string, unknown>) }),
+  },
   'registry.status': { op: 'status', content: (v) => ({ type: 'status', ...(v as Record<string, unknown>) }) },
 };
 

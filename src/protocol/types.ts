@@ -32,6 +32,10 @@ export interface Dialect {
   encode(call: Call, outcome: Outcome, now: number): readonly Frame[];
   /** An error for a frame that never became a call (bad JSON, bad envelope, too large). */
   encodeFrameError(id: RequestId, error: RegistryError): Frame;
+  /** One event frame for one subscription; `body` is the shared text from encodeEventBody. */
+  eventFrame(subscription: string, body: string, now: number): string;
+  /** The frame that ends a subscription's stream, if the dialect has one. */
+  streamEnd(subscription: string, now: number): string | undefined;
 }
 
 /** A frame that could not be read as a request; carries the id when one could be recovered. */

@@ -10,6 +10,7 @@ import {
   type OperationContext,
   type Principal,
   type RuntimeServices,
+  type StreamHost,
 } from '../operations/index.js';
 import type { Call, Outcome } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
@@ -38,22 +39,22 @@ export class Runner {
     this.startedAt = deps.clock.now();
   }
 
-  async run(call: Call, caller: Caller): Promise<Outcome> {
+  async run(call: Call, caller: Caller, streams: StreamHost): Promise<Outcome> {
     try {
       if (call.op === '') {
         throw new RegistryError('unknown_operation', `method '${call.method}' not found`, { details: { method: call.method } });
       }
       const op = findOperation(this.index, call.op);
-      const value = await dispatch(op, call.input, this.context(caller));
+      const value = await dispatch(op, call.input, this.context(caller, streams));
       return { ok: true, value };
     } catch (error) {
       return { ok: false, error: this.asRegistryError(error, call) };
     }
   }
 
-  private context(caller: Caller): OperationContext {
+  private context(caller: Caller, streams: StreamHost): OperationContext {
     const { store, clock, config, runtime } = this.deps;
-    return { store, clock, config, runtime, ...caller, newId: randomUUID, startedAt: this.startedAt };
+    return { store, clock, config, runtime, ...caller, streams, newId: randomUUID, startedAt: this.startedAt };
   }
 
   /** Anything that is not a RegistryError is a bug: logged in full, sent as `internal` with a request id. */

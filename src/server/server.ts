@@ -13,6 +13,7 @@ import { Session } from './session.js';
 import { ensureServerCertificates, loadTlsFiles } from './tls.js';
 import type { RegistryServer, ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
+import { DEFAULT_STREAM_LIMITS, EventHub } from './event-streams.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -75,6 +76,7 @@ class RunningServer implements RegistryServer {
   private readonly sessions = new Map<WebSocket, Session>();
   private listener: Listener | undefined;
   private follower: ConfigFollower | undefined;
+  private events: EventHub | undefined;
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -113,6 +115,8 @@ class RunningServer implements RegistryServer {
     const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime: { startedAt: clock.now() } });
     const maxFrameBytes = config.server.maxFrameBytes;
+    const events = new EventHub(store, clock, logger, { ...DEFAULT_STREAM_LIMITS, ...options.streamLimits });
+    this.events = events;
     this.listener = await listen({
       host: config.server.host,
       port: config.server.port,
@@ -126,7 +130,7 @@ class RunningServer implements RegistryServer {
         principal: principalFor(remoteAddress, config.auth),
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
-      const session = new Session({ socket, caller, runner, clock, maxFrameBytes });
+      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, streams: events.connect(socket) });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
@@ -149,6 +153,7 @@ class RunningServer implements RegistryServer {
     const listener = this.listener;
     try {
       const stopped = listener ? new Promise<void>((resolve) => listener.http.close(() => resolve())) : Promise.resolve();
+      this.events?.close();
       const drained = Promise.all([...this.sessions.values()].map((s) => s.drained()));
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DEFAULT_DRAIN_MS).unref())]);
       for (const socket of this.sessions.keys()) socket.close(1001, 'server shutting down');

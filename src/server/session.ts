@@ -3,11 +3,13 @@ import { RegistryError } from '../domain/index.js';
 
 import { type Dialect, dialects, type Frame, FrameError, parseFrame, type RequestId } from '../protocol/index.js';
 import type { Caller, Runner } from './runner.js';
+import type { ConnectionStreams } from './event-streams.js';
 import type { Clock } from '../domain/index.js';
 
 export interface SessionOptions {
   readonly socket: WebSocket;
   readonly caller: Caller;
+  readonly streams: ConnectionStreams;
   readonly runner: Runner;
   readonly clock: Clock;
   readonly maxFrameBytes: number;
@@ -71,7 +73,7 @@ export class Session {
     const { call } = decoded;
     this.inFlight++;
     void this.options.runner
-      .run(call, this.options.caller)
+      .run(call, this.options.caller, this.options.streams.hostFor(parsed.dialect))
       .then((outcome) => this.send(parsed.dialect.encode(call, outcome, this.options.clock.now())))
       .finally(() => this.settle());
   }

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import type { Logger } from './log.js';
+import type { StreamLimits } from './event-streams.js';
 
 export interface ServerOptions {
   /** The configuration in force at start (flags › env › file › defaults already applied). */
@@ -15,6 +16,8 @@ export interface ServerOptions {
    * @default true when the configuration names a file
    */
   readonly watchConfig?: boolean;
+  /** Event stream limits; see DEFAULT_STREAM_LIMITS. */
+  readonly streamLimits?: Partial<StreamLimits>;
   /** @default systemClock */
   readonly clock?: Clock;
   /** @default a pino logger at config.server.logLevel */

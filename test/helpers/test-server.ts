@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConfigOverrides, loadConfig, type RegistryConfig } from '../../src/config/index.js';
 import type { Clock } from '../../src/domain/index.js';
-import { createLogger, type Logger, type RegistryServer, startServer } from '../../src/server/index.js';
+import { createLogger, type Logger, type RegistryServer, startServer, type StreamLimits } from '../../src/server/index.js';
 
 export interface TestServer {
   readonly server: RegistryServer;
@@ -21,6 +21,7 @@ export interface TestServerOptions {
   readonly logger?: Logger;
   /** An existing folder to serve from (kept on close); a new temp folder otherwise. */
   readonly dataDir?: string;
+  readonly streamLimits?: Partial<StreamLimits>;
 }
 
 /** A real registry on 127.0.0.1 with an OS-picked port, its own data folder and config file path. */
@@ -38,6 +39,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     reloadConfig: load,
     logger: options.logger ?? createLogger({ level: 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   });
   return {
     server,

@@ -1,0 +1,90 @@
+import { asRevision, type CommittedEvent } from '../domain/index.js';
+import type { Dialect } from '../protocol/index.js';
+import type { Store } from '../store/index.js';
+import { type EventFilter, isAfter } from './event-filter.js';
+
+/** How many events one replay read takes from the log. */
+const REPLAY_PAGE = 1_000;
+/** Position sentinel: every event of the revision counts as delivered. */
+const WHOLE_REVISION = Number.MAX_SAFE_INTEGER;
+
+export interface SubscriptionSink {
+  /** Sends one frame; false when the connection was cut off (slow consumer or gone). */
+  send(text: string): boolean;
+  /** Ends the connection: the subscriber must resume by revision (or resync). */
+  cutOff(code: 'slow_consumer' | 'resync_required', reason: string): void;
+}
+
+/**
+ * One event stream. It starts by replaying the log from `since` while buffering live events,
+ * then delivers live events; (revision, index) order makes every event go out exactly once.
+ */
+export class Subscription {
+  private lastRevision: number;
+  private lastIndex = WHOLE_REVISION;
+  private replaying: boolean;
+  private buffered: CommittedEvent[] = [];
+  private ended = false;
+
+  constructor(
+    readonly id: string,
+    private readonly dialect: Dialect,
+    private readonly filter: EventFilter,
+    private readonly sink: SubscriptionSink,
+    private readonly maxBuffered: number,
+    since: number | undefined,
+    currentRevision: number,
+  ) {
+    this.replaying = since !== undefined;
+    this.lastRevision = since === undefined ? currentRevision : Math.max(since, 1) - 1;
+  }
+
+  /** A live event, with a lazily built shared body so each event is serialised once for all. */
+  offer(event: CommittedEvent, body: () => string, now: number): void {
+    if (this.ended || !this.filter.matches(event)) return;
+    if (!this.replaying) return this.deliver(event, body(), now);
+    this.buffered.push(event);
+    if (this.buffered.length > this.maxBuffered) {
+      this.sink.cutOff('slow_consumer', `subscription ${this.id} fell more than ${this.maxBuffered} events behind during replay`);
+    }
+  }
+
+  /** Reads the missed events from the log, then flushes what arrived meanwhile. */
+  async replay(store: Store, encode: (event: CommittedEvent) => string, now: () => number): Promise<void> {
+    let after = this.lastRevision;
+    let limit = REPLAY_PAGE;
+    while (this.replaying && !this.ended) {
+      const page = await store.eventsSince(asRevision(after), limit);
+      const first = page[0];
+      if (first !== undefined && first.revision > after + 1) {
+        // Revisions are contiguous (each has an event), so a gap means compaction overtook us.
+        this.sink.cutOff('resync_required', `events after revision ${after} were compacted away during replay`);
+        return;
+      }
+      for (const event of page) if (this.filter.matches(event)) this.deliver(event, encode(event), now());
+      const last = page.at(-1);
+      if (last === undefined || page.length < limit) break;
+      // The page may end inside a revision: read that revision again; delivered events are skipped.
+      if (last.revision - 1 === after) limit *= 2;
+      else [after, limit] = [last.revision - 1, REPLAY_PAGE];
+    }
+    this.replaying = false;
+    const pending = this.buffered;
+    this.buffered = [];
+    for (const event of pending) this.deliver(event, encode(event), now());
+  }
+
+  end(now: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const frame = this.dialect.streamEnd(this.id, now);
+    if (frame !== undefined) this.sink.send(frame);
+  }
+
+  private deliver(event: CommittedEvent, body: string, now: number): void {
+    if (this.ended || !isAfter(event, this.lastRevision, this.lastIndex)) return;
+    this.lastRevision = event.revision;
+    this.lastIndex = event.index;
+    if (!this.sink.send(this.dialect.eventFrame(this.id, body, now))) this.ended = true;
+  }
+}
