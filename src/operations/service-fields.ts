@@ -35,8 +35,9 @@ export const serviceEntryFields = {
   depends_on: unset(dependsOnList),
 };
 
-const entryObject = z.strictObject(serviceEntryFields);
-export type ServiceEntryInput = z.output<typeof entryObject>;
+/** The fields alone, for callers that validate an entry without a name. */
+export const serviceEntryObject = z.strictObject(serviceEntryFields);
+export type ServiceEntryInput = z.output<typeof serviceEntryObject>;
 
 function toAddresses(input: ServiceEntryInput['addresses']): Partial<Record<NetworkKind, string>> | undefined {
   if (input === undefined) return undefined;
