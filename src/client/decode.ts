@@ -35,6 +35,8 @@ export const outputDecoders: Decoders = {
     return { name: str(w.name), success: w.success === true, message: str(w.message) };
   },
   get_service: decodeService,
+  service_action: decodeService,
+  set_state: decodeService,
   list_services: (wire) => (Array.isArray(wire) ? wire.map(decodeService) : []),
   reload: (wire) => ({ count: num(obj(wire).count) }),
   subscribe: (wire) => ({ subscription: str(obj(wire).subscription), revision: asRevision(num(obj(wire).revision)) }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isActive, type Service } from '../domain/index.js';
+import { isActive, type Service, serviceStates } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { shortText, unset } from './schemas.js';
+import { shortText, tagList, unset } from './schemas.js';
 
 /** Every service, optionally only the active ones or one namespace; served from memory. */
 export const listServices = defineOperation({
@@ -11,13 +11,21 @@ export const listServices = defineOperation({
   input: z.strictObject({
     active_only: unset(z.boolean()),
     namespace: unset(shortText),
+    /** Services carrying every one of these tags. */
+    tags: unset(tagList),
+    state: unset(z.enum(serviceStates)),
   }),
   async handle(input, ctx): Promise<readonly Service[]> {
     const now = ctx.clock.now();
     const all = ctx.store.services.list();
-    if (!input.active_only && input.namespace === undefined) return all;
+    const { active_only: activeOnly, namespace, tags, state } = input;
+    if (!activeOnly && namespace === undefined && tags === undefined && state === undefined) return all;
     return all.filter(
-      (s) => (!input.active_only || isActive(s, now)) && (input.namespace === undefined || s.namespace === input.namespace),
+      (s) =>
+        (!activeOnly || isActive(s, now)) &&
+        (namespace === undefined || s.namespace === namespace) &&
+        (state === undefined || s.state === state) &&
+        (tags === undefined || tags.every((t) => s.tags.includes(t))),
     );
   },
 });

@@ -10,6 +10,7 @@ import { status } from './status.js';
 import { update } from './update.js';
 import { registerService } from './register-service.js';
 import { subscribe, unsubscribe } from './subscribe.js';
+import { serviceAction, setState } from './service-action.js';
 
 /** Every operation, once. The dialects map their own names onto these. */
 export const operations = [
@@ -24,6 +25,8 @@ export const operations = [
   status,
   subscribe,
   unsubscribe,
+  serviceAction,
+  setState,
 ] as const;
 
 export type OperationTable = typeof operations;

@@ -48,6 +48,8 @@ const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
   register_service: encodeRegistered,
   update: (v, now) => encodeService(v as Service, now),
   get_service: (v, now) => encodeService(v as Service, now),
+  service_action: (v, now) => encodeService(v as Service, now),
+  set_state: (v, now) => encodeService(v as Service, now),
   list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
 };
 
