@@ -5,6 +5,8 @@ import { ConnectionClosedError, ConnectionFailedError } from './errors.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './options.js';
 import { PendingRequests } from './pending.js';
 import { createSocket, describeOpenFailure, describeRefusedUpgrade } from './transport.js';
+import type { SubscribeOptions } from './event-stream.js';
+import { EventStream, type StreamConnection } from './subscription.js';
 
 /** What an operation takes, as the table declares it (before defaults). */
 export type InputFor<N extends OperationName> = InputOf<OperationByName<N>>;
@@ -49,11 +51,13 @@ export class RegistryClient implements AsyncDisposable {
   private closing: Promise<void> | undefined;
   /** Why the connection failed, when it did: the first error wins. */
   private failure: Error | undefined;
+  /** Where event frames of this connection go (the EventStream that owns it). */
+  private eventListener: ((frame: Readonly<Record<string, unknown>>) => void) | undefined;
 
   /** Opens a connection; rejects with `ConnectionFailedError`, or `RegistryError` when the server refuses the upgrade. */
   static async connect(url: string, options: ClientOptions = {}): Promise<RegistryClient> {
     const resolved = await resolveClientOptions(url, options);
-    const client = new RegistryClient(createSocket(resolved), resolved);
+    const client = new RegistryClient(createSocket(resolved), resolved, url, options);
     await client.opened.promise;
     return client;
   }
@@ -61,6 +65,8 @@ export class RegistryClient implements AsyncDisposable {
   private constructor(
     private readonly socket: WebSocket,
     private readonly options: ResolvedClientOptions,
+    private readonly givenUrl: string,
+    private readonly givenOptions: ClientOptions,
   ) {
     this.url = options.displayUrl;
     this.closed = this.ended.promise;
@@ -120,6 +126,44 @@ export class RegistryClient implements AsyncDisposable {
     return this.call('status', {});
   }
 
+  /** This host's classified addresses and host id (DESIGN §8). */
+  getTopology(): Promise<OutputFor<'get_topology'>> {
+    return this.call('get_topology', {});
+  }
+
+  /** The address of a service endpoint this connection can reach, with the network and the reason. */
+  resolve(input: InputFor<'resolve'>): Promise<OutputFor<'resolve'>> {
+    return this.call('resolve', input);
+  }
+
+  listEndpoints(input: InputFor<'list_endpoints'> = {}): Promise<OutputFor<'list_endpoints'>> {
+    return this.call('list_endpoints', input);
+  }
+
+  /** `<NAME>_ADDR=host:port` lines resolved for this connection. */
+  env(input: InputFor<'env'> = {}): Promise<OutputFor<'env'>> {
+    return this.call('env', input);
+  }
+
+  /**
+   * Events as an AsyncIterable on a connection of its own, which reconnects and resumes from the
+   * last revision by itself. Leaving the `for await` loop (or `close()`) ends the subscription.
+   */
+  subscribe(options: SubscribeOptions = {}): EventStream {
+    const connect = async (): Promise<StreamConnection> => {
+      const connection = await RegistryClient.connect(this.givenUrl, this.givenOptions);
+      return {
+        subscribe: async (params, onEvent) => {
+          connection.eventListener = onEvent;
+          await connection.request('subscribe', params);
+        },
+        closed: connection.closed,
+        close: () => connection.close(),
+      };
+    };
+    return new EventStream(connect, options);
+  }
+
   /** Ends the connection; pending requests reject with `ConnectionClosedError`. A second call waits for the first. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -160,7 +204,7 @@ export class RegistryClient implements AsyncDisposable {
         else this.pending.reject(frame.id, frame.error);
         return;
       case 'event':
-        // Subscriptions (a later issue) route events from here to their iterators.
+        this.eventListener?.(frame.frame);
         return;
       case 'unknown':
         return;

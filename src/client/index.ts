@@ -2,6 +2,14 @@
 export { type InputFor, RegistryClient } from './client.js';
 export type { OutputFor } from './decode.js';
 export {
+  DEFAULT_RECONNECT_BASE_MS,
+  DEFAULT_RECONNECT_MAX_MS,
+  type StreamedEvent,
+  type StreamStatus,
+  type SubscribeOptions,
+} from './event-stream.js';
+export { EventStream } from './subscription.js';
+export {
   type ClientError,
   clientErrors,
   ConnectionClosedError,
