@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { addAdminCommands } from './commands/admin.js';
 import { addCertCommands } from './commands/cert.js';
+import { addDiscoveryCommands } from './commands/discovery.js';
 import { addServeCommand } from './commands/serve.js';
 import { addServiceCommands } from './commands/services.js';
 import { describeError, EXIT, exitCodeFor } from './exit-codes.js';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
     .option('--data-dir <dir>', 'data folder (default: the folder of the configuration file)');
   addServeCommand(program, io, onExit);
   addServiceCommands(program, io);
+  addDiscoveryCommands(program, io);
   addAdminCommands(program, io);
   addCertCommands(program, io);
   return program;

@@ -1,0 +1,91 @@
+/** `services` (service entries with state and endpoints) and `watch` (live events). */
+import type { Command } from 'commander';
+import { type InputFor, RegistryClient, type StreamedEvent } from '../../client/index.js';
+import { eventTypes, type EventType, RegistryError, type Service } from '../../domain/index.js';
+import { clientTarget, globalFlags, withClient } from '../connection.js';
+import { integerIn, type OptionBag, stringFlag } from '../flags.js';
+import { formatJson, formatTable, formatTime } from '../format.js';
+import { type CliIo, println } from '../io.js';
+
+const endpointsOf = (s: Service): string =>
+  s.endpoints.length === 0 ? `${s.port}/${s.protocol}` : s.endpoints.map((e) => `${e.name}:${e.port}/${e.protocol}`).join(' ');
+const addressesOf = (s: Service): string =>
+  Object.entries(s.addresses).map(([network, address]) => `${network}=${address}`).join(' ') || s.host;
+
+export function entryTable(services: readonly Service[]): string {
+  const rows = services.map((s) => [s.name, s.state, s.version ?? '', addressesOf(s), endpointsOf(s), s.source]);
+  return formatTable(['NAME', 'STATE', 'VERSION', 'ADDRESSES', 'ENDPOINTS', 'SOURCE'], rows);
+}
+
+function parseEventList(text: string | undefined): EventType[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const unknown = names.filter((n) => !(eventTypes as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new RegistryError('invalid_params', `--events: unknown event ${unknown.join(', ')}; known: ${eventTypes.join(', ')}`);
+  }
+  return names as EventType[];
+}
+
+const eventLine = (e: StreamedEvent): string => {
+  const subject = e.service?.name ?? (typeof e.data.owner === 'string' ? e.data.owner : '');
+  const extra = e.type === 'ServiceStateChanged' ? ` ${String(e.data.old_state)} → ${String(e.data.new_state)}` : '';
+  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${subject}${extra}`;
+};
+
+function addServices(program: Command, io: CliIo): void {
+  program
+    .command('services')
+    .description('list service entries with their state, addresses and endpoints')
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--state <state>', 'only services in this state')
+    .option('--tag <tag...>', 'only services with every one of these tags')
+    .action(async (options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const tags = Array.isArray(options.tag) ? options.tag.map(String) : undefined;
+      const namespace = stringFlag(options, 'namespace');
+      const state = stringFlag(options, 'state');
+      const input = { ...(namespace ? { namespace } : {}), ...(state ? { state } : {}), ...(tags ? { tags } : {}) };
+      // The server validates the state name; the CLI passes it through.
+      const services = await withClient(flags, io, (client) => client.call('list_services', input as InputFor<'list_services'>));
+      if (flags.json) io.stdout.write(formatJson(services));
+      else println(io.stdout, entryTable(services));
+    });
+}
+
+function addWatch(program: Command, io: CliIo): void {
+  program
+    .command('watch')
+    .description('stream events until interrupted; reconnects and resumes on its own')
+    .option('--events <names>', `comma-separated event types (default all: ${eventTypes.join(', ')})`)
+    .option('--service <glob...>', 'only events of services matching these globs')
+    .option('--since <revision>', 'replay from this revision first', integerIn(0, Number.MAX_SAFE_INTEGER))
+    .action(async (options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const events = parseEventList(stringFlag(options, 'events'));
+      const services = Array.isArray(options.service) ? options.service.map(String) : undefined;
+      const since = typeof options.since === 'number' ? options.since : undefined;
+      const target = await clientTarget(flags, io);
+      const client = await RegistryClient.connect(target.url, target.options);
+      const stream = client.subscribe({
+        ...(events ? { events } : {}),
+        ...(services ? { services } : {}),
+        ...(since === undefined ? {} : { sinceRevision: since }),
+        onStatus: (s) => {
+          if (s.type === 'disconnect') println(io.stderr, `disconnected: ${s.reason}; reconnecting`);
+        },
+      });
+      const stop = io.onShutdownSignal(() => void stream.close());
+      try {
+        for await (const event of stream) println(io.stdout, flags.json ? JSON.stringify(event) : eventLine(event));
+      } finally {
+        stop();
+        await client.close();
+      }
+    });
+}
+
+export function addDiscoveryCommands(program: Command, io: CliIo): void {
+  addServices(program, io);
+  addWatch(program, io);
+}
