@@ -126,25 +126,6 @@ export class RegistryClient implements AsyncDisposable {
     return this.call('status', {});
   }
 
-  /** This host's classified addresses and host id (DESIGN §8). */
-  getTopology(): Promise<OutputFor<'get_topology'>> {
-    return this.call('get_topology', {});
-  }
-
-  /** The address of a service endpoint this connection can reach, with the network and the reason. */
-  resolve(input: InputFor<'resolve'>): Promise<OutputFor<'resolve'>> {
-    return this.call('resolve', input);
-  }
-
-  listEndpoints(input: InputFor<'list_endpoints'> = {}): Promise<OutputFor<'list_endpoints'>> {
-    return this.call('list_endpoints', input);
-  }
-
-  /** `<NAME>_ADDR=host:port` lines resolved for this connection. */
-  env(input: InputFor<'env'> = {}): Promise<OutputFor<'env'>> {
-    return this.call('env', input);
-  }
-
   /**
    * Events as an AsyncIterable on a connection of its own, which reconnects and resumes from the
    * last revision by itself. Leaving the `for await` loop (or `close()`) ends the subscription.
