@@ -4,7 +4,7 @@
  */
 import { asRevision, type ErrorCode, isErrorCode, RegistryError } from '../domain/index.js';
 import type { OperationByName, OperationName, OutputOf } from '../operations/index.js';
-import { decodeResolvedEndpoint, decodeService, decodeTopology } from '../protocol/index.js';
+import { decodeService } from '../protocol/index.js';
 
 /** What an operation answers, as the table declares it. */
 export type OutputFor<N extends OperationName> = OutputOf<OperationByName<N>>;
@@ -39,13 +39,6 @@ export const outputDecoders: Decoders = {
   set_state: decodeService,
   list_services: (wire) => (Array.isArray(wire) ? wire.map(decodeService) : []),
   reload: (wire) => ({ count: num(obj(wire).count) }),
-  get_topology: decodeTopology,
-  resolve: decodeResolvedEndpoint,
-  list_endpoints: (wire) => (Array.isArray(wire) ? wire.map(decodeResolvedEndpoint) : []),
-  env: (wire) => {
-    const lines = obj(wire).lines;
-    return { lines: Array.isArray(lines) ? lines.map(str) : [] };
-  },
   subscribe: (wire) => ({ subscription: str(obj(wire).subscription), revision: asRevision(num(obj(wire).revision)) }),
   unsubscribe: (wire) => ({ subscription: str(obj(wire).subscription), removed: obj(wire).removed === true }),
   status: (wire) => {
