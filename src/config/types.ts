@@ -1,3 +1,7 @@
+/** A `[[backend]]` entry of the file, in camelCase: exactly the Plexus keys plus `ttl`. */
+import type { FileBackend } from '../domain/index.js';
+export type { FileBackend };
+
 /** The shapes of the configuration: what callers pass in and the frozen object they get back. */
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -51,16 +55,6 @@ export interface ConfigOverrides {
   readonly storeUrl?: string;
 }
 
-/** A `[[backend]]` entry of the file, in camelCase: exactly the Plexus keys plus `ttl`. */
-export interface FileBackend {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly protocol: string;
-  readonly description?: string;
-  readonly namespace?: string;
-  readonly ttlSeconds?: number;
-}
 
 /** A table of an array the later issues define (`[[service]]`, `[[network]]`, `[[node]]`), passed through. */
 export type LooseTable = Readonly<Record<string, unknown>>;

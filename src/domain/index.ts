@@ -19,6 +19,7 @@ export {
 export {
   DEFAULT_TTL_SECONDS,
   type Endpoint,
+  type FileBackend,
   type HealthStatus,
   isActive,
   type NetworkKind,

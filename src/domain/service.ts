@@ -72,3 +72,14 @@ export function isActive(service: Service, now: number): boolean {
   const seen = service.lastSeen ?? service.registeredAt;
   return now - seen <= service.ttlSeconds * 1000;
 }
+
+/** A backend as a configuration file states it: exactly the Plexus keys, plus an optional TTL. */
+export interface FileBackend {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: string;
+  readonly description?: string;
+  readonly namespace?: string;
+  readonly ttlSeconds?: number;
+}

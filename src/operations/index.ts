@@ -17,7 +17,7 @@ export { type BadField, dispatch, invalidParams } from './dispatch.js';
 export type { PingOutput } from './ping.js';
 export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, SubscriptionRequest } from './runtime.js';
 export type { RegisterOutput } from './register.js';
-export { AUTO_BACKEND, type FileBackend, type StaticEntries, syncStaticEntries } from './static-entries.js';
+export { AUTO_BACKEND, type StaticEntries, syncStaticEntries } from './static-entries.js';
 export type { StatusOutput } from './status.js';
 export {
   buildOperationIndex,

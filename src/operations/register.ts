@@ -9,7 +9,11 @@ import {
   type ServicePatch,
 } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { hostName, metadataMap, portNumber, protocolName, serviceName, shortText, tagList, ttlSeconds, unset } from './schemas.js';
+import { hostName, portNumber, serviceName } from './schemas.js';
+import { serviceEntryFields } from './service-fields.js';
+
+/** The Plexus keys: the same schemas as a service entry's, with host and port required. */
+const { protocol, description, namespace, version, metadata, tags, ttl } = serviceEntryFields;
 
 export interface RegisterOutput {
   readonly service: Service;
@@ -22,18 +26,7 @@ export const register = defineOperation({
   name: 'register',
   role: 'write',
   summary: 'register a backend (an idempotent upsert by name)',
-  input: z.strictObject({
-    name: serviceName,
-    host: hostName,
-    port: portNumber,
-    protocol: unset(protocolName),
-    description: unset(shortText),
-    namespace: unset(shortText),
-    version: unset(shortText),
-    metadata: unset(metadataMap),
-    tags: unset(tagList),
-    ttl: unset(ttlSeconds),
-  }),
+  input: z.strictObject({ name: serviceName, host: hostName, port: portNumber, protocol, description, namespace, version, metadata, tags, ttl }),
   async handle(input, ctx): Promise<RegisterOutput> {
     const now = ctx.clock.now();
     const { ttl, name, ...fields } = input;

@@ -2,6 +2,7 @@ import {
   applyPatch,
   asServiceId,
   type Clock,
+  type FileBackend,
   newService,
   patchChangesNothing,
   type Service,
@@ -9,16 +10,6 @@ import {
 } from '../domain/index.js';
 import type { Store, WriteTx } from '../store/index.js';
 
-/** A backend as the configuration file states it. */
-export interface FileBackend {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly protocol: string;
-  readonly description?: string;
-  readonly namespace?: string;
-  readonly ttlSeconds?: number;
-}
 
 /** The local Plexus instance, registered at start unless turned off (Plexus seed). */
 export const AUTO_BACKEND: FileBackend = Object.freeze({
