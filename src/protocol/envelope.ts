@@ -53,6 +53,12 @@ const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
   list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
 };
 
+/** An operation's output as the wire carries it (snake_case, seconds); shared by every dialect. */
+export function encodeResult(op: string, value: unknown, now: number): unknown {
+  const encoder = resultEncoders[operationAliases[op] ?? op];
+  return encoder === undefined ? value : encoder(value, now);
+}
+
 function envelopeError(id: RequestId, error: RegistryError): Frame {
   const body: Record<string, unknown> = { code: wireCodes[error.code], message: error.message };
   if (Object.keys(error.details).length > 0) body.details = error.details;
@@ -75,9 +81,7 @@ export const envelopeDialect: Dialect = {
   },
   encode(call, outcome: Outcome, now) {
     if (!outcome.ok) return [envelopeError(call.id, outcome.error)];
-    const encoder = resultEncoders[operationAliases[call.op] ?? call.op];
-    const result = encoder === undefined ? outcome.value : encoder(outcome.value, now);
-    return [{ id: call.id, type: 'response', result: result ?? null }];
+    return [{ id: call.id, type: 'response', result: encodeResult(call.op, outcome.value, now) ?? null }];
   },
   encodeFrameError: envelopeError,
   eventFrame: (subscription, body) => `{"type":"event","subscription":${JSON.stringify(subscription)},${body}}`,

@@ -1,5 +1,6 @@
 import type { Service } from '../domain/index.js';
 import type { PingOutput, RegisterOutput } from '../operations/index.js';
+import { encodeResult } from './envelope.js';
 import type { Outcome } from './types.js';
 import { encodeBackend } from './wire-service.js';
 
@@ -52,6 +53,8 @@ export const plexusMethods: Readonly<Record<string, PlexusMethod>> = {
   'registry.status': { op: 'status', content: (v) => ({ type: 'status', ...(v as Record<string, unknown>) }) },
 };
 
+const GENERIC_PREFIX = 'registry.';
+
 export interface PlexusTarget {
   readonly op: string;
   readonly input: unknown;
@@ -60,7 +63,8 @@ export interface PlexusTarget {
 /** Finds the operation for a Plexus method; undefined when there is none. Null params mean unset. */
 export function plexusTarget(method: string, params: unknown): PlexusTarget | undefined {
   const known = plexusMethods[method];
-  if (known === undefined) return undefined;
+  // Every other operation is reachable as `registry.<operation>` with its own params.
+  if (known === undefined) return method.startsWith(GENERIC_PREFIX) ? { op: method.slice(GENERIC_PREFIX.length), input: params ?? {} } : undefined;
   const given = params ?? {};
   if (known.defaults === undefined || typeof given !== 'object' || Array.isArray(given)) return { op: known.op, input: given };
   // fromEntries defines keys as own fields: a `__proto__` param stays a (rejected) field, never a prototype.
@@ -74,7 +78,10 @@ export function plexusTarget(method: string, params: unknown): PlexusTarget | un
  */
 export function plexusContent(method: string, outcome: Outcome, now: number): Readonly<Record<string, unknown>> | undefined {
   const known = plexusMethods[method];
-  if (known === undefined) return undefined;
+  if (known === undefined) {
+    const op = method.slice(GENERIC_PREFIX.length);
+    return outcome.ok && method.startsWith(GENERIC_PREFIX) ? { type: op, result: encodeResult(op, outcome.value, now) ?? null } : undefined;
+  }
   if (outcome.ok) return known.content(outcome.value, now);
   if (known.op === 'get_service' && outcome.error.code === 'not_found') return { type: 'backend', backend: null };
   return undefined;

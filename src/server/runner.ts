@@ -5,7 +5,6 @@ import {
   buildOperationIndex,
   type ConfigReloader,
   dispatch,
-  findOperation,
   type ConnectionInfo,
   type OperationContext,
   type Principal,
@@ -41,10 +40,10 @@ export class Runner {
 
   async run(call: Call, caller: Caller, streams: StreamHost): Promise<Outcome> {
     try {
-      if (call.op === '') {
+      const op = this.index.get(call.op);
+      if (op === undefined) {
         throw new RegistryError('unknown_operation', `method '${call.method}' not found`, { details: { method: call.method } });
       }
-      const op = findOperation(this.index, call.op);
       const value = await dispatch(op, call.input, this.context(caller, streams));
       return { ok: true, value };
     } catch (error) {

@@ -169,4 +169,18 @@ describe('wire frames over a raw WebSocket', () => {
     ws.send({ jsonrpc: '2.0', id: 17, method: 'registry.reload' });
     assert.deepEqual((await ws.next()).result, { type: 'reloaded', count: 0 });
   });
+
+  it('reaches every other operation as registry.<operation> in both JSON-RPC dialects', async () => {
+    const params = { name: 'entry1', addresses: { lan: '10.4.0.2' }, endpoints: [{ name: 'http', port: 8080 }] };
+    ws.send({ jsonrpc: '2.0', id: 18, method: 'registry.register_service', params });
+    const direct = (await ws.next()).result as Obj;
+    assert.equal(direct.type, 'register_service');
+    assert.equal(((direct.result as Obj).service as Obj).name, 'entry1');
+    ws.send({ jsonrpc: '2.0', id: 19, method: 'registry-hub.call', params: { method: 'registry.service_action', params: { name: 'entry1', action: 'start' } } });
+    const [, data, done] = await ws.take(3);
+    const content = resultOf(data).content as Obj;
+    assert.equal(content.type, 'service_action');
+    assert.equal((content.result as Obj).state, 'starting');
+    assert.equal(resultOf(done).type, 'done');
+  });
 });
