@@ -2,9 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { addAdminCommands } from './commands/admin.js';
 import { addCertCommands } from './commands/cert.js';
+import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
+import { addIpCommands } from './commands/ip.js';
+import { addPackageCommands } from './commands/package.js';
 import { addServeCommand } from './commands/serve.js';
 import { addServiceCommands } from './commands/services.js';
+import { addTopologyCommands } from './commands/topology.js';
+import { addTokenCommands } from './commands/token.js';
 import { describeError, EXIT, exitCodeFor } from './exit-codes.js';
 import { type CliIo, println } from './io.js';
 
@@ -25,8 +30,13 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
   addServeCommand(program, io, onExit);
   addServiceCommands(program, io);
   addDiscoveryCommands(program, io);
+  addTopologyCommands(program, io);
+  addIpCommands(program, io);
+  addPackageCommands(program, io);
+  addDeployCommands(program, io);
   addAdminCommands(program, io);
   addCertCommands(program, io);
+  addTokenCommands(program, io);
   return program;
 }
 

@@ -126,6 +126,44 @@ export class RegistryClient implements AsyncDisposable {
     return this.call('status', {});
   }
 
+  /** This host's classified addresses and host id (DESIGN §8). */
+  getTopology(): Promise<OutputFor<'get_topology'>> {
+    return this.call('get_topology', {});
+  }
+
+  /** The address of a service endpoint this connection can reach, with the network and the reason. */
+  resolve(input: InputFor<'resolve'>): Promise<OutputFor<'resolve'>> {
+    return this.call('resolve', input);
+  }
+
+  listEndpoints(input: InputFor<'list_endpoints'> = {}): Promise<OutputFor<'list_endpoints'>> {
+    return this.call('list_endpoints', input);
+  }
+
+  /** The configured IP networks with their capacity and use. */
+  listNetworks(): Promise<OutputFor<'list_networks'>> {
+    return this.call('list_networks', {});
+  }
+
+  /** An address in a network for an owner: the given `ip`, or the next free one; idempotent per owner. */
+  allocateIp(input: InputFor<'allocate_ip'>): Promise<OutputFor<'allocate_ip'>> {
+    return this.call('allocate_ip', input);
+  }
+
+  /** Gives an address back, named by `owner` or by `ip`. */
+  releaseIp(input: InputFor<'release_ip'>): Promise<OutputFor<'release_ip'>> {
+    return this.call('release_ip', input);
+  }
+
+  listAllocations(input: InputFor<'list_allocations'> = {}): Promise<OutputFor<'list_allocations'>> {
+    return this.call('list_allocations', input);
+  }
+
+  /** `<NAME>_ADDR=host:port` lines resolved for this connection. */
+  env(input: InputFor<'env'> = {}): Promise<OutputFor<'env'>> {
+    return this.call('env', input);
+  }
+
   /**
    * Events as an AsyncIterable on a connection of its own, which reconnects and resumes from the
    * last revision by itself. Leaving the `for await` loop (or `close()`) ends the subscription.

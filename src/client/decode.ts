@@ -3,8 +3,10 @@
  * re-validated: a missing field gets a neutral value rather than an exception.
  */
 import { asRevision, type ErrorCode, isErrorCode, RegistryError } from '../domain/index.js';
-import type { OperationByName, OperationName, OutputOf } from '../operations/index.js';
-import { decodeService } from '../protocol/index.js';
+import type { AllocationOutput, NetworkOutput, OperationByName, OperationName, OutputOf } from '../operations/index.js';
+import { decodeResolvedEndpoint, decodeService, decodeTopology } from '../protocol/index.js';
+import { decodeDeployment, decodeNode } from './decode-deployment.js';
+import { decodeAuthenticated, decodeTokenCreated, decodeTokenList, decodeTokenRevoked } from './decode-auth.js';
 
 /** What an operation answers, as the table declares it. */
 export type OutputFor<N extends OperationName> = OutputOf<OperationByName<N>>;
@@ -25,6 +27,21 @@ const decodeRegistered = (wire: unknown) => {
   return { service: decodeService(w.service), created: w.created === true };
 };
 
+const decodeAllocation = (wire: unknown): AllocationOutput => {
+  const w = obj(wire);
+  return { network: str(w.network), owner: str(w.owner), address: str(w.address), allocated_at: num(w.allocated_at) };
+};
+
+const decodeNetwork = (wire: unknown): NetworkOutput => {
+  const w = obj(wire);
+  return {
+    ...{ name: str(w.name), kind: w.kind === 'lan' ? 'lan' : 'wireguard', cidr: str(w.cidr), family: w.family === 'IPv6' ? 'IPv6' : 'IPv4' },
+    ...(typeof w.gateway === 'string' ? { gateway: w.gateway } : {}),
+    reserved: Array.isArray(w.reserved) ? w.reserved.map(str) : [],
+    ...{ capacity: str(w.capacity), allocated: num(w.allocated), available: str(w.available) },
+  };
+};
+
 export const outputDecoders: Decoders = {
   register: decodeRegistered,
   register_service: decodeRegistered,
@@ -39,16 +56,36 @@ export const outputDecoders: Decoders = {
   set_state: decodeService,
   list_services: (wire) => (Array.isArray(wire) ? wire.map(decodeService) : []),
   reload: (wire) => ({ count: num(obj(wire).count) }),
+  get_topology: decodeTopology,
+  resolve: decodeResolvedEndpoint,
+  list_endpoints: (wire) => (Array.isArray(wire) ? wire.map(decodeResolvedEndpoint) : []),
+  env: (wire) => {
+    const lines = obj(wire).lines;
+    return { lines: Array.isArray(lines) ? lines.map(str) : [] };
+  },
+  list_networks: (wire) => (Array.isArray(wire) ? wire.map(decodeNetwork) : []),
+  allocate_ip: (wire) => ({ ...decodeAllocation(wire), created: obj(wire).created === true }),
+  release_ip: decodeAllocation,
+  list_allocations: (wire) => (Array.isArray(wire) ? wire.map(decodeAllocation) : []),
   subscribe: (wire) => ({ subscription: str(obj(wire).subscription), revision: asRevision(num(obj(wire).revision)) }),
   unsubscribe: (wire) => ({ subscription: str(obj(wire).subscription), removed: obj(wire).removed === true }),
+  deploy_package: decodeDeployment,
+  rollback: decodeDeployment,
+  get_deployment: decodeDeployment,
+  list_deployments: (wire) => (Array.isArray(wire) ? wire.map(decodeDeployment) : []),
+  list_nodes: (wire) => (Array.isArray(wire) ? wire.map(decodeNode) : []),
+  authenticate: decodeAuthenticated,
+  token_create: decodeTokenCreated,
+  token_list: decodeTokenList,
+  token_revoke: decodeTokenRevoked,
   status: (wire) => {
     const w = obj(wire);
     return {
       revision: asRevision(num(w.revision)),
-      compactRevision: asRevision(num(w.compactRevision)),
+      compact_revision: asRevision(num(w.compact_revision)),
       services: num(w.services),
       store: w.store === 'postgres' ? 'postgres' : 'sqlite',
-      uptimeSeconds: num(w.uptimeSeconds),
+      uptime_seconds: num(w.uptime_seconds),
       role: str(w.role),
     };
   },

@@ -14,6 +14,7 @@ export {
 export { type DataDirOptions, defaultConfigPath, defaultDataDir } from './paths.js';
 export {
   type AuthSettings,
+  type LimitSettings,
   type ConfigEnv,
   type ConfigIssue,
   type ConfigIssueSource,
@@ -25,11 +26,14 @@ export {
   DEFAULT_DB_FILE,
   DEFAULT_EVENT_RETENTION,
   DEFAULT_HOST,
+  DEFAULT_INSTALL_DIR,
   DEFAULT_LOG_LEVEL,
   DEFAULT_LOOPBACK_ROLE,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_PORT,
   DEFAULT_RELOAD_DEBOUNCE_MS,
+  DEFAULT_TOPOLOGY_INTERVAL_SECONDS,
+  DEFAULT_SSH_PORT,
   type FileBackend,
   type LogLevel,
   logLevels,

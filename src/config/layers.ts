@@ -14,6 +14,8 @@ export interface SettingsLayer {
   readonly logLevel?: LogLevel;
   readonly insecureLoopback?: boolean;
   readonly maxFrameBytes?: number;
+  readonly hostId?: string;
+  readonly topologyIntervalSeconds?: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly loopbackRole?: ConfigRole;

@@ -5,6 +5,9 @@ import { ConfigError } from './error.js';
 import { toConfigIssues } from './issues.js';
 import { absolutePath, envLayer, ENV, envValue, explicitConfigPath, flagsLayer } from './layers.js';
 import { locate } from './locate.js';
+import { nodeDefinitions } from './nodes.js';
+import { networkDefinitions } from './networks.js';
+import { limitSettings } from './limits.js';
 import { defaultConfigPath } from './paths.js';
 import { deepFreeze, fileBackends, fileLayer, looseTables, mergeLayers } from './resolve.js';
 import { type ConfigFile, fileSchema } from './schema.js';
@@ -135,10 +138,12 @@ export function buildConfig(text: string | undefined, inputs: ConfigInputs): Reg
     configPath: inputs.path,
     configFound: text !== undefined,
     ...merged.settings,
+    limits: limitSettings(file.limits),
     backends: fileBackends(file),
     services: looseTables(file.service),
-    networks: looseTables(file.network),
+    networks: networkDefinitions(file.network),
     nodes: looseTables(file.node),
+    nodeDefinitions: nodeDefinitions(file.node, dirname(inputs.path)),
   });
   sources.set(config, { inputs, text });
   return config;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FileBackend, LooseTable } from './types.js';
 import { absoluteIn, storeIn, type SettingsLayer } from './layers.js';
@@ -15,6 +16,7 @@ import {
   DEFAULT_LOG_LEVEL,
   DEFAULT_LOOPBACK_ROLE,
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_TOPOLOGY_INTERVAL_SECONDS,
   DEFAULT_PORT,
   type RegistryConfig,
 } from './types.js';
@@ -31,6 +33,8 @@ export function fileLayer(file: ConfigFile, configDir: string): SettingsLayer {
     logLevel: server.log_level,
     insecureLoopback: server.insecure_loopback,
     maxFrameBytes: server.max_frame_bytes,
+    hostId: server.host_id,
+    topologyIntervalSeconds: server.topology_interval,
     tlsCert: absoluteIn(configDir, tls.cert),
     tlsKey: absoluteIn(configDir, tls.key),
     loopbackRole: auth.loopback_role,
@@ -149,6 +153,8 @@ export function mergeLayers(layers: Layers, configPath: string, ctx: CrossContex
       logLevel: value('logLevel') ?? DEFAULT_LOG_LEVEL,
       insecureLoopback: insecure.value ?? false,
       maxFrameBytes: value('maxFrameBytes') ?? DEFAULT_MAX_FRAME_BYTES,
+      hostId: value('hostId') ?? hostname(),
+      topologyIntervalSeconds: value('topologyIntervalSeconds') ?? DEFAULT_TOPOLOGY_INTERVAL_SECONDS,
     },
     tls: cert.value !== undefined && key.value !== undefined ? { cert: cert.value, key: key.value } : null,
     auth: {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { nodeTable, nodeTables } from './nodes.js';
+import { networkTable, networkTables } from './networks.js';
 import { configRoles, logLevels } from './types.js';
+import { limitsTable } from './limits.js';
 
 /** The file as written (snake_case), every key optional: defaults are filled when layers merge. */
 
@@ -24,6 +27,8 @@ const serverTable = z.strictObject({
   log_level: logLevel.optional(),
   insecure_loopback: z.boolean().optional(),
   max_frame_bytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+  host_id: z.string().min(1).max(253).optional(),
+  topology_interval: z.number().int().min(1).max(86_400).optional(),
 });
 
 const tlsTable = z.strictObject({
@@ -59,10 +64,11 @@ export const fileSchema = z.strictObject({
   tls: tlsTable.optional(),
   auth: authTable.optional(),
   storage: storageTable.optional(),
+  limits: limitsTable.optional(),
   backend: z.array(backendTable).optional(),
   service: looseTables.optional(),
-  network: looseTables.optional(),
-  node: looseTables.optional(),
+  network: networkTables.optional(),
+  node: nodeTables.optional(),
 });
 
 export type ConfigFile = z.output<typeof fileSchema>;
@@ -74,5 +80,8 @@ export const knownKeys: Readonly<Record<string, readonly string[]>> = {
   tls: Object.keys(tlsTable.shape),
   auth: Object.keys(authTable.shape),
   storage: Object.keys(storageTable.shape),
+  limits: Object.keys(limitsTable.shape),
   backend: Object.keys(backendTable.shape),
+  node: Object.keys(nodeTable.shape),
+  network: Object.keys(networkTable.shape),
 };

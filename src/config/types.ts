@@ -3,6 +3,8 @@ import type { FileBackend } from '../domain/index.js';
 export type { FileBackend };
 
 /** The shapes of the configuration: what callers pass in and the frozen object they get back. */
+import type { NodeDefinition } from '../domain/index.js';
+import type { NetworkDefinition } from '../ipam/index.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4445;
@@ -13,8 +15,21 @@ export const DEFAULT_BACKEND_PROTOCOL = 'ws';
 export const DEFAULT_LOOPBACK_ROLE = 'admin';
 export const DEFAULT_ANONYMOUS_ROLE = 'none';
 export const DEFAULT_DB_FILE = 'registry.db';
+/** Seconds between two rescans of this host's network interfaces. */
+export const DEFAULT_TOPOLOGY_INTERVAL_SECONDS = 30;
+/** `[[node]]` defaults: the SSH port and the folder releases are installed under. */
+export const DEFAULT_SSH_PORT = 22;
+export const DEFAULT_INSTALL_DIR = '/opt';
 /** Quiet time after the last file event before a reload, so one save is one reload. */
 export const DEFAULT_RELOAD_DEBOUNCE_MS = 100;
+/** `[limits]` defaults (DESIGN §11): generous for real fleets, still a bound on one caller. */
+export const DEFAULT_MAX_CONNECTIONS = 16_384;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_024;
+export const DEFAULT_REQUESTS_PER_SECOND = 10_000;
+export const DEFAULT_REQUEST_BURST = 20_000;
+export const DEFAULT_MAX_PENDING_REQUESTS = 1_024;
+export const DEFAULT_MAX_SUBSCRIPTIONS = 64;
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -72,6 +87,10 @@ export interface ServerSettings {
   /** Plaintext `ws://`; only ever true while `host` is loopback. */
   readonly insecureLoopback: boolean;
   readonly maxFrameBytes: number;
+  /** This host's id, as services name it in `host_id` (`[server] host_id`; default the host name). */
+  readonly hostId: string;
+  /** Seconds between two rescans of the network interfaces (`[server] topology_interval`). */
+  readonly topologyIntervalSeconds: number;
 }
 
 /** Both paths absolute. */
@@ -83,6 +102,24 @@ export interface TlsFiles {
 export interface AuthSettings {
   readonly loopbackRole: ConfigRole;
   readonly anonymousRole: ConfigRole;
+}
+
+/** `[limits]`: what one connection or address may hold or send; each ends in a clear error or close code. */
+export interface LimitSettings {
+  /** Open WebSocket connections in all; past it an upgrade is refused with HTTP 503. */
+  readonly maxConnections: number;
+  /** Open connections from one remote address (loopback callers count only in the total). */
+  readonly maxConnectionsPerAddress: number;
+  /** Token bucket refill per connection; an empty bucket answers `rate_limited`. */
+  readonly requestsPerSecond: number;
+  /** Token bucket size: the burst a connection may send at once. */
+  readonly requestBurst: number;
+  /** Requests of one connection running at once; past it a request answers `limit_exceeded`. */
+  readonly maxPendingRequests: number;
+  /** Event subscriptions per connection; past it `subscribe` answers `limit_exceeded`. */
+  readonly maxSubscriptions: number;
+  /** Seconds without a frame or a pong before a connection is dropped (pings go out at half of it); 0: no pings. */
+  readonly idleTimeoutSeconds: number;
 }
 
 export interface StorageSettings {
@@ -102,10 +139,14 @@ export interface RegistryConfig {
   readonly tls: TlsFiles | null;
   readonly auth: AuthSettings;
   readonly storage: StorageSettings;
+  readonly limits: LimitSettings;
   readonly backends: readonly FileBackend[];
   readonly services: readonly LooseTable[];
-  readonly networks: readonly LooseTable[];
+  /** The `[[network]]` tables, validated: CIDRs well formed, gateway and reserved inside, no overlaps. */
+  readonly networks: readonly NetworkDefinition[];
   readonly nodes: readonly LooseTable[];
+  /** The `[[node]]` tables validated, defaults filled, key and known_hosts paths absolute. */
+  readonly nodeDefinitions: readonly NodeDefinition[];
 }
 
 /** Where a problem was found. */

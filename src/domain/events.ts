@@ -35,6 +35,8 @@ export interface TopologyAddress {
   readonly network: NetworkKind;
   /** Why it was classified so (e.g. `link kind wireguard`, `RFC 1918`). */
   readonly reason: string;
+  /** The interface's network as `base/prefix` (e.g. `10.1.2.0/24`), when known. */
+  readonly cidr?: string;
 }
 
 export type EventType = RegistryEvent['type'];

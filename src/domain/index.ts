@@ -2,6 +2,17 @@
 export { type Brand, type Revision, type ServiceId, asRevision, asServiceId } from './brand.js';
 export { type Clock, systemClock, ManualClock } from './clock.js';
 export {
+  type DeploymentFailure,
+  type DeploymentRecord,
+  type DeploymentStatus,
+  type DeploymentStep,
+  type DeploymentStepRecord,
+  deploymentStatuses,
+  deploymentSteps,
+  type NodeDefinition,
+  PACKAGE_VERSION_PATTERN,
+} from './deployment.js';
+export {
   errorCodes,
   type ErrorCode,
   isErrorCode,

@@ -5,11 +5,13 @@ import type { ConnectionInfo, RuntimeServices, StreamHost } from './runtime.js';
 
 export const roles = ['none', 'read', 'write', 'admin'] as const;
 export type Role = (typeof roles)[number];
-/** The roles an operation may require: every operation needs at least `read`. */
+/** The roles an operation may require: every operation needs at least `read`… */
 export type RequiredRole = Exclude<Role, 'none'>;
+/** …except `authenticate`, which a caller without credentials must reach to present them. */
+export type OperationRole = RequiredRole | 'none';
 
 const rank: Readonly<Record<Role, number>> = { none: 0, read: 1, write: 2, admin: 3 };
-export const roleAllows = (held: Role, needed: RequiredRole): boolean => rank[held] >= rank[needed];
+export const roleAllows = (held: Role, needed: OperationRole): boolean => rank[held] >= rank[needed];
 
 /** Who is calling, as the server established it from the connection. */
 export interface Principal {
@@ -18,6 +20,15 @@ export interface Principal {
   readonly via: string;
   /** The caller's remote address, when it came over a socket. */
   readonly remoteAddress?: string;
+}
+
+/** The caller's connection as the holder of its credentials (DESIGN §11). */
+export interface CredentialHost {
+  /**
+   * Checks a bearer token presented in a frame (for clients that cannot set headers); from then
+   * on the connection holds the highest of its roles. Throws `unauthorized` for an unknown token.
+   */
+  presentToken(secret: string): Principal;
 }
 
 /** Services the server lends to handlers that need more than the store. */
@@ -36,12 +47,14 @@ export interface OperationContext {
   readonly runtime: RuntimeServices;
   readonly connection: ConnectionInfo;
   readonly streams: StreamHost;
+  /** Absent when the call does not come over a connection that can change its credentials. */
+  readonly credentials?: CredentialHost;
 }
 
 /** An operation is data: its name, the least role that may call it, its schemas and its handler. */
 export interface Operation<Name extends string = string, Schema extends z.ZodType = z.ZodType, Out = unknown> {
   readonly name: Name;
-  readonly role: RequiredRole;
+  readonly role: OperationRole;
   readonly summary: string;
   readonly input: Schema;
   // Method syntax on purpose: it lets every operation sit in one table of AnyOperation.

@@ -11,7 +11,8 @@ export interface BadField {
 export function invalidParams(error: z.ZodError): RegistryError {
   const fields: BadField[] = error.issues.map((issue) => ({
     path: issue.path.length === 0 ? '(params)' : issue.path.map(String).join('.'),
-    message: issue.message,
+    // zod says "expected string, received undefined" for a missing field: say what it means.
+    message: /received undefined$/.test(issue.message) ? 'required' : issue.message,
   }));
   const text = fields.map((f) => `${f.path}: ${f.message}`).join('; ');
   return new RegistryError('invalid_params', `invalid params: ${text}`, { cause: error, details: { fields } });

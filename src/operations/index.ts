@@ -2,10 +2,12 @@
 export {
   type AnyOperation,
   type ConfigReloader,
+  type CredentialHost,
   defineOperation,
   type InputOf,
   type Operation,
   type OperationContext,
+  type OperationRole,
   type OutputOf,
   type Principal,
   type RequiredRole,
@@ -19,6 +21,12 @@ export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, S
 export type { RegisterOutput } from './register.js';
 export { AUTO_BACKEND, type StaticEntries, syncStaticEntries } from './static-entries.js';
 export type { StatusOutput } from './status.js';
+export type { NodeOutput } from './list-nodes.js';
+export type { Deployer } from './runtime.js';
+export type { EnvOutput } from './env.js';
+export type { AllocateIpOutput, AllocationOutput } from './allocate-ip.js';
+export type { NetworkOutput } from './list-networks.js';
+export type { TopologyService } from './runtime.js';
 export {
   buildOperationIndex,
   findOperation,
@@ -28,3 +36,6 @@ export {
   type OperationTable,
   operations,
 } from './table.js';
+export type { AuthenticateOutput } from './authenticate.js';
+export type { TokenCreated } from './token-create.js';
+export { findToken, type TokenOutput } from './token-secret.js';

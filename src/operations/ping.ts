@@ -23,12 +23,13 @@ export const ping = defineOperation({
     const { value } = await ctx.store.write(async (tx) => {
       const existing = await tx.services.get(input.name);
       if (existing === undefined) return { name: input.name, success: false, message: `backend '${input.name}' not found` };
-      const wasActive = isActive(existing, now);
-      const service: Service = wasActive
-        ? { ...existing, lastSeen: now }
-        : { ...existing, lastSeen: now, revision: tx.revision, updatedAt: now };
+      // Back from expiry (derived, or already announced by the TTL sweeper): that is an event.
+      const revived = !isActive(existing, now) || existing.health?.status === 'critical';
+      const service: Service = revived
+        ? { ...existing, lastSeen: now, revision: tx.revision, updatedAt: now, health: { status: 'passing', checkedAt: now, durationMs: 0 } }
+        : { ...existing, lastSeen: now };
       await tx.services.put(service);
-      if (!wasActive) tx.emit({ type: 'HealthChanged', service, active: true });
+      if (revived) tx.emit({ type: 'HealthChanged', service, active: true });
       return { name: input.name, success: true, message: 'health check timestamp updated' };
     });
     return value;

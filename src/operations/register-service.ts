@@ -1,30 +1,37 @@
 import { z } from 'zod';
 import { asServiceId, applyPatch, DEFAULT_TTL_SECONDS, newService, RegistryError, type Service } from '../domain/index.js';
+import { allocateServiceAddresses } from '../ipam/index.js';
+import { allocateList, serviceAllocation } from './allocate-ip.js';
 import { defineOperation } from './define.js';
 import type { RegisterOutput } from './register.js';
-import { serviceName } from './schemas.js';
+import { serviceName, unset } from './schemas.js';
 import { primaryOf, serviceEntryFields, toServicePatch } from './service-fields.js';
 
 /**
  * Register a service entry with its endpoints and addresses per network (seed A). Like
  * `register`, an upsert by name; host/port may be left out when endpoints and addresses say them.
+ * `allocate: ["wg0"]` takes an address in each named network (owner: the service) in the same
+ * write, and puts it in the record's addresses under the network's kind (`wireguard`, `lan`).
  */
 export const registerService = defineOperation({
   name: 'register_service',
   role: 'write',
   summary: 'register a service entry with endpoints and addresses per network',
-  input: z.strictObject({ name: serviceName, ...serviceEntryFields }),
+  input: z.strictObject({ name: serviceName, ...serviceEntryFields, allocate: unset(allocateList) }),
   async handle(input, ctx): Promise<RegisterOutput> {
     const now = ctx.clock.now();
-    const patch = { ttlSeconds: DEFAULT_TTL_SECONDS, ...toServicePatch(input) };
-    const primary = primaryOf(patch);
-    if (primary === undefined) {
-      throw new RegistryError('invalid_params', 'invalid params: port: required unless endpoints are given', {
-        details: { fields: [{ path: 'port', message: 'required unless endpoints are given' }] },
-      });
-    }
+    const catalog = serviceAllocation(ctx, input.allocate, input.addresses);
+    const given = { ttlSeconds: DEFAULT_TTL_SECONDS, ...toServicePatch(input) };
+    // With `allocate`, the host may come from an address allocated inside the write: only the port must be known now.
+    const port = given.port ?? given.endpoints?.[0]?.port;
+    if (primaryOf(given) === undefined && (catalog === undefined || port === undefined)) throw portRequired();
     const { value } = await ctx.store.write(async (tx) => {
       const existing = await tx.services.get(input.name);
+      const allocated =
+        catalog === undefined ? {} : await allocateServiceAddresses(tx, catalog, { owner: input.name, networks: input.allocate ?? [], now });
+      const patch = catalog === undefined ? given : { ...given, addresses: { ...(given.addresses ?? existing?.addresses), ...allocated } };
+      const primary = primaryOf(patch);
+      if (primary === undefined) throw portRequired();
       if (existing === undefined) {
         const service = newService(
           { ...patch, ...primary },
@@ -42,3 +49,8 @@ export const registerService = defineOperation({
     return value;
   },
 });
+
+const portRequired = (): RegistryError =>
+  new RegistryError('invalid_params', 'invalid params: port: required unless endpoints are given', {
+    details: { fields: [{ path: 'port', message: 'required unless endpoints are given' }] },
+  });

@@ -43,12 +43,14 @@ export const register = defineOperation({
         return { service, created: true };
       }
       // A runtime registration takes over a file or auto entry: it is now manual (DESIGN §4 priority).
-      if (patchChangesNothing(existing, patch) && existing.source === 'manual') {
+      const expired = existing.health?.status === 'critical';
+      if (patchChangesNothing(existing, patch) && existing.source === 'manual' && !expired) {
         const touched: Service = { ...existing, lastSeen: now };
         await tx.services.put(touched);
         return { service: touched, created: false };
       }
-      const service: Service = { ...applyPatch(existing, patch, now, tx.revision), source: 'manual', lastSeen: now };
+      const revived = expired ? { health: { status: 'passing' as const, checkedAt: now, durationMs: 0 } } : {};
+      const service: Service = { ...applyPatch(existing, patch, now, tx.revision), source: 'manual', lastSeen: now, ...revived };
       await tx.services.put(service);
       tx.emit({ type: 'ServiceUpdated', service });
       return { service, created: false };

@@ -1,4 +1,6 @@
-import type { EventType, Revision } from '../domain/index.js';
+import type { DeploymentRecord, EventType, NodeDefinition, Revision } from '../domain/index.js';
+import type { HostTopology } from '../topology/index.js';
+import type { NetworkDefinition } from '../ipam/index.js';
 
 /**
  * What the server lends to operations beyond the store: one field per capability. Each
@@ -9,6 +11,25 @@ import type { EventType, Revision } from '../domain/index.js';
 export interface RuntimeServices {
   /** Placeholder so the interface is never empty; capabilities add their fields below. */
   readonly startedAt: number;
+  /** This host's network topology (DESIGN §8); absent, topology-aware operations answer `unavailable`. */
+  readonly topology?: TopologyService;
+  /** The `[[network]]` definitions of the configuration in force (a reload replaces them); absent, IP operations answer `unavailable`. */
+  readonly networks?: () => readonly NetworkDefinition[];
+  /** Deploys packages to nodes over SSH (DESIGN §10); absent, deploy_package and rollback answer `unavailable`. */
+  readonly deployer?: Deployer;
+  /** The `[[node]]` definitions of the configuration in force (a reload replaces them). */
+  readonly nodes?: () => readonly NodeDefinition[];
+}
+
+/** What deploy_package and rollback need; both resolve with the final record and throw why a deployment failed. */
+export interface Deployer {
+  deploy(request: { readonly packagePath: string; readonly node: string; readonly deploymentId?: string }): Promise<DeploymentRecord>;
+  rollback(request: { readonly node: string; readonly service: string; readonly deploymentId?: string }): Promise<DeploymentRecord>;
+}
+
+/** What topology-aware operations need: this host's classified addresses, kept current by the server. */
+export interface TopologyService {
+  current(): HostTopology;
 }
 
 /** Where a call came from, for topology-aware answers. */

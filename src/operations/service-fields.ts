@@ -79,9 +79,13 @@ export function toServicePatch(input: ServiceEntryInput): ServicePatch {
  * The Plexus primary endpoint of a service entry given without host/port: the first endpoint's
  * port, at the most widely reachable address it declared.
  */
-export function primaryOf(patch: ServicePatch): { host: string; port: number } | undefined {
-  const port = patch.port ?? patch.endpoints?.[0]?.port;
+export function primaryOf(patch: ServicePatch): { host: string; port: number; protocol?: string } | undefined {
+  const first = patch.endpoints?.[0];
+  const port = patch.port ?? first?.port;
   const a = patch.addresses ?? {};
   const host = patch.host ?? a.public ?? a.lan ?? a.wireguard ?? a.local ?? (patch.endpoints ? '127.0.0.1' : undefined);
-  return port === undefined || host === undefined ? undefined : { host, port };
+  if (port === undefined || host === undefined) return undefined;
+  // The primary endpoint speaks the first endpoint's protocol unless one is given.
+  const protocol = patch.protocol ?? (patch.port === undefined ? first?.protocol : undefined);
+  return protocol === undefined ? { host, port } : { host, port, protocol };
 }

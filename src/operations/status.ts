@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { Revision } from '../domain/index.js';
 import { defineOperation } from './define.js';
 
+/** Snake_case like every other operation output on the wire. */
 export interface StatusOutput {
   readonly revision: Revision;
-  readonly compactRevision: Revision;
+  readonly compact_revision: Revision;
   readonly services: number;
   readonly store: 'sqlite' | 'postgres';
-  readonly uptimeSeconds: number;
+  readonly uptime_seconds: number;
   readonly role: string;
 }
 
@@ -19,10 +20,10 @@ export const status = defineOperation({
   async handle(_input, ctx): Promise<StatusOutput> {
     return {
       revision: ctx.store.revision,
-      compactRevision: ctx.store.compactRevision,
+      compact_revision: ctx.store.compactRevision,
       services: ctx.store.services.size,
       store: ctx.store.kind,
-      uptimeSeconds: Math.floor((ctx.clock.now() - ctx.startedAt) / 1000),
+      uptime_seconds: Math.floor((ctx.clock.now() - ctx.startedAt) / 1000),
       role: ctx.principal.role,
     };
   },

@@ -11,6 +11,23 @@ import { update } from './update.js';
 import { registerService } from './register-service.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 import { serviceAction, setState } from './service-action.js';
+import { getTopology } from './get-topology.js';
+import { resolve } from './resolve.js';
+import { listEndpoints } from './list-endpoints.js';
+import { env } from './env.js';
+import { allocateIp } from './allocate-ip.js';
+import { listAllocations } from './list-allocations.js';
+import { listNetworks } from './list-networks.js';
+import { releaseIp } from './release-ip.js';
+import { deployPackage } from './deploy-package.js';
+import { rollback } from './rollback.js';
+import { listNodes } from './list-nodes.js';
+import { listDeployments } from './list-deployments.js';
+import { getDeployment } from './get-deployment.js';
+import { authenticate } from './authenticate.js';
+import { tokenCreate } from './token-create.js';
+import { tokenList } from './token-list.js';
+import { tokenRevoke } from './token-revoke.js';
 
 /** Every operation, once. The dialects map their own names onto these. */
 export const operations = [
@@ -27,6 +44,23 @@ export const operations = [
   unsubscribe,
   serviceAction,
   setState,
+  getTopology,
+  resolve,
+  listEndpoints,
+  env,
+  listNetworks,
+  allocateIp,
+  releaseIp,
+  listAllocations,
+  deployPackage,
+  rollback,
+  listNodes,
+  listDeployments,
+  getDeployment,
+  authenticate,
+  tokenCreate,
+  tokenList,
+  tokenRevoke,
 ] as const;
 
 export type OperationTable = typeof operations;

@@ -2,6 +2,8 @@ import { type ErrorCode, RegistryError, type Service } from '../domain/index.js'
 import { operationAliases, type RegisterOutput } from '../operations/index.js';
 import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
 import { encodeService } from './wire-service.js';
+import { encodeTopology } from './wire-topology.js';
+import type { HostTopology } from '../topology/index.js';
 
 /**
  * The action envelope of the service-registry seed (DESIGN §3a):
@@ -51,6 +53,7 @@ const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
   service_action: (v, now) => encodeService(v as Service, now),
   set_state: (v, now) => encodeService(v as Service, now),
   list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
+  get_topology: (v) => encodeTopology(v as HostTopology),
 };
 
 /** An operation's output as the wire carries it (snake_case, seconds); shared by every dialect. */
@@ -71,7 +74,7 @@ export const envelopeDialect: Dialect = {
     const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
     const bad = (why: string): FrameError =>
       new FrameError(id, new RegistryError('invalid_frame', `invalid request envelope: ${why}`, { details: { field: why.split(':')[0] } }));
-    if (id === null) throw bad('id: must be a string');
+    if (id === null) throw bad('id: must be a string or a number');
     if (message.type !== 'request') throw bad('type: must be "request"');
     if (typeof message.action !== 'string' || message.action === '') throw bad('action: must be a non-empty string');
     const params = message.params ?? {};

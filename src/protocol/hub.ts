@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
+import { operations } from '../operations/index.js';
 import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { jsonRpcError, readJsonRpc } from './jsonrpc.js';
 import { plexusContent, plexusMethods, plexusTarget } from './plexus-methods.js';
@@ -15,7 +16,10 @@ export const HUB_UNSUB = 'registry-hub.call_unsub';
 const HUB_NAME = 'registry-hub';
 
 /** Plexus clients check this hash to see whether the hub's schema changed. */
-const PLEXUS_HASH = createHash('sha256').update(Object.keys(plexusMethods).sort().join('\n')).digest('hex').slice(0, 16);
+const PLEXUS_HASH = createHash('sha256')
+  .update([...Object.keys(plexusMethods), ...operations.map((op) => `registry.${op.name}`)].sort().join('\n'))
+  .digest('hex')
+  .slice(0, 16);
 
 /** Failures of the call itself are stream `error` items; failures of the work are `error` content. */
 const errorPlacement = {
@@ -56,7 +60,10 @@ function streamItem(subscription: string, result: Record<string, unknown>): Fram
 
 function streamError(error: RegistryError, meta: ReturnType<typeof metadata>): Record<string, unknown> {
   const message = error.code === 'invalid_params' ? error.message.replace(/^invalid params/, 'Invalid params') : error.message;
-  return { type: 'error', metadata: meta, message, code: String(jsonRpcCodes[error.code]), recoverable: errorCodes[error.code].retry };
+  const item: Record<string, unknown> = { type: 'error', metadata: meta, message, code: String(jsonRpcCodes[error.code]), recoverable: errorCodes[error.code].retry };
+  // The registry code and details (bad fields, compactRevision) travel like JSON-RPC's error.data.
+  item.data = Object.keys(error.details).length > 0 ? { code: error.code, details: error.details } : { code: error.code };
+  return item;
 }
 
 /** The subscription id answer, the items, then `done`. */
@@ -111,7 +118,10 @@ export const hubDialect: Dialect = {
     if (content !== undefined) return streamFrames(call.id, [data(content)], meta);
     if (outcome.ok) return streamFrames(call.id, [], meta);
     const { error } = outcome;
-    const item = errorPlacement[error.code] === 'stream' ? streamError(error, meta) : data({ type: 'error', message: error.message, code: error.code });
+    const item =
+      errorPlacement[error.code] === 'stream'
+        ? streamError(error, meta)
+        : data({ type: 'error', message: error.message, code: error.code, ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}) });
     return streamFrames(call.id, [item], meta);
   },
   encodeFrameError: jsonRpcError,

@@ -18,3 +18,4 @@ export {
   type RequestId,
 } from './types.js';
 export { decodeService, encodeBackend, encodeService, toSeconds } from './wire-service.js';
+export { decodeResolvedEndpoint, decodeTopology, encodeTopology } from './wire-topology.js';

@@ -3,6 +3,8 @@ import type { PingOutput, RegisterOutput } from '../operations/index.js';
 import { encodeResult } from './envelope.js';
 import type { Outcome } from './types.js';
 import { encodeBackend } from './wire-service.js';
+import { encodeTopology } from './wire-topology.js';
+import type { HostTopology } from '../topology/index.js';
 
 /**
  * The Plexus `registry.*` methods (DESIGN §3b, §3c) mapped onto operations, with the tagged
@@ -51,6 +53,10 @@ export const plexusMethods: Readonly<Record<string, PlexusMethod>> = {
     content: (v) => ({ type: 'unsubscribed', ...(v as Record<string, unknown>) }),
   },
   'registry.status': { op: 'status', content: (v) => ({ type: 'status', ...(v as Record<string, unknown>) }) },
+  'registry.topology': { op: 'get_topology', content: (v) => ({ type: 'topology', ...encodeTopology(v as HostTopology) }) },
+  'registry.resolve': { op: 'resolve', content: (v) => ({ type: 'resolved', endpoint: v }) },
+  'registry.endpoints': { op: 'list_endpoints', content: (v) => ({ type: 'endpoints', endpoints: v }) },
+  'registry.env': { op: 'env', content: (v) => ({ type: 'env', ...(v as Record<string, unknown>) }) },
 };
 
 const GENERIC_PREFIX = 'registry.';

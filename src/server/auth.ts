@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Principal, Role } from '../operations/index.js';
+import { type Principal, type Role, roleAllows } from '../operations/index.js';
 
 /** Loopback in either family, including IPv4 mapped into IPv6. */
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -21,4 +21,16 @@ export interface AuthSettings {
 export function principalFor(remoteAddress: string | undefined, auth: AuthSettings): Principal {
   if (isLoopbackAddress(remoteAddress)) return { role: auth.loopbackRole, via: 'loopback', ...(remoteAddress === undefined ? {} : { remoteAddress }) };
   return { role: auth.anonymousRole, via: 'anonymous', ...(remoteAddress === undefined ? {} : { remoteAddress }) };
+}
+
+/**
+ * The caller's principal when it holds several credentials: the highest role wins (a
+ * certificate, a token, loopback or the anonymous role), and `via` names where it came from.
+ */
+export function strongestPrincipal(base: Principal, ...others: readonly (Principal | undefined)[]): Principal {
+  let best = base;
+  for (const other of others) {
+    if (other !== undefined && !roleAllows(best.role, other.role)) best = other;
+  }
+  return best === base ? base : { ...best, ...(base.remoteAddress === undefined ? {} : { remoteAddress: base.remoteAddress }) };
 }

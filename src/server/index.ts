@@ -11,3 +11,4 @@ export {
   type TlsMaterial,
 } from './tls.js';
 export type { RegistryServer, ServerOptions } from './types.js';
+export { ensureLocalCa, rotateServerCertificate } from './tls-rotate.js';

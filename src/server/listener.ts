@@ -6,17 +6,21 @@ import { WebSocketServer } from 'ws';
 export interface ListenerOptions {
   readonly host: string;
   readonly port: number;
-  /** Absent means plaintext (only ever with insecure loopback). */
-  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Absent means plaintext (only ever with insecure loopback). With `ca`, clients are asked for a certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   /** Frames above this close the connection (code 1009); frames above the soft limit get an error answer instead. */
   readonly hardFrameLimit: number;
   readonly health: () => Readonly<Record<string, unknown>>;
+  /** Decides each WebSocket upgrade before it completes: undefined accepts, a refusal answers its HTTP status and reason. */
+  readonly verifyUpgrade?: (req: IncomingMessage) => { readonly status: number; readonly reason: string } | undefined;
 }
 
 export interface Listener {
   readonly http: Server;
   readonly wss: WebSocketServer;
   readonly port: number;
+  /** New handshakes use this certificate, key and client CA; open connections keep theirs. Absent over plaintext. */
+  readonly setSecureContext?: (material: { readonly cert: string; readonly key: string; readonly ca?: string }) => void;
 }
 
 /** One port: HTTPS for `GET /healthz`, WebSocket upgrade for everything else. */
@@ -29,10 +33,20 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
     }
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('this endpoint speaks WebSocket; see GET /healthz\n');
   };
-  const http = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, onRequest)
-    : createHttpServer(onRequest);
-  const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: false });
+  // A client certificate is asked for, not required: the chain is checked on the upgrade (auth-upgrade.ts), where a refusal can say why.
+  const clientCa = options.tls?.ca === undefined ? {} : { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false };
+  const https = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', ...clientCa }, onRequest) : undefined;
+  const http = https ?? createHttpServer(onRequest);
+  const { verifyUpgrade } = options;
+  const verifyClient =
+    verifyUpgrade === undefined
+      ? undefined
+      : (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, reason?: string) => void): void => {
+          const refusal = verifyUpgrade(info.req);
+          if (refusal === undefined) done(true);
+          else done(false, refusal.status, `${refusal.reason}\n`);
+        };
+  const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: false, ...(verifyClient ? { verifyClient } : {}) });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, options.host, () => {
@@ -41,5 +55,9 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
     });
   });
   const port = (http.address() as AddressInfo).port;
-  return { http, wss, port };
+  const setSecureContext = https
+    ? (material: { readonly cert: string; readonly key: string; readonly ca?: string }) =>
+        https.setSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.2', ...(material.ca === undefined ? {} : { ca: material.ca }) })
+    : undefined;
+  return { http, wss, port, ...(setSecureContext ? { setSecureContext } : {}) };
 }

@@ -6,6 +6,7 @@ import {
   type ConfigReloader,
   dispatch,
   type ConnectionInfo,
+  type CredentialHost,
   type OperationContext,
   type Principal,
   type RuntimeServices,
@@ -38,22 +39,32 @@ export class Runner {
     this.startedAt = deps.clock.now();
   }
 
-  async run(call: Call, caller: Caller, streams: StreamHost): Promise<Outcome> {
+  /** `credentials` lets `authenticate` raise the role of the caller's connection. */
+  async run(call: Call, caller: Caller, streams: StreamHost, credentials?: CredentialHost): Promise<Outcome> {
     try {
       const op = this.index.get(call.op);
       if (op === undefined) {
         throw new RegistryError('unknown_operation', `method '${call.method}' not found`, { details: { method: call.method } });
       }
-      const value = await dispatch(op, call.input, this.context(caller, streams));
+      const value = await dispatch(op, call.input, this.context(caller, streams, credentials));
       return { ok: true, value };
     } catch (error) {
-      return { ok: false, error: this.asRegistryError(error, call) };
+      const failure = this.asRegistryError(error, call);
+      if (failure.code === 'unauthorized' || failure.code === 'forbidden') this.logDenial(failure, call, caller);
+      return { ok: false, error: failure };
     }
   }
 
-  private context(caller: Caller, streams: StreamHost): OperationContext {
+  private context(caller: Caller, streams: StreamHost, credentials: CredentialHost | undefined): OperationContext {
     const { store, clock, config, runtime } = this.deps;
-    return { store, clock, config, runtime, ...caller, streams, newId: randomUUID, startedAt: this.startedAt };
+    const base = { store, clock, config, runtime, ...caller, streams, newId: randomUUID, startedAt: this.startedAt };
+    return credentials === undefined ? base : { ...base, credentials };
+  }
+
+  /** Who was refused what, and why; never the params (they may hold a token). */
+  private logDenial(error: RegistryError, call: Call, caller: Caller): void {
+    const { role, via, remoteAddress } = caller.principal;
+    this.deps.logger.warn({ code: error.code, operation: call.op, method: call.method, dialect: call.dialect, role, via, remoteAddress }, 'request denied');
   }
 
   /** Anything that is not a RegistryError is a bug: logged in full, sent as `internal` with a request id. */

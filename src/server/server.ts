@@ -1,19 +1,25 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { type Clock, RegistryError, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { isLoopbackAddress, principalFor } from './auth.js';
+import { isLoopbackAddress } from './auth.js';
 import { type Listener, listen } from './listener.js';
 import { createLogger, type Logger } from './log.js';
 import { Runner } from './runner.js';
 import { Session } from './session.js';
-import { ensureServerCertificates, loadTlsFiles } from './tls.js';
+import { ensureServerCertificates, loadTlsFiles, type TlsFilePaths } from './tls.js';
+import { ensureLocalCa } from './tls-rotate.js';
+import { TlsReloader } from './tls-reload.js';
+import { AuthGate } from './auth-gate.js';
 import type { RegistryServer, ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
+import { TtlSweeper } from './ttl-sweeper.js';
+import { SshDeployer } from '../deploy/index.js';
 import { DEFAULT_STREAM_LIMITS, EventHub } from './event-streams.js';
+import { configuredNetworks, TopologyScanner } from '../topology/index.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -22,6 +28,10 @@ interface Tls {
   readonly cert: string;
   readonly key: string;
   readonly caPem: string | undefined;
+  /** The CA client certificates must chain to (the local CA). */
+  readonly clientCa?: string;
+  /** The files to watch: a change is served to new connections without a restart. */
+  readonly paths?: TlsFilePaths;
 }
 
 async function tlsFor(config: RegistryConfig, logger: Logger): Promise<Tls | undefined> {
@@ -34,7 +44,10 @@ async function tlsFor(config: RegistryConfig, logger: Logger): Promise<Tls | und
   }
   if (config.tls !== null) {
     const files = await loadTlsFiles({ certPath: config.tls.cert, keyPath: config.tls.key });
-    return { cert: files.certPem, key: files.keyPem, caPem: undefined };
+    // Client certificates are issued by the local CA (`registry cert issue-client`) whoever signed the server's.
+    const local = await ensureLocalCa(config.server.dataDir);
+    const paths = { certPath: config.tls.cert, keyPath: config.tls.key, caPath: local.caPath };
+    return { cert: files.certPem, key: files.keyPem, caPem: undefined, clientCa: local.certPem, paths };
   }
   const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
   // Certificates take wall time, not the injected clock: real TLS stacks check their dates.
@@ -43,7 +56,8 @@ async function tlsFor(config: RegistryConfig, logger: Logger): Promise<Tls | und
     ...(wildcard ? {} : { addresses: [config.server.host] }),
   });
   for (const change of material.changes) logger.info({ caPath: material.caPath }, change);
-  return { cert: material.certPem, key: material.keyPem, caPem: material.caPem };
+  const paths = { certPath: material.certPath, keyPath: material.keyPath, caPath: material.caPath };
+  return { cert: material.certPem, key: material.keyPem, caPem: material.caPem, clientCa: material.caPem, paths };
 }
 
 /** Starts a registry server: store, certificates, static entries, the listener, the config watcher. */
@@ -76,7 +90,12 @@ class RunningServer implements RegistryServer {
   private readonly sessions = new Map<WebSocket, Session>();
   private listener: Listener | undefined;
   private follower: ConfigFollower | undefined;
+  private sweeper: TtlSweeper | undefined;
   private events: EventHub | undefined;
+  private topology: TopologyScanner | undefined;
+  private deployer: SshDeployer | undefined;
+  private gate: AuthGate | undefined;
+  private tlsFiles: TlsReloader | undefined;
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -84,7 +103,15 @@ class RunningServer implements RegistryServer {
 
   static async start(parts: Parts): Promise<RunningServer> {
     const server = new RunningServer(parts);
-    await server.open();
+    try {
+      await server.open();
+    } catch (error) {
+      await server.topology?.close();
+      await server.deployer?.close();
+      server.gate?.close();
+      await server.tlsFiles?.close();
+      throw error;
+    }
     return server;
   }
 
@@ -102,40 +129,76 @@ class RunningServer implements RegistryServer {
     return this.parts.tls?.caPem;
   }
   get certPem(): string | undefined {
-    return this.parts.tls?.cert;
+    return this.tlsFiles?.certPem ?? this.parts.tls?.cert;
   }
 
   private async open(): Promise<void> {
     const { options, store, clock, logger, tls } = this.parts;
     const { config } = options;
     const deps = { store, clock, newId: randomUUID };
-    const apply = (next: RegistryConfig) => syncStaticEntries(deps, { fileBackends: next.backends, autoRegister: next.server.autoRegister });
+    // The IP networks in force: a reload that applies replaces them, a rejected file leaves them.
+    let networks = config.networks;
+    let nodes = config.nodeDefinitions;
+    const apply = async (next: RegistryConfig) => {
+      const applied = await syncStaticEntries(deps, { fileBackends: next.backends, autoRegister: next.server.autoRegister });
+      networks = next.networks;
+      nodes = next.nodeDefinitions;
+      return applied;
+    };
     await apply(config);
     this.follower = new ConfigFollower({ config, reloadConfig: options.reloadConfig, apply, logger, watch: options.watchConfig });
+    this.sweeper = new TtlSweeper(store, clock, logger);
     const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
-    const runner = new Runner({ store, clock, config: reloader, logger, runtime: { startedAt: clock.now() } });
+    this.topology = await TopologyScanner.open({
+      store,
+      clock,
+      hostId: config.server.hostId,
+      networks: configuredNetworks(config.networks),
+      intervalMs: config.server.topologyIntervalSeconds * 1000,
+      onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
+    });
+    this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
+    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes };
+    const runner = new Runner({ store, clock, config: reloader, logger, runtime });
     const maxFrameBytes = config.server.maxFrameBytes;
-    const events = new EventHub(store, clock, logger, { ...DEFAULT_STREAM_LIMITS, ...options.streamLimits });
+    const streamLimits = { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: config.limits.maxSubscriptions, ...options.streamLimits };
+    const events = new EventHub(store, clock, logger, streamLimits);
     this.events = events;
+    const initialCa = tls?.clientCa === undefined ? undefined : new X509Certificate(tls.clientCa);
+    const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
+    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, maxBufferedBytes: streamLimits.maxBufferedBytes, logger });
+    this.gate = gate;
     this.listener = await listen({
       host: config.server.host,
       port: config.server.port,
-      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }) } } : {}),
       hardFrameLimit: Math.max(maxFrameBytes * 4, 4 * 1024 * 1024),
       health: () => ({ revision: store.revision, services: store.services.size }),
+      verifyUpgrade: gate.verifyUpgrade,
     });
+    await this.watchTlsFiles(this.listener);
     this.listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
+      const { auth, limits } = gate.accept(socket, req);
       const caller = {
-        principal: principalFor(remoteAddress, config.auth),
+        principal: auth.principal(),
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
-      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, streams: events.connect(socket) });
+      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, streams: events.connect(socket), auth, limits });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
     });
     logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
+  }
+
+  /** New handshakes get the certificate files as they are now: a replaced pair needs no restart. */
+  private async watchTlsFiles(listener: Listener): Promise<void> {
+    const { tls, logger } = this.parts;
+    if (tls?.paths === undefined || listener.setSecureContext === undefined) return;
+    const initial = { cert: tls.cert, key: tls.key, ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }) };
+    this.tlsFiles = new TlsReloader({ paths: tls.paths, initial, apply: listener.setSecureContext, logger });
+    await this.tlsFiles.ready;
   }
 
   close(): Promise<void> {
@@ -163,7 +226,12 @@ class RunningServer implements RegistryServer {
       }, 1000).unref();
       listener?.http.closeAllConnections();
       await stopped;
+      this.gate?.close();
+      await this.tlsFiles?.close();
       await this.follower?.close();
+      await this.sweeper?.close();
+      await this.topology?.close();
+      await this.deployer?.close();
       await store.close();
       logger.info('registry stopped');
       this.resolveClosed();

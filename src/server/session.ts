@@ -5,6 +5,18 @@ import { type Dialect, dialects, type Frame, FrameError, parseFrame, type Reques
 import type { Caller, Runner } from './runner.js';
 import type { ConnectionStreams } from './event-streams.js';
 import type { Clock } from '../domain/index.js';
+import type { ConnectionAuth } from './auth-connection.js';
+import { LIMIT_CLOSE_CODES, TokenBucket } from './limits.js';
+
+/** What one connection may send and leave unread (DESIGN §11). */
+export interface SessionLimits {
+  readonly requestsPerSecond: number;
+  readonly requestBurst: number;
+  /** Requests running at once; past it a request answers `limit_exceeded`. */
+  readonly maxPendingRequests: number;
+  /** Answer bytes the peer may leave unread before it is disconnected. */
+  readonly maxBufferedBytes: number;
+}
 
 export interface SessionOptions {
   readonly socket: WebSocket;
@@ -13,6 +25,10 @@ export interface SessionOptions {
   readonly runner: Runner;
   readonly clock: Clock;
   readonly maxFrameBytes: number;
+  /** The connection's credentials, checked at every call; absent: `caller.principal` as it is. */
+  readonly auth?: ConnectionAuth;
+  /** Absent: no rate, pending or unread limit. */
+  readonly limits?: SessionLimits;
 }
 
 /**
@@ -23,8 +39,12 @@ export class Session {
   private lastDialect: Dialect = dialects.jsonrpc;
   private inFlight = 0;
   private readonly idle: Array<() => void> = [];
+  private readonly bucket: TokenBucket | undefined;
+  private cut = false;
 
   constructor(private readonly options: SessionOptions) {
+    const { limits } = options;
+    this.bucket = limits && new TokenBucket(limits.requestsPerSecond, limits.requestBurst, options.clock.now());
     options.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
   }
 
@@ -35,6 +55,8 @@ export class Session {
   }
 
   private onMessage(data: import('ws').RawData, isBinary: boolean): void {
+    // Every frame takes a token, even one that is refused below; only a request finding none answers rate_limited.
+    const limited = this.bucket !== undefined && !this.bucket.take(this.options.clock.now());
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (size > this.options.maxFrameBytes) {
       const error = new RegistryError('frame_too_large', `the frame is ${size} bytes; the limit is ${this.options.maxFrameBytes}`, {
@@ -48,10 +70,10 @@ export class Session {
       return;
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    this.handleText(text);
+    this.handleText(text, limited);
   }
 
-  private handleText(text: string): void {
+  private handleText(text: string, limited: boolean): void {
     const parsed = parseFrame(text);
     if (!parsed.ok) {
       this.sendFrameError(parsed.dialect ?? this.lastDialect, parsed.error.id, parsed.error);
@@ -71,11 +93,36 @@ export class Session {
       return;
     }
     const { call } = decoded;
+    const refusal = this.refusal(limited);
+    if (refusal !== undefined) {
+      this.send(parsed.dialect.encode(call, { ok: false, error: refusal }, this.options.clock.now()));
+      return;
+    }
     this.inFlight++;
+    const { auth, caller } = this.options;
+    const current = auth === undefined ? caller : { ...caller, principal: auth.principal() };
     void this.options.runner
-      .run(call, this.options.caller, this.options.streams.hostFor(parsed.dialect))
+      .run(call, current, this.options.streams.hostFor(parsed.dialect), auth)
       .then((outcome) => this.send(parsed.dialect.encode(call, outcome, this.options.clock.now())))
       .finally(() => this.settle());
+  }
+
+  /**
+   * Why a call is not run: the connection's bucket is empty (every frame takes a token), or too
+   * many of its requests are running. The caller gets the error in its dialect.
+   */
+  private refusal(limited: boolean): RegistryError | undefined {
+    const { limits } = this.options;
+    if (limits === undefined) return undefined;
+    if (limited) {
+      return new RegistryError('rate_limited', `too many requests on this connection (at most ${limits.requestsPerSecond} per second, bursts of ${limits.requestBurst}); slow down and retry`, {
+        details: { requestsPerSecond: limits.requestsPerSecond, burst: limits.requestBurst },
+      });
+    }
+    if (this.inFlight < limits.maxPendingRequests) return undefined;
+    return new RegistryError('limit_exceeded', `a connection may have at most ${limits.maxPendingRequests} requests running; wait for answers before sending more`, {
+      details: { limit: limits.maxPendingRequests },
+    });
   }
 
   private sendFrameError(dialect: Dialect, id: RequestId, error: FrameError): void {
@@ -88,8 +135,15 @@ export class Session {
   }
 
   private send(frames: readonly Frame[]): void {
-    const { socket } = this.options;
-    if (socket.readyState !== socket.OPEN) return;
+    const { socket, limits } = this.options;
+    if (this.cut || socket.readyState !== socket.OPEN) return;
+    if (limits !== undefined && socket.bufferedAmount > limits.maxBufferedBytes) {
+      // A peer that sends but does not read would grow this server's memory without bound.
+      this.cut = true;
+      socket.close(LIMIT_CLOSE_CODES.unread, `slow_consumer: more than ${limits.maxBufferedBytes} bytes of answers are unread`);
+      setTimeout(() => socket.terminate(), 5_000).unref();
+      return;
+    }
     for (const frame of frames) socket.send(JSON.stringify(frame));
   }
 }

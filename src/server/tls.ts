@@ -110,7 +110,7 @@ const fileError = (what: string, path: string, error: unknown): RegistryError =>
   });
 
 /** The file's text, or undefined when it does not exist. */
-async function readIfPresent(path: string): Promise<string | undefined> {
+export async function readIfPresent(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -137,7 +137,7 @@ async function writeAtomically(path: string, text: string, mode: number): Promis
   }
 }
 
-async function writePair(pair: CertificatePair, certPath: string, keyPath: string): Promise<void> {
+export async function writePair(pair: CertificatePair, certPath: string, keyPath: string): Promise<void> {
   await writeAtomically(keyPath, pair.keyPem, 0o600);
   await writeAtomically(certPath, pair.certPem, 0o644);
 }
@@ -156,7 +156,7 @@ async function lockIsStale(lockPath: string): Promise<boolean> {
 }
 
 /** Runs `fn` holding the folder's lock file; waits for another holder, takes over a dead one's. */
-async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const lockPath = join(dir, '.lock');
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -184,13 +184,13 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const makeTlsFolder = (dir: string): Promise<unknown> =>
+export const makeTlsFolder = (dir: string): Promise<unknown> =>
   mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
     throw fileError('cannot create the TLS folder', dir, error);
   });
 
 /** The local CA; created when `ca.pem` is absent. Call with the lock held. */
-async function loadOrCreateCa(paths: LocalTlsPaths, now: Date, changes: string[]): Promise<CertificatePair> {
+export async function loadOrCreateCa(paths: LocalTlsPaths, now: Date, changes: string[]): Promise<CertificatePair> {
   const [certPem, keyPem] = await Promise.all([readIfPresent(paths.caPath), readIfPresent(paths.caKeyPath)]);
   if (certPem === undefined) {
     // No certificate means no client can trust this CA yet: a lone key is a crashed creation.
@@ -295,3 +295,4 @@ export async function issueClientCertificate(options: IssueClientCertificateOpti
   const ca = await withLock(paths.dir, () => loadOrCreateCa(paths, now, []));
   return issueClientCertificateWith(ca, { name: options.name, role: options.role }, now);
 }
+

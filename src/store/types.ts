@@ -1,4 +1,6 @@
-import type { CommittedEvent, RegistryEvent, Revision, Service } from '../domain/index.js';
+import type { CommittedEvent, DeploymentRecord, RegistryEvent, Revision, Service } from '../domain/index.js';
+import type { AllocationReadView, AllocationWriter } from './allocations.js';
+import type { TokenReadView, TokenWriter } from './tokens.js';
 
 /** Reads served from memory: never wait on the database. Kept in step with every commit. */
 export interface ServiceReadView {
@@ -16,6 +18,22 @@ export interface ServiceWriter {
   delete(name: string): Promise<boolean>;
 }
 
+/** The kept log of recent deployments, served from memory like the services. */
+export interface DeploymentReadView {
+  get(id: string): DeploymentRecord | undefined;
+  /** Every kept deployment, newest first. */
+  list(): readonly DeploymentRecord[];
+}
+
+export interface DeploymentWriter {
+  get(id: string): Promise<DeploymentRecord | undefined>;
+  /** Adds a deployment or replaces the one with its id; the oldest beyond the retention are dropped. */
+  put(record: DeploymentRecord): Promise<void>;
+}
+
+/** How many deployments the log keeps. */
+export const DEFAULT_DEPLOYMENT_RETENTION = 500;
+
 /**
  * What a write function may use. It must touch nothing else (no network, timers or other
  * awaits): it may run again after a `conflict`, and throwing rolls back only this write.
@@ -24,6 +42,11 @@ export interface WriteTx {
   /** The revision this write commits at when it emits an event. */
   readonly revision: Revision;
   readonly services: ServiceWriter;
+  readonly deployments: DeploymentWriter;
+  /** IP allocations and each network's allocator state (src/ipam does the arithmetic). */
+  readonly allocations: AllocationWriter;
+  /** Bearer tokens (hashed); changing one emits no event. */
+  readonly tokens: TokenWriter;
   /** Records an event; it is stored in the same transaction and published after commit. */
   emit(event: RegistryEvent): void;
 }
@@ -40,6 +63,9 @@ export type CommitListener = (events: readonly CommittedEvent[]) => void;
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly services: ServiceReadView;
+  readonly deployments: DeploymentReadView;
+  readonly allocations: AllocationReadView;
+  readonly tokens: TokenReadView;
   /** The last committed revision (0 for an empty store). */
   readonly revision: Revision;
   /** Events at or below this revision were compacted away. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -65,6 +66,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       insecureLoopback: false,
       maxFrameBytes: 1_048_576,
+      hostId: hostname(),
+      topologyIntervalSeconds: 30,
     });
     assert.equal(config.tls, null);
     assert.deepEqual(config.auth, { loopbackRole: 'admin', anonymousRole: 'none' });
@@ -206,7 +209,7 @@ describe('loadConfig', () => {
     const text = '[server]\nport = 4445\n\n[frobnicate]\nx = 1\n';
     const error = await rejection(loadConfig({ env, configPath: await dir.write('table.toml', text) }));
     assert.equal(error.issues[0]?.line, 4);
-    assert.match(error.reason, /^frobnicate: unknown table \(known: server, tls, auth, storage, backend/);
+    assert.match(error.reason, /^frobnicate: unknown table \(known: server, tls, auth, storage, limits, backend, service, network, node\)/);
   });
 
   it('rejects insecure_loopback on a host that is not loopback', async () => {

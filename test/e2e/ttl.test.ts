@@ -46,6 +46,26 @@ describe('backend TTL', () => {
     assert.equal(backend.last_seen, Math.floor(clock.now() / 1000));
   });
 
+  it('announces an expiry once with HealthChanged active:false, and the ping that revives it with active:true', async () => {
+    const events = await openRawSocket(srv.url, srv.caPem);
+    try {
+      events.send({ id: 's', type: 'request', action: 'subscribe', params: { events: ['HealthChanged'], services: ['hub5'] } });
+      await events.next();
+      await rpc('registry.register', { name: 'hub5', host: '10.0.0.9', port: 4444, ttl: 10 });
+      clock.advance(11_000);
+      const down = await events.next(5_000);
+      assert.equal(down.event, 'HealthChanged');
+      assert.equal((down.data as Obj).active, false);
+      assert.equal((((down.data as Obj).service as Obj).health as Obj).status, 'critical');
+      await assert.rejects(events.next(1_500), /no frame/, 'the expiry is announced once');
+      await rpc('registry.ping', { name: 'hub5' });
+      const up = await events.next();
+      assert.equal((up.data as Obj).active, true);
+    } finally {
+      await events.close();
+    }
+  });
+
   it('applies the default TTL of 90 s to a registration that names none', async () => {
     await rpc('registry.register', { name: 'hub4', host: '10.0.0.8', port: 4444 });
     clock.advance(89_000);

@@ -10,6 +10,7 @@ import {
 } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 import { T0, collectEvents, deregister, makeService, nextValue, register, revisionsOf } from './fixtures.js';
+import { runAllocationConformance } from './allocation-conformance.js';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -24,6 +25,7 @@ export interface StoreConformanceOptions {
 
 /** The behaviour every Store implementation shares; each backend's test file calls this. */
 export function runStoreConformance({ open }: StoreConformanceOptions): void {
+  runAllocationConformance({ open });
   const withStore = async (body: (store: Store) => Promise<void>, clock?: Clock): Promise<void> => {
     const opened = await open(clock === undefined ? undefined : { clock });
     try {

@@ -30,10 +30,10 @@ export function addAdminCommands(program: Command, io: CliIo): void {
         io.stdout,
         formatFields([
           ['revision', status.revision],
-          ['compacted to', status.compactRevision],
+          ['compacted to', status.compact_revision],
           ['services', status.services],
           ['store', status.store],
-          ['uptime', `${status.uptimeSeconds}s`],
+          ['uptime', `${status.uptime_seconds}s`],
           ['your role', status.role],
         ]),
       );

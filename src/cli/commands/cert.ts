@@ -1,11 +1,19 @@
-/** `cert ca`: the certificates of the data folder the server serves from. */
-import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+/** `cert ca|issue-client|rotate`: the certificates of the data folder the server serves from. */
+import { open, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { RegistryConfig } from '../../config/index.js';
 import { RegistryError } from '../../domain/index.js';
 import { globalFlags, loadSharedConfig } from '../connection.js';
-import type { OptionBag } from '../flags.js';
-import type { CliIo } from '../io.js';
-import { localCaPath } from '../server-door.js';
+import { type OptionBag, stringFlag } from '../flags.js';
+import { formatFields, formatJson } from '../format.js';
+import { type CliIo, println } from '../io.js';
+import { loadServerModule, localCaPath } from '../server-door.js';
+
+/** The roles a client certificate may carry, in its subject OU. */
+const CLIENT_ROLES = ['read', 'write', 'admin'] as const;
+type ClientRole = (typeof CLIENT_ROLES)[number];
+const isClientRole = (value: string | undefined): value is ClientRole => CLIENT_ROLES.some((role) => role === value);
 
 async function readCa(path: string): Promise<string> {
   try {
@@ -22,8 +30,78 @@ async function readCa(path: string): Promise<string> {
   }
 }
 
+/** Creates `path` with `text`; refuses to replace a file that exists (a key is not overwritten by accident). */
+async function writeNew(path: string, text: string, mode: number): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', mode);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'EEXIST') {
+      throw new RegistryError('invalid_params', `${path} exists; remove it or choose another --out folder`, { cause: error, details: { path } });
+    }
+    throw error;
+  }
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
+}
+
+function addIssueClient(cert: Command, io: CliIo): void {
+  cert
+    .command('issue-client')
+    .description('issue an mTLS client certificate signed by the local CA; its role sits in the subject (OU)')
+    .argument('<name>', 'the client name (subject CN)')
+    .addOption(new Option('--role <role>', 'what the certificate may do').choices(CLIENT_ROLES).makeOptionMandatory())
+    .option('--out <dir>', 'folder for <name>.pem and <name>-key.pem', '.')
+    .action(async (name: string, options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const role = stringFlag(options, 'role');
+      if (!isClientRole(role)) return; // commander has checked the choices
+      const config = await loadSharedConfig(flags, io);
+      const { certificateFingerprint, issueClientCertificate } = await loadServerModule();
+      const pair = await issueClientCertificate({ dataDir: config.server.dataDir, name, role });
+      const out = resolve(io.cwd, stringFlag(options, 'out') ?? '.');
+      const certPath = join(out, `${name}.pem`);
+      const keyPath = join(out, `${name}-key.pem`);
+      await writeNew(keyPath, pair.keyPem, 0o600);
+      await writeNew(certPath, pair.certPem, 0o644);
+      const fingerprint = certificateFingerprint(pair.certPem);
+      const result = { name, role, certPath, keyPath, fingerprint };
+      if (flags.json) io.stdout.write(formatJson(result));
+      else println(io.stdout, formatFields([['certificate', certPath], ['key', keyPath], ['role', role], ['fingerprint', fingerprint]]));
+    });
+}
+
+/** The names the server binds, as it adds them to its own certificate. */
+const boundAddresses = (config: RegistryConfig): string[] =>
+  config.server.host === '0.0.0.0' || config.server.host === '::' ? [] : [config.server.host];
+
+function addRotate(cert: Command, io: CliIo): void {
+  cert
+    .command('rotate')
+    .description('issue a new server certificate from the local CA; a running server uses it for new connections within a second')
+    .action(async (_options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const config = await loadSharedConfig(flags, io);
+      if (config.tls !== null) {
+        throw new RegistryError('invalid_params', `the server serves the certificate files ${config.tls.cert} and ${config.tls.key}: replace those (the server re-reads them when they change)`, {
+          details: { cert: config.tls.cert },
+        });
+      }
+      const { certificateFingerprint, rotateServerCertificate } = await loadServerModule();
+      const material = await rotateServerCertificate({ dataDir: config.server.dataDir, addresses: boundAddresses(config) });
+      const fingerprint = certificateFingerprint(material.certPem);
+      if (flags.json) io.stdout.write(formatJson({ certPath: material.certPath, keyPath: material.keyPath, fingerprint }));
+      else println(io.stdout, formatFields([['certificate', material.certPath], ['key', material.keyPath], ['fingerprint', fingerprint]]));
+    });
+}
+
 export function addCertCommands(program: Command, io: CliIo): void {
   const cert = program.command('cert').description('certificates of the local CA');
+  addIssueClient(cert, io);
+  addRotate(cert, io);
   cert
     .command('ca')
     .description('print the CA certificate (PEM) clients trust: <data dir>/tls/ca.pem')

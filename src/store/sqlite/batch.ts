@@ -3,15 +3,21 @@ import {
   asRevision,
   type Clock,
   type CommittedEvent,
+  type DeploymentRecord,
   RegistryError,
   type Revision,
   type Service,
 } from '../../domain/index.js';
-import type { ServiceReadView, WriteTx } from '../types.js';
+import { DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type WriteTx } from '../types.js';
 import type { ServiceChanges } from '../view.js';
 import { commitEvent } from './codec.js';
+import { type DeploymentStatements, writeDeploymentRows } from './deployments.js';
+import { AllocationChanges, type MemoryAllocationView } from '../allocations.js';
+import { type AllocationStatements, writeAllocationRows } from './allocations.js';
 import type { Statements } from './statements.js';
 import { OverlayWriteTx } from './write-tx.js';
+import type { TokenReadView, TokenRecord } from '../tokens.js';
+import { type TokenStatements, writeTokenRows } from './tokens.js';
 
 /** Answers a caller once its batch has committed. */
 export type Settle = (revision: Revision | undefined, events: readonly CommittedEvent[]) => void;
@@ -33,6 +39,15 @@ export interface BatchContext {
   readonly eventRetention: number;
   /** A write function still pending after this long is failed (see DEFAULT_SQLITE_TUNING). */
   readonly writeTimeoutMs: number;
+  /** The committed deployment log and its statements. */
+  readonly deployments: DeploymentReadView;
+  readonly deploymentStatements: DeploymentStatements;
+  /** The committed allocations and their statements. */
+  readonly allocations: MemoryAllocationView;
+  readonly allocationStatements: AllocationStatements;
+  /** The committed tokens and their statements. */
+  readonly tokens: TokenReadView;
+  readonly tokenStatements: TokenStatements;
 }
 
 export interface DoneWrite {
@@ -49,6 +64,9 @@ export interface CommittedBatch {
   readonly revision: Revision;
   readonly compactRevision: Revision;
   readonly done: readonly DoneWrite[];
+  readonly deployments: ReadonlyMap<string, DeploymentRecord>;
+  readonly allocations: AllocationChanges;
+  readonly tokens: ReadonlyMap<string, TokenRecord | null>;
 }
 
 interface BatchState {
@@ -56,6 +74,9 @@ interface BatchState {
   readonly changes: Map<string, Service | null>;
   readonly events: CommittedEvent[];
   readonly done: DoneWrite[];
+  readonly deployments: Map<string, DeploymentRecord>;
+  readonly allocations: AllocationChanges;
+  readonly tokens: Map<string, TokenRecord | null>;
 }
 
 /**
@@ -70,7 +91,7 @@ export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[
     failAll(writes, cause);
     return undefined;
   }
-  const state: BatchState = { lastRevision: ctx.revision, changes: new Map(), events: [], done: [] };
+  const state: BatchState = { lastRevision: ctx.revision, changes: new Map(), events: [], done: [], deployments: new Map(), allocations: new AllocationChanges(), tokens: new Map() };
   for (const [position, write] of writes.entries()) {
     try {
       await runOne(ctx, state, write);
@@ -94,12 +115,18 @@ export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[
     revision: asRevision(state.lastRevision),
     compactRevision,
     done: state.done,
+    deployments: state.deployments,
+    allocations: state.allocations,
+    tokens: state.tokens,
   };
 }
 
 /** Runs one write; throws only when the transaction as a whole can no longer commit. */
 async function runOne(ctx: BatchContext, state: BatchState, write: PendingWrite): Promise<void> {
-  const tx = new OverlayWriteTx(asRevision(state.lastRevision + 1), ctx.view, state.changes);
+  const deploymentLayers = { batch: state.deployments, committed: ctx.deployments };
+  const allocationLayers = { batch: state.allocations, committed: ctx.allocations };
+  const tokenLayers = { batch: state.tokens, committed: ctx.tokens };
+  const tx = new OverlayWriteTx(asRevision(state.lastRevision + 1), ctx.view, state.changes, deploymentLayers, allocationLayers, tokenLayers);
   let settle: Settle;
   let events: readonly { readonly data: string; readonly committed: CommittedEvent }[];
   try {
@@ -113,13 +140,16 @@ async function runOne(ctx: BatchContext, state: BatchState, write: PendingWrite)
     tx.end();
   }
   try {
-    writeRows(ctx.statements, tx, events);
+    writeRows(ctx.statements, tx, events, ctx.deploymentStatements, ctx.allocationStatements, ctx.tokenStatements);
   } catch (cause) {
     if (!rollbackSavepoint(ctx)) throw cause;
     write.fail(new RegistryError('unavailable', 'the store could not save the write', { cause }));
     return;
   }
   for (const [name, service] of tx.changes) state.changes.set(name, service);
+  for (const [id, { record }] of tx.deploymentPuts) state.deployments.set(id, record);
+  state.allocations.merge(tx.allocationChanges);
+  for (const [name, token] of tx.tokenChanges) state.tokens.set(name, token);
   const committed = Object.freeze(events.map((event) => event.committed));
   state.events.push(...committed);
   if (committed.length > 0) state.lastRevision = tx.revision;
@@ -151,6 +181,9 @@ function writeRows(
   statements: Statements,
   tx: OverlayWriteTx,
   events: readonly { readonly data: string; readonly committed: CommittedEvent }[],
+  deploymentStatements: DeploymentStatements,
+  allocationStatements: AllocationStatements,
+  tokenStatements: TokenStatements,
 ): void {
   statements.savepoint.run();
   for (const [name, change] of tx.changes) {
@@ -162,6 +195,9 @@ function writeRows(
   for (const { data, committed } of events) {
     statements.insertEvent.run(committed.revision, committed.index, committed.type, committed.timestamp, data);
   }
+  writeDeploymentRows(deploymentStatements, tx.deploymentPuts, DEFAULT_DEPLOYMENT_RETENTION);
+  writeAllocationRows(allocationStatements, tx.allocationChanges);
+  writeTokenRows(tokenStatements, tx.tokenChanges);
   statements.releaseSavepoint.run();
 }
 

@@ -68,11 +68,19 @@ export function decodeEventRow(row: unknown): CommittedEvent {
   return stampEvent(parseObject(data, 'event'), asRevision(revision), idx, timestamp);
 }
 
+const serviceEventTypes: ReadonlySet<string> = new Set([
+  'ServiceRegistered',
+  'ServiceUpdated',
+  'ServiceDeregistered',
+  'ServiceStateChanged',
+  'HealthChanged',
+]);
+
 function stampEvent(value: JsonObject, revision: Revision, index: number, timestamp: number): CommittedEvent {
   const type = value.type;
-  if (typeof type !== 'string' || !eventTypes.some((known) => known === type) || !isObject(value.service)) {
-    throw corrupt('event', value);
-  }
+  if (typeof type !== 'string' || !eventTypes.some((known) => known === type)) throw corrupt('event', value);
+  // Only the service events carry a service record; IpAllocated, DeploymentProgress… do not.
+  if (serviceEventTypes.has(type) && !isObject(value.service)) throw corrupt('event', value);
   const event = value as unknown as RegistryEvent;
   return { ...event, revision, index, timestamp };
 }

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
+import { allocationsMigrationSql } from './allocations.js';
+import { tokensMigrationSql } from './tokens.js';
 
 /**
  * A numbered, forward-only schema step. Numbers are shared with the PostgreSQL backend;
@@ -37,6 +39,22 @@ export const migrations: readonly Migration[] = [
       INSERT INTO meta (key, value) VALUES ('revision', '0'), ('compact_revision', '0');
     `,
   },
+  { version: 2, name: 'IP allocations, allocator cursors and free lists', sql: allocationsMigrationSql },
+  {
+    version: 3,
+    name: 'deployment log',
+    sql: `
+      CREATE TABLE deployments (
+        id TEXT PRIMARY KEY,
+        node TEXT NOT NULL,
+        service TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX deployments_by_start ON deployments (started_at DESC, id DESC);
+    `,
+  },
+  { version: 4, name: 'bearer tokens (hashed)', sql: tokensMigrationSql },
 ];
 
 /** The schema version this build writes. */

@@ -1,11 +1,25 @@
 import type Database from 'better-sqlite3';
 import { asRevision, type CommittedEvent, RegistryError, type Revision } from '../../domain/index.js';
 import type { ResolvedStoreOptions } from '../options.js';
-import type { CommitListener, ServiceReadView, Store, WriteResult, WriteTx } from '../types.js';
+import { MemoryDeploymentLog } from '../deployment-log.js';
+import {
+  type CommitListener,
+  DEFAULT_DEPLOYMENT_RETENTION,
+  type DeploymentReadView,
+  type ServiceReadView,
+  type Store,
+  type WriteResult,
+  type WriteTx,
+} from '../types.js';
 import { MemoryServiceView } from '../view.js';
 import { type CommittedBatch, type PendingWrite, runBatch } from './batch.js';
 import { decodeEventRow, decodeMetaInteger, decodeServiceRow } from './codec.js';
 import { openDatabase } from './connection.js';
+import { type DeploymentStatements, loadDeployments, prepareDeploymentStatements } from './deployments.js';
+import { type AllocationReadView, MemoryAllocationView } from '../allocations.js';
+import { type AllocationStatements, loadAllocations, prepareAllocationStatements } from './allocations.js';
+import { MemoryTokenView, type TokenReadView } from '../tokens.js';
+import { loadTokens, prepareTokenStatements, type TokenStatements } from './tokens.js';
 import { registerDiagnostics } from './diagnostics.js';
 import { prepareStatements, type Statements } from './statements.js';
 
@@ -25,6 +39,12 @@ interface Loaded {
   readonly view: MemoryServiceView;
   readonly revision: Revision;
   readonly compactRevision: Revision;
+  readonly deploymentStatements: DeploymentStatements;
+  readonly deployments: MemoryDeploymentLog;
+  readonly allocationStatements: AllocationStatements;
+  readonly allocations: MemoryAllocationView;
+  readonly tokenStatements: TokenStatements;
+  readonly tokens: MemoryTokenView;
 }
 
 /** Opens the file, runs migrations and rebuilds the read view from the `services` table. */
@@ -39,7 +59,18 @@ export async function openSqliteStore(
     const revision = asRevision(decodeMetaInteger(statements.readMeta.get('revision'), 'revision'));
     const compact = decodeMetaInteger(statements.readMeta.get('compact_revision'), 'compact_revision');
     const compactRevision = asRevision(compact);
-    return new SqliteStore(options, tuning, { db, statements, view, revision, compactRevision });
+    const deploymentStatements = prepareDeploymentStatements(db);
+    const retention = DEFAULT_DEPLOYMENT_RETENTION;
+    const deployments = new MemoryDeploymentLog(loadDeployments(deploymentStatements, retention), retention);
+    const allocationStatements = prepareAllocationStatements(db);
+    const allocations = new MemoryAllocationView(loadAllocations(allocationStatements));
+    const tokenStatements = prepareTokenStatements(db);
+    const tokens = new MemoryTokenView(loadTokens(tokenStatements));
+    return new SqliteStore(options, tuning, {
+      ...{ db, statements, view, revision, compactRevision, deploymentStatements, deployments },
+      ...{ allocationStatements, allocations },
+      ...{ tokenStatements, tokens },
+    });
   } catch (cause) {
     db.close();
     throw cause instanceof RegistryError
@@ -58,6 +89,12 @@ class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #view: MemoryServiceView;
+  readonly #deployments: MemoryDeploymentLog;
+  readonly #deploymentStatements: DeploymentStatements;
+  readonly #allocations: MemoryAllocationView;
+  readonly #allocationStatements: AllocationStatements;
+  readonly #tokens: MemoryTokenView;
+  readonly #tokenStatements: TokenStatements;
   readonly #options: ResolvedStoreOptions;
   readonly #tuning: SqliteTuning;
   readonly #listeners = new Set<CommitListener>();
@@ -76,6 +113,12 @@ class SqliteStore implements Store {
     this.#db = loaded.db;
     this.#statements = loaded.statements;
     this.#view = loaded.view;
+    this.#deployments = loaded.deployments;
+    this.#deploymentStatements = loaded.deploymentStatements;
+    this.#allocations = loaded.allocations;
+    this.#allocationStatements = loaded.allocationStatements;
+    this.#tokens = loaded.tokens;
+    this.#tokenStatements = loaded.tokenStatements;
     this.#revision = loaded.revision;
     this.#compactRevision = loaded.compactRevision;
     this.closed = new Promise((resolve) => {
@@ -86,6 +129,18 @@ class SqliteStore implements Store {
 
   get services(): ServiceReadView {
     return this.#view;
+  }
+
+  get deployments(): DeploymentReadView {
+    return this.#deployments;
+  }
+
+  get allocations(): AllocationReadView {
+    return this.#allocations;
+  }
+
+  get tokens(): TokenReadView {
+    return this.#tokens;
   }
 
   get revision(): Revision {
@@ -189,6 +244,12 @@ class SqliteStore implements Store {
           compactRevision: this.#compactRevision,
           eventRetention: this.#options.eventRetention,
           writeTimeoutMs: this.#tuning.writeTimeoutMs,
+          deployments: this.#deployments,
+          deploymentStatements: this.#deploymentStatements,
+          allocations: this.#allocations,
+          allocationStatements: this.#allocationStatements,
+          tokens: this.#tokens,
+          tokenStatements: this.#tokenStatements,
         },
         writes,
       );
@@ -202,6 +263,9 @@ class SqliteStore implements Store {
   /** After COMMIT only: memory first, then listeners, then each caller. */
   #publish(batch: CommittedBatch): void {
     this.#view.apply(batch.changes);
+    this.#deployments.apply(batch.deployments);
+    this.#allocations.apply(batch.allocations);
+    this.#tokens.apply(batch.tokens);
     this.#revision = batch.revision;
     this.#compactRevision = batch.compactRevision;
     this.#transactions += 1;

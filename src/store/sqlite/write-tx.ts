@@ -1,7 +1,12 @@
-import type { RegistryEvent, Revision, Service } from '../../domain/index.js';
-import type { ServiceReadView, ServiceWriter, WriteTx } from '../types.js';
+import type { DeploymentRecord, RegistryEvent, Revision, Service } from '../../domain/index.js';
+import { type DeploymentChanges, overlayDeploymentWriter } from '../deployment-log.js';
+import { overlayAllocationWriter } from '../allocation-overlay.js';
+import { AllocationChanges, type AllocationWriter, type MemoryAllocationView } from '../allocations.js';
+import type { DeploymentReadView, DeploymentWriter, ServiceReadView, ServiceWriter, WriteTx } from '../types.js';
 import { listWithChanges, type ServiceChanges } from '../view.js';
 import { encodeService } from './codec.js';
+import { overlayTokenWriter, type TokenChanges, type TokenReadView, type TokenRecord, type TokenWriter } from '../tokens.js';
+import { type EncodedDeployment, encodeDeployment } from './deployments.js';
 
 /** A put as the database will hold it: the normalised record and its JSON. */
 export interface EncodedPut {
@@ -15,6 +20,14 @@ export interface EncodedPut {
  */
 export class OverlayWriteTx implements WriteTx {
   readonly services: ServiceWriter;
+  readonly deployments: DeploymentWriter;
+  readonly allocations: AllocationWriter;
+  readonly tokens: TokenWriter;
+  /** This write's token changes by name (`null` removes). */
+  readonly tokenChanges = new Map<string, TokenRecord | null>();
+  /** This write's allocation changes. */
+  readonly allocationChanges = new AllocationChanges();
+  readonly #deploymentPuts = new Map<string, EncodedDeployment>();
   readonly #changes = new Map<string, Service | null>();
   readonly #puts = new Map<string, EncodedPut>();
   readonly #events: RegistryEvent[] = [];
@@ -24,8 +37,25 @@ export class OverlayWriteTx implements WriteTx {
     readonly revision: Revision,
     committed: ServiceReadView,
     batch: ServiceChanges,
+    deploymentLayers: { readonly batch: DeploymentChanges; readonly committed: DeploymentReadView },
+    allocationLayers: { readonly batch: AllocationChanges; readonly committed: MemoryAllocationView },
+    tokenLayers: { readonly batch: TokenChanges; readonly committed: TokenReadView },
   ) {
     this.services = this.#writer(committed, batch);
+    this.tokens = overlayTokenWriter(this.tokenChanges, tokenLayers, (body) => this.#run(body));
+    const { batch: allocationBatch, committed: allocationView } = allocationLayers;
+    this.allocations = overlayAllocationWriter(allocationView, allocationBatch, this.allocationChanges, (body) => this.#run(body));
+    const records = new Map<string, DeploymentRecord>();
+    this.deployments = overlayDeploymentWriter(records, deploymentLayers, (body) => this.#run(body), (record) => {
+      const encoded = encodeDeployment(record);
+      this.#deploymentPuts.set(record.id, encoded);
+      return encoded.record;
+    });
+  }
+
+  /** The encoded deployment records this write put, by id. */
+  get deploymentPuts(): ReadonlyMap<string, EncodedDeployment> {
+    return this.#deploymentPuts;
   }
 
   emit(event: RegistryEvent): void {

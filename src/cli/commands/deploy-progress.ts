@@ -1,0 +1,66 @@
+/** Live progress of a deployment: one redrawn line on a terminal, plain lines otherwise. */
+import type { DeploymentRecord } from '../../domain/index.js';
+import type { CliIo } from '../io.js';
+
+const CLEAR_LINE = '\r\u001b[2K';
+
+const bytesText = (n: number): string =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+
+/**
+ * Shows each step as it starts and ends (step, bytes uploaded, time since the deployment
+ * started). A terminal gets a status line redrawn in place, finished steps above it; a pipe
+ * or file gets one line per change.
+ */
+export class ProgressView {
+  readonly #printed = new Set<string>();
+  #lastBytes: number | undefined;
+  #statusShown = false;
+
+  constructor(private readonly io: CliIo) {}
+
+  get #tty(): boolean {
+    return this.io.stdout.isTTY === true;
+  }
+
+  show(record: DeploymentRecord): void {
+    const since = (t: number): string => `+${((t - record.startedAt) / 1000).toFixed(1)}s`;
+    const lines: string[] = [];
+    record.steps.forEach((s, index) => {
+      const key = `${index}:${s.status}`;
+      if (this.#printed.has(key) || (this.#tty && s.status === 'started')) return;
+      this.#printed.add(key);
+      lines.push(`${since(s.finishedAt ?? s.startedAt)}  ${s.step} ${s.status}${s.message === undefined ? '' : `: ${s.message}`}`);
+    });
+    const bytes = record.uploadedBytes;
+    const total = record.packageBytes ?? 0;
+    if (!this.#tty && bytes !== undefined && bytes !== this.#lastBytes && bytes < total) {
+      lines.push(`        upload ${bytesText(bytes)} of ${bytesText(total)}`);
+    }
+    this.#lastBytes = bytes;
+    if (this.#tty) this.#clear();
+    for (const line of lines) this.io.stdout.write(`${line}\n`);
+    if (this.#tty && record.status === 'running') this.#status(record);
+  }
+
+  end(): void {
+    if (this.#tty) this.#clear();
+  }
+
+  #status(record: DeploymentRecord): void {
+    const current = record.steps.at(-1);
+    const upload =
+      current?.step === 'upload' && record.uploadedBytes !== undefined
+        ? `  ${bytesText(record.uploadedBytes)} of ${bytesText(record.packageBytes ?? 0)}`
+        : '';
+    const elapsed = ((Date.now() - record.startedAt) / 1000).toFixed(1);
+    this.io.stdout.write(`→ ${record.service} ${record.version} to ${record.node}: ${current?.step ?? 'starting'}${upload}  ${elapsed}s`);
+    this.#statusShown = true;
+  }
+
+  #clear(): void {
+    if (!this.#statusShown) return;
+    this.io.stdout.write(CLEAR_LINE);
+    this.#statusShown = false;
+  }
+}

@@ -1,0 +1,72 @@
+/** `token create|list|revoke`: bearer tokens, managed over the connection (admin role). */
+import { Command, Option } from 'commander';
+import { globalFlags, withClient } from '../connection.js';
+import { type OptionBag, stringFlag } from '../flags.js';
+import { formatJson, formatTable, formatTime } from '../format.js';
+import { type CliIo, println } from '../io.js';
+
+/** The roles a token may carry (the operation table's roles above `none`). */
+const TOKEN_ROLES = ['read', 'write', 'admin'] as const;
+type TokenRole = (typeof TOKEN_ROLES)[number];
+const isTokenRole = (value: string | undefined): value is TokenRole => TOKEN_ROLES.some((role) => role === value);
+
+function addCreate(token: Command, io: CliIo): void {
+  token
+    .command('create')
+    .description('create a bearer token; its secret is printed once (stdout) and stored only as a hash')
+    .requiredOption('--name <name>', 'a name to list and revoke it by')
+    .addOption(new Option('--role <role>', 'what it may do').choices(TOKEN_ROLES).makeOptionMandatory())
+    .action(async (options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const name = stringFlag(options, 'name') ?? '';
+      const role = stringFlag(options, 'role');
+      if (!isTokenRole(role)) return; // commander has checked the choices
+      const created = await withClient(flags, io, (client) => client.call('token_create', { name, role }));
+      if (flags.json) {
+        io.stdout.write(formatJson(created));
+        return;
+      }
+      // The secret alone on stdout, so `TOKEN=$(registry token create …)` works; the notice on stderr.
+      println(io.stderr, `token '${created.name}' (role ${created.role}) created; this is the only time its secret is shown:`);
+      println(io.stdout, created.token);
+    });
+}
+
+function addList(token: Command, io: CliIo): void {
+  token
+    .command('list')
+    .description('list tokens by name and role (never their secrets)')
+    .action(async (_options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const tokens = await withClient(flags, io, (client) => client.call('token_list', {}));
+      if (flags.json) {
+        io.stdout.write(formatJson(tokens));
+        return;
+      }
+      if (tokens.length === 0) {
+        println(io.stdout, 'no tokens (create one with: registry token create --name NAME --role read|write|admin)');
+        return;
+      }
+      println(io.stdout, formatTable(['NAME', 'ROLE', 'CREATED'], tokens.map((t) => [t.name, t.role, formatTime(t.created_at * 1000)])));
+    });
+}
+
+function addRevoke(token: Command, io: CliIo): void {
+  token
+    .command('revoke')
+    .description('revoke a token; connections that use it lose its role at once')
+    .argument('<name>', 'the token name')
+    .action(async (name: string, _options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const revoked = await withClient(flags, io, (client) => client.call('token_revoke', { name }));
+      if (flags.json) io.stdout.write(formatJson(revoked));
+      else println(io.stdout, `revoked token '${revoked.name}'`);
+    });
+}
+
+export function addTokenCommands(program: Command, io: CliIo): void {
+  const token = program.command('token').description('bearer tokens: create, list, revoke (needs the admin role)');
+  addCreate(token, io);
+  addList(token, io);
+  addRevoke(token, io);
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import type { HostTopology } from '../topology/index.js';
+import { defineOperation } from './define.js';
+import { requireTopology } from './resolve.js';
+
+/** This host's id, its classified addresses and the configured networks, as of the last scan. */
+export const getTopology = defineOperation({
+  name: 'get_topology',
+  role: 'read',
+  summary: "this host's classified addresses and host id",
+  input: z.strictObject({}),
+  async handle(_input, ctx): Promise<HostTopology> {
+    return requireTopology(ctx);
+  },
+});

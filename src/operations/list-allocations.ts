@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { compareAddresses } from '../ipam/index.js';
+import { type AllocationOutput, allocationOutput, catalogOf, networkName } from './allocate-ip.js';
+import { defineOperation } from './define.js';
+import { unset } from './schemas.js';
+
+/** Held addresses, of one network or all, ordered by network then address; served from memory. */
+export const listAllocations = defineOperation({
+  name: 'list_allocations',
+  role: 'read',
+  summary: 'list allocated IP addresses, of one network or all',
+  input: z.strictObject({ network: unset(networkName) }),
+  async handle(input, ctx): Promise<readonly AllocationOutput[]> {
+    // A network absent from the configuration still lists what it holds, so it can be cleaned up.
+    if (input.network !== undefined && ctx.store.allocations.count(input.network) === 0) catalogOf(ctx).require(input.network);
+    return ctx.store.allocations
+      .list(input.network)
+      .map(allocationOutput)
+      .sort((a, b) => (a.network < b.network ? -1 : a.network > b.network ? 1 : compareAddresses(a.address, b.address)));
+  },
+});

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineOperation } from './define.js';
+import { type TokenOutput, tokenOutput } from './token-secret.js';
+
+/** Every token by name, with its role and age; never a secret or a hash. */
+export const tokenList = defineOperation({
+  name: 'token_list',
+  role: 'admin',
+  summary: 'list bearer tokens (names and roles, never secrets)',
+  input: z.strictObject({}),
+  async handle(_input, ctx): Promise<readonly TokenOutput[]> {
+    return ctx.store.tokens.list().map(tokenOutput);
+  },
+});

@@ -1,0 +1,40 @@
+import { RegistryError } from '../domain/index.js';
+import { type CredentialHost, findToken, type Principal } from '../operations/index.js';
+import type { TokenReadView } from '../store/index.js';
+import { strongestPrincipal } from './auth.js';
+import type { UpgradeCredentials } from './auth-upgrade.js';
+import type { Logger } from './log.js';
+
+/**
+ * One connection's credentials. The role is worked out again at every call from what the
+ * connection proved — where it connects from, its certificate, its token — so revoking a token
+ * takes effect on connections already open. The highest role wins.
+ */
+export class ConnectionAuth implements CredentialHost {
+  private tokenHash: string | undefined;
+
+  constructor(
+    private readonly credentials: UpgradeCredentials,
+    private readonly tokens: TokenReadView,
+    private readonly logger: Logger,
+  ) {
+    this.tokenHash = credentials.tokenHash;
+  }
+
+  /** The role this connection holds now. */
+  principal(): Principal {
+    const token = this.tokenHash === undefined ? undefined : this.tokens.byHash(this.tokenHash);
+    const fromToken: Principal | undefined = token === undefined ? undefined : { role: token.role, via: `token:${token.name}` };
+    return strongestPrincipal(this.credentials.base, this.credentials.certificate, fromToken);
+  }
+
+  presentToken(secret: string): Principal {
+    const token = findToken(this.tokens, secret);
+    // The runner logs the refusal with the other denials.
+    if (token === undefined) throw new RegistryError('unauthorized', 'the token is not known: it was revoked or mistyped');
+    this.tokenHash = token.hash;
+    const principal = this.principal();
+    this.logger.info({ remoteAddress: principal.remoteAddress, tokenName: token.name, role: principal.role }, 'connection authenticated');
+    return principal;
+  }
+}

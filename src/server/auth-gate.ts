@@ -1,0 +1,91 @@
+import type { X509Certificate } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { AuthSettings, LimitSettings } from '../config/index.js';
+import type { TokenReadView } from '../store/index.js';
+import { ConnectionAuth } from './auth-connection.js';
+import { checkUpgrade, type UpgradeCredentials } from './auth-upgrade.js';
+import { ConnectionLimiter, type Refusal } from './limits.js';
+import { Heartbeat } from './limits-heartbeat.js';
+import type { Logger } from './log.js';
+import type { SessionLimits } from './session.js';
+
+export interface AuthGateOptions {
+  readonly auth: AuthSettings;
+  readonly limits: LimitSettings;
+  readonly tokens: TokenReadView;
+  /** The CA client certificates must chain to now (it follows certificate reloads). */
+  readonly clientCa: () => X509Certificate | undefined;
+  /** Answer bytes a peer may leave unread (the event streams' limit too). */
+  readonly maxBufferedBytes: number;
+  readonly logger: Logger;
+}
+
+interface Admitted {
+  readonly credentials: UpgradeCredentials;
+  readonly release: () => void;
+}
+
+/**
+ * The door of the WebSocket endpoint: checks each upgrade's credentials and the connection
+ * limits before it completes (a refusal answers an HTTP status and the reason), then hands each
+ * accepted connection its credentials, its limits and the heartbeat that drops dead peers.
+ */
+export class AuthGate {
+  private readonly limiter: ConnectionLimiter;
+  private readonly heartbeat: Heartbeat;
+  private readonly admitted = new WeakMap<IncomingMessage, Admitted>();
+  private readonly sessionLimits: SessionLimits;
+
+  constructor(private readonly options: AuthGateOptions) {
+    const { limits } = options;
+    this.limiter = new ConnectionLimiter(limits);
+    this.heartbeat = new Heartbeat(limits.idleTimeoutSeconds * 1000, options.logger);
+    this.sessionLimits = Object.freeze({
+      requestsPerSecond: limits.requestsPerSecond,
+      requestBurst: limits.requestBurst,
+      maxPendingRequests: limits.maxPendingRequests,
+      maxBufferedBytes: options.maxBufferedBytes,
+    });
+  }
+
+  /** For the listener: undefined lets the upgrade complete; a refusal is answered and logged (never with a secret). */
+  readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined => {
+    const { auth, tokens, clientCa, logger } = this.options;
+    const remoteAddress = req.socket.remoteAddress;
+    const verdict = checkUpgrade(req, { auth, tokens, clientCa });
+    if (!verdict.ok) {
+      logger.warn({ remoteAddress, status: verdict.status, reason: verdict.reason }, 'connection refused');
+      return verdict;
+    }
+    const place = this.limiter.admit(remoteAddress);
+    if (typeof place !== 'function') {
+      logger.warn({ remoteAddress, status: place.status, reason: place.reason }, 'connection refused');
+      return place;
+    }
+    // Released when the connection ends, whether or not the upgrade completes.
+    req.socket.once('close', place);
+    this.admitted.set(req, { credentials: verdict.credentials, release: place });
+    return undefined;
+  };
+
+  /** For an upgraded connection: its credentials and limits; the heartbeat starts watching it. */
+  accept(socket: WebSocket, req: IncomingMessage): { readonly auth: ConnectionAuth; readonly limits: SessionLimits } {
+    const { tokens, logger } = this.options;
+    const admitted = this.admitted.get(req);
+    this.admitted.delete(req);
+    if (admitted === undefined) {
+      // Every upgrade passes verifyUpgrade first; one that did not is a wiring fault, so it gets nothing.
+      socket.close(1011, 'internal: the upgrade was not checked');
+    } else {
+      socket.once('close', admitted.release);
+    }
+    const credentials = admitted?.credentials ?? { base: { role: 'none', via: 'unchecked' } };
+    this.heartbeat.watch(socket, req.socket.remoteAddress);
+    return { auth: new ConnectionAuth(credentials, tokens, logger), limits: this.sessionLimits };
+  }
+
+  close(): void {
+    this.heartbeat.close();
+  }
+}

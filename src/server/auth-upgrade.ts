@@ -1,0 +1,104 @@
+/**
+ * Credentials on the WebSocket upgrade (DESIGN §11): a bearer token in the Authorization header,
+ * an mTLS client certificate signed by the local CA, and where the caller connects from. A token
+ * in the URL is refused outright: URLs end up in proxy and access logs.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import { findToken, type Principal } from '../operations/index.js';
+import type { TokenReadView } from '../store/index.js';
+import { type AuthSettings, principalFor } from './auth.js';
+import { clientRoleFromSubject } from './tls.js';
+
+/** What the upgrade proved; the token is kept as its hash and looked up at every call (revocation bites at once). */
+export interface UpgradeCredentials {
+  /** Loopback or anonymous, from the remote address. */
+  readonly base: Principal;
+  /** From a verified client certificate. */
+  readonly certificate?: Principal;
+  /** SHA-256 of the bearer token presented on the upgrade. */
+  readonly tokenHash?: string;
+}
+
+export type UpgradeVerdict =
+  | { readonly ok: true; readonly credentials: UpgradeCredentials }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+export interface UpgradeAuthOptions {
+  readonly auth: AuthSettings;
+  readonly tokens: TokenReadView;
+  /** The CA client certificates must chain to; undefined when the server has none (plaintext). */
+  readonly clientCa: () => X509Certificate | undefined;
+}
+
+/** Query parameters that look like a credential: refused, never read. */
+const URL_CREDENTIALS = new Set(['token', 'access_token', 'auth_token', 'bearer', 'authorization', 'api_key', 'apikey']);
+const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
+
+const refuse = (status: number, reason: string): UpgradeVerdict => ({ ok: false, status, reason });
+
+/** The names of credential-like query parameters in the request URL. */
+function credentialsInUrl(url: string | undefined): string[] {
+  if (url === undefined || !url.includes('?')) return [];
+  let params: URLSearchParams;
+  try {
+    params = new URL(url, 'http://upgrade.invalid').searchParams;
+  } catch {
+    return [];
+  }
+  return [...new Set([...params.keys()].filter((key) => URL_CREDENTIALS.has(key.toLowerCase())))];
+}
+
+/** The bearer secret of an Authorization header: undefined when absent, an Error when malformed. */
+function bearerSecret(header: string | undefined): string | undefined | Error {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ \t]+(\S{1,512})[ \t]*$/i.exec(header);
+  return match?.[1] ?? new Error("the Authorization header must be 'Bearer <token>'");
+}
+
+/** Why a peer certificate is refused, or the role it grants. */
+function certificateRole(socket: TLSSocket, ca: X509Certificate | undefined): Principal | string | undefined {
+  const peer = socket.getPeerCertificate();
+  const raw: unknown = peer.raw;
+  if (!(raw instanceof Buffer)) return undefined; // no certificate presented
+  if (ca === undefined) return 'this server has no client CA';
+  if (!socket.authorized) return `it does not verify against the server's client CA (${String(socket.authorizationError)})`;
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(raw);
+  } catch {
+    return 'it does not parse';
+  }
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "it is not signed by the server's client CA";
+  if (Array.isArray(cert.keyUsage) && !cert.keyUsage.includes(CLIENT_AUTH_EKU)) return 'it is not meant for client authentication';
+  const role = clientRoleFromSubject(peer.subject);
+  if (role === undefined) return 'its subject carries no role (OU=read, write or admin)';
+  const name = typeof peer.subject.CN === 'string' ? peer.subject.CN : cert.fingerprint256;
+  return { role, via: `certificate:${name}` };
+}
+
+/** Checks an upgrade request's credentials; every refusal says why, and none repeats a secret. */
+export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions): UpgradeVerdict {
+  const inUrl = credentialsInUrl(req.url);
+  if (inUrl.length > 0) {
+    return refuse(400, `credentials are never accepted in the URL (query parameter ${inUrl.join(', ')}): URLs end up in logs; send 'Authorization: Bearer <token>' on the upgrade or an authenticate frame`);
+  }
+  const base = principalFor(req.socket.remoteAddress, options.auth);
+  let certificate: Principal | undefined;
+  if (req.socket instanceof TLSSocket) {
+    const found = certificateRole(req.socket, options.clientCa());
+    if (typeof found === 'string') return refuse(403, `the client certificate is refused: ${found}`);
+    certificate = found;
+  }
+  const secret = bearerSecret(req.headers.authorization);
+  if (secret instanceof Error) return refuse(401, secret.message);
+  const token = secret === undefined ? undefined : findToken(options.tokens, secret);
+  if (secret !== undefined && token === undefined) return refuse(401, 'the bearer token is not known: it was revoked or mistyped');
+  const credentials: UpgradeCredentials = {
+    base,
+    ...(certificate === undefined ? {} : { certificate }),
+    ...(token === undefined ? {} : { tokenHash: token.hash }),
+  };
+  return { ok: true, credentials };
+}

@@ -1,0 +1,56 @@
+import type Database from 'better-sqlite3';
+import { type TokenChanges, type TokenRecord, tokenRoles } from '../tokens.js';
+
+/** Migration 4: bearer tokens, by name, with the SHA-256 of the secret (never the secret). */
+export const tokensMigrationSql = `
+  CREATE TABLE tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+`;
+
+/** The token statements, prepared once per connection. Rows come back `unknown` for the decoder. */
+export interface TokenStatements {
+  readonly all: Database.Statement<[]>;
+  readonly put: Database.Statement<[name: string, role: string, hash: string, createdAt: number]>;
+  readonly delete: Database.Statement<[name: string]>;
+}
+
+export function prepareTokenStatements(db: Database.Database): TokenStatements {
+  return {
+    all: db.prepare('SELECT name, role, hash, created_at FROM tokens ORDER BY name'),
+    put: db.prepare(
+      `INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, created_at = excluded.created_at`,
+    ),
+    delete: db.prepare('DELETE FROM tokens WHERE name = ?'),
+  };
+}
+
+const isRole = (value: unknown): value is TokenRecord['role'] => tokenRoles.some((role) => role === value);
+
+/** Decoder for what this store wrote itself: shape checks; a failure means a corrupt file. */
+function decodeTokenRow(row: unknown): TokenRecord {
+  if (typeof row === 'object' && row !== null && 'name' in row && 'role' in row && 'hash' in row && 'created_at' in row) {
+    const { name, role, hash, created_at: createdAt } = row;
+    if (typeof name === 'string' && isRole(role) && typeof hash === 'string' && typeof createdAt === 'number') {
+      return Object.freeze({ name, role, hash, createdAt });
+    }
+  }
+  throw new Error(`corrupt token row in the SQLite store: ${JSON.stringify(row)?.slice(0, 200) ?? String(row)}`);
+}
+
+/** Every token, read at open. */
+export function loadTokens(statements: TokenStatements): TokenRecord[] {
+  return statements.all.all().map(decodeTokenRow);
+}
+
+/** Writes a write's token changes inside its savepoint. */
+export function writeTokenRows(statements: TokenStatements, changes: TokenChanges): void {
+  for (const [name, token] of changes) {
+    if (token === null) statements.delete.run(name);
+    else statements.put.run(token.name, token.role, token.hash, token.createdAt);
+  }
+}

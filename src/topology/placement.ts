@@ -1,0 +1,128 @@
+/**
+ * Where a caller stands, from its connection and what it declares (DESIGN §8): loopback or one
+ * of our own addresses → this host; a remote address inside one of our LAN or WireGuard
+ * networks → that network; a connection that arrived on our WireGuard address → a tunnel peer.
+ */
+import type { TopologyAddress } from '../domain/index.js';
+import { classifyIp } from './classify.js';
+import { type Cidr, cidrContains, normaliseAddress, parseCidr } from './ip.js';
+import type { CallerNetwork, CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
+
+/** What is known of a caller: its connection's addresses and its own declarations. */
+export interface CallerFacts {
+  readonly remoteAddress?: string;
+  /** The local address the connection arrived on. */
+  readonly localAddress?: string;
+  readonly hostId?: string;
+  /** Addresses the caller declares; `ip/prefix` also declares the network it sits in. */
+  readonly addresses?: readonly string[];
+}
+
+interface HostNetwork {
+  readonly kind: SharedNetworkKind;
+  readonly cidr: Cidr;
+  readonly label: string;
+}
+
+const isShared = (network: string): network is SharedNetworkKind => network === 'lan' || network === 'wireguard';
+
+/** This host's LAN and WireGuard networks: its interfaces' networks and the configured ones. */
+export function hostNetworks(topology: HostTopology): HostNetwork[] {
+  const fromInterfaces = topology.addresses.flatMap((a): HostNetwork[] => {
+    const cidr = a.cidr === undefined ? undefined : parseCidr(a.cidr);
+    return isShared(a.network) && cidr !== undefined ? [{ kind: a.network, cidr, label: `${a.interface} ${cidr.text}` }] : [];
+  });
+  const configured = topology.networks.flatMap((n): HostNetwork[] => {
+    const cidr = parseCidr(n.cidr);
+    return cidr === undefined ? [] : [{ kind: n.kind, cidr, label: `configured ${n.name} ${cidr.text}` }];
+  });
+  return [...fromInterfaces, ...configured];
+}
+
+const isLoopback = (address: string): boolean => classifyIp(address).network === 'local';
+
+/** One of our own addresses, as classified. */
+function ownAddress(topology: HostTopology, address: string): TopologyAddress | undefined {
+  const wanted = normaliseAddress(address);
+  return topology.addresses.find((a) => normaliseAddress(a.address) === wanted);
+}
+
+class PlaceBuilder {
+  onRegistryHost = false;
+  hostId: string | undefined;
+  readonly networks = new Map<string, CallerNetwork>();
+  readonly evidence: string[] = [];
+
+  constructor(private readonly known: readonly HostNetwork[]) {}
+
+  onHost(why: string): void {
+    this.onRegistryHost = true;
+    this.evidence.push(why);
+    for (const n of this.known) this.add({ kind: n.kind, cidr: n.cidr.text, via: why });
+  }
+
+  add(network: CallerNetwork): void {
+    const key = `${network.kind} ${network.cidr}`;
+    if (!this.networks.has(key)) this.networks.set(key, network);
+  }
+
+  /** Adds every known network holding `address`; true when there was one. */
+  within(address: string, via: string): boolean {
+    const holding = this.known.filter((n) => cidrContains(n.cidr, address));
+    for (const n of holding) this.add({ kind: n.kind, cidr: n.cidr.text, via: `${via} is inside ${n.label}` });
+    if (holding.length > 0) this.evidence.push(`${via} is inside ${holding.map((n) => n.label).join(', ')}`);
+    return holding.length > 0;
+  }
+}
+
+function placeByConnection(place: PlaceBuilder, topology: HostTopology, facts: CallerFacts): void {
+  const { remoteAddress: remote, localAddress: local } = facts;
+  if (remote !== undefined) {
+    const own = ownAddress(topology, remote);
+    if (isLoopback(remote)) place.onHost(`connected over loopback (${normaliseAddress(remote)})`);
+    else if (own !== undefined) place.onHost(`connected from this host's own address ${normaliseAddress(remote)}`);
+    else place.within(remote, `remote address ${normaliseAddress(remote)}`);
+  }
+  if (local === undefined || place.onRegistryHost) return;
+  // Only a WireGuard peer can send into our WireGuard interface, so the arrival address proves
+  // it; a LAN arrival does not (a router's port forward brings outside callers in on it too).
+  const arrival = ownAddress(topology, local);
+  if (arrival?.network === 'wireguard') {
+    const via = `arrived on WireGuard address ${arrival.address} (${arrival.interface})`;
+    place.add({ kind: 'wireguard', cidr: arrival.cidr ?? `${arrival.address}/${arrival.family === 'IPv4' ? 32 : 128}`, via });
+    place.evidence.push(via);
+  }
+}
+
+function placeByDeclaration(place: PlaceBuilder, topology: HostTopology, facts: CallerFacts): void {
+  if (facts.hostId !== undefined) {
+    place.hostId = facts.hostId;
+    if (facts.hostId === topology.hostId && !place.onRegistryHost) place.onHost(`declared host_id ${facts.hostId}, this host`);
+  }
+  for (const text of facts.addresses ?? []) {
+    const cidr = parseCidr(text);
+    if (cidr === undefined) continue;
+    const address = text.split('/')[0] ?? text;
+    if (isLoopback(address)) continue;
+    if (place.within(address, `declared address ${address}`) || !text.includes('/')) continue;
+    const { network, reason } = classifyIp(address, topology.networks);
+    if (isShared(network)) {
+      place.add({ kind: network, cidr: cidr.text, via: `declared network ${cidr.text} (${reason})` });
+      place.evidence.push(`declared network ${cidr.text}`);
+    }
+  }
+}
+
+/** Places a caller relative to this host; pure. */
+export function placeCaller(topology: HostTopology, facts: CallerFacts): CallerPlace {
+  const place = new PlaceBuilder(hostNetworks(topology));
+  placeByConnection(place, topology, facts);
+  placeByDeclaration(place, topology, facts);
+  const hostId = place.hostId ?? (place.onRegistryHost ? topology.hostId : undefined);
+  return {
+    onRegistryHost: place.onRegistryHost,
+    ...(hostId === undefined ? {} : { hostId }),
+    networks: [...place.networks.values()],
+    evidence: place.evidence.length > 0 ? place.evidence : ['nothing places the caller in a network of this host'],
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Helpers for the security tests: a server with a configuration file of the test's own, raw
+ * sockets that carry a bearer header or a client certificate, and a look at a refused upgrade.
+ */
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/test-server.js';
+
+export type Obj = Record<string, unknown>;
+
+/** A test server whose configuration file holds `toml` (e.g. `[limits]`, `[auth]`). */
+export async function startConfiguredServer(toml: string, options: Omit<TestServerOptions, 'dataDir'> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'registry-security-'));
+  await chmod(dataDir, 0o755);
+  await writeFile(join(dataDir, 'backends.toml'), toml);
+  try {
+    const server = await startTestServer({ ...options, dataDir });
+    return {
+      ...server,
+      close: async () => {
+        await server.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface SocketOptions {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly headers?: Record<string, string>;
+  /** Answer pings (the default); false plays a peer that vanished. */
+  readonly autoPong?: boolean;
+}
+
+/** A raw WebSocket that reads answers in order; frames are parsed JSON. */
+export interface TestSocket {
+  readonly socket: WebSocket;
+  send(frame: unknown): void;
+  next(timeoutMs?: number): Promise<Obj>;
+  /** Sends one frame and reads the next answer. */
+  call(frame: unknown, timeoutMs?: number): Promise<Obj>;
+  /** Resolves with the close code and reason once the socket closes. */
+  readonly closed: Promise<{ readonly code: number; readonly reason: string }>;
+  close(): Promise<void>;
+}
+
+export async function openSocket(url: string, options: SocketOptions = {}): Promise<TestSocket> {
+  const socket = new WebSocket(url, {
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.cert === undefined ? {} : { cert: options.cert }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+    headers: options.headers ?? {},
+    perMessageDeflate: false,
+    autoPong: options.autoPong ?? true,
+  });
+  const queue: Obj[] = [];
+  const waiters: Array<(frame: Obj) => void> = [];
+  socket.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as Obj;
+    const waiter = waiters.shift();
+    if (waiter) waiter(frame);
+    else queue.push(frame);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.on('error', () => undefined);
+  const next = (timeoutMs = 5_000): Promise<Obj> => {
+    const ready = queue.shift();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      const wrapped = (frame: Obj): void => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(wrapped), 1);
+        reject(new Error(`no frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.push(wrapped);
+    });
+  };
+  return {
+    socket,
+    send: (frame) => socket.send(JSON.stringify(frame)),
+    next,
+    call: (frame, timeoutMs) => {
+      socket.send(JSON.stringify(frame));
+      return next(timeoutMs);
+    },
+    closed,
+    close: async () => {
+      if (socket.readyState !== WebSocket.CLOSED) socket.close();
+      const timer = setTimeout(() => socket.terminate(), 2_000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** How an upgrade was refused: the HTTP status and the body, which says why. */
+export function refusalOf(url: string, options: SocketOptions = {}): Promise<{ readonly status: number; readonly body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, {
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.cert === undefined ? {} : { cert: options.cert }),
+      ...(options.key === undefined ? {} : { key: options.key }),
+      headers: options.headers ?? {},
+    });
+    socket.once('open', () => {
+      socket.terminate();
+      reject(new Error(`the upgrade to ${url} was accepted`));
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.once('end', () => {
+        socket.terminate();
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    socket.once('error', (error) => reject(error));
+  });
+}
+
+/** One call in the action envelope. */
+export const envelope = (id: string, action: string, params: unknown = {}): Obj => ({ id, type: 'request', action, params });
+
+/** The error code of an envelope answer, or undefined when it succeeded. */
+export const envelopeCode = (answer: Obj): string | undefined => {
+  const error = answer.error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as Obj).code;
+  return typeof code === 'string' ? code : 'unknown';
+};

@@ -1,0 +1,152 @@
+/**
+ * Three real hosts from network namespaces (see ns/hosts.ts): A runs the registry, B shares A's
+ * LAN, C reaches A only through a WireGuard tunnel made with wireguard-go and wg. Each caller
+ * runs the real client inside its own namespace and asks where service `api` on A is.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { requirePeer } from '../helpers/peers.js';
+import { buildHosts, type Hosts, LAN, missingPeers, run, WIREGUARD } from './ns/hosts.js';
+
+const exec = promisify(execFile);
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const serveScript = fileURLToPath(new URL('./ns/serve.ts', import.meta.url));
+const callScript = fileURLToPath(new URL('./ns/call.ts', import.meta.url));
+
+type Obj = Record<string, unknown>;
+
+interface Registry {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly caFile: string;
+}
+
+/** Starts the server inside namespace `ns` and waits for its `{"port","ca"}` line. */
+async function startRegistry(ns: string, dataDir: string): Promise<Registry> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', serveScript, dataDir], { cwd: projectRoot, env });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the registry did not serve within 60 s; stderr: ${stderr}`)), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the registry exited (${code}) before serving; stderr: ${stderr}`));
+    });
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const end = out.indexOf('\n');
+      if (end < 0) return;
+      clearTimeout(timer);
+      resolve(out.slice(0, end));
+    });
+  });
+  const serving = JSON.parse(line) as { port: number; ca: string };
+  const caFile = join(dataDir, 'client-ca.pem');
+  await writeFile(caFile, serving.ca);
+  return { child, port: serving.port, caFile };
+}
+
+async function stopRegistry(registry: Registry | undefined): Promise<void> {
+  const child = registry?.child;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+describe('resolution across namespaces, a LAN and a WireGuard tunnel', { timeout: 240_000 }, () => {
+  let missing: string | undefined;
+  let workDir: string | undefined;
+  let hosts: Hosts | undefined;
+  let registry: Registry | undefined;
+
+  /** Runs calls with the real client from inside namespace `ns`, connecting to `address`. */
+  const callFrom = async (ns: string, address: string, calls: readonly [string, Obj][]): Promise<Obj[]> => {
+    if (registry === undefined) throw new Error('the registry is not running');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const url = `wss://${address}:${registry.port}`;
+    const args = ['netns', 'exec', ns, process.execPath, '--import', 'tsx', callScript, url, registry.caFile, JSON.stringify(calls)];
+    const { stdout } = await exec('ip', args, { cwd: projectRoot, env, timeout: 60_000 });
+    return JSON.parse(stdout) as Obj[];
+  };
+
+  before(async () => {
+    missing = await missingPeers();
+    if (missing !== undefined) return;
+    workDir = await mkdtemp(join(tmpdir(), 'registry-netns-'));
+    await chmod(workDir, 0o755);
+    hosts = await buildHosts(workDir);
+    await mkdir(join(workDir, 'data'), { mode: 0o755 });
+    registry = await startRegistry(hosts.ns.a, join(workDir, 'data'));
+  });
+
+  after(async () => {
+    await stopRegistry(registry);
+    await hosts?.close();
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("classifies A's interfaces: loopback local, the veths lan, the userspace WireGuard interface wireguard", async (t) => {
+    if (!requirePeer(t, missing === undefined, missing ?? '') || hosts === undefined) return;
+    const [topology] = await callFrom(hosts.ns.a, '127.0.0.1', [['get_topology', {}]]);
+    const addresses = (topology?.addresses ?? []) as Obj[];
+    const byAddress = (a: string) => addresses.find((x) => x.address === a);
+    assert.equal(byAddress('127.0.0.1')?.network, 'local');
+    assert.equal(byAddress(LAN.a)?.network, 'lan');
+    assert.deepEqual([byAddress(WIREGUARD.a)?.network, byAddress(WIREGUARD.a)?.interface], ['wireguard', hosts.wg.a]);
+    assert.match(String(byAddress(WIREGUARD.a)?.reason), /userspace WireGuard \(UAPI socket/);
+    assert.equal(addresses.some((x) => x.interface === hosts?.wg.c), false, "C's UAPI socket is in the shared folder, but its interface is not in A");
+  });
+
+  it('resolves api to loopback on A, to A’s LAN address from B, and to A’s WireGuard address from C', async (t) => {
+    if (!requirePeer(t, missing === undefined, missing ?? '') || hosts === undefined) return;
+    const [topology] = await callFrom(hosts.ns.a, '127.0.0.1', [['get_topology', {}]]);
+    const service = {
+      name: 'api',
+      host_id: topology?.hostId,
+      addresses: { local: '127.0.0.1', lan: LAN.a, wireguard: WIREGUARD.a },
+      endpoints: [{ name: 'http', port: 8080 }],
+    };
+    const [registered, fromA] = await callFrom(hosts.ns.a, '127.0.0.1', [
+      ['register_service', service],
+      ['resolve', { service: 'api' }],
+    ]);
+    assert.equal(registered?.error, undefined, JSON.stringify(registered));
+    const [fromB] = await callFrom(hosts.ns.b, LAN.a, [['resolve', { service: 'api' }]]);
+    const [fromC] = await callFrom(hosts.ns.c, WIREGUARD.a, [['resolve', { service: 'api' }]]);
+    const shape = (r: Obj | undefined) => [r?.address, r?.port, r?.network];
+    assert.deepEqual(shape(fromA), ['127.0.0.1', 8080, 'local'], JSON.stringify(fromA));
+    assert.deepEqual(shape(fromB), [LAN.a, 8080, 'lan'], JSON.stringify(fromB));
+    assert.deepEqual(shape(fromC), [WIREGUARD.a, 8080, 'wireguard'], JSON.stringify(fromC));
+    assert.ok(String(fromB?.reason).includes(`share lan network 10.231.1.0/24 (remote address ${LAN.b} is inside`), String(fromB?.reason));
+    assert.ok(String(fromC?.reason).includes(`share wireguard network 10.232.0.0/24 (remote address ${WIREGUARD.c} is inside ${hosts.wg.a}`), String(fromC?.reason));
+    // C's call went through the tunnel: its peer has completed a handshake.
+    const handshakes = await hosts.inNs(hosts.ns.c, 'wg', ['show', hosts.wg.c, 'latest-handshakes']);
+    assert.match(handshakes, /\t[1-9]\d*\s*$/m, handshakes);
+  });
+
+  it('picks up a new address on the next rescan', async (t) => {
+    if (!requirePeer(t, missing === undefined, missing ?? '') || hosts === undefined) return;
+    const [before] = await callFrom(hosts.ns.a, '127.0.0.1', [['status', {}]]);
+    await run('ip', ['-n', hosts.ns.a, 'addr', 'add', '10.231.9.1/24', 'dev', 'lo']);
+    const [seen, after] = await callFrom(hosts.ns.a, '127.0.0.1', [
+      ['wait_for_address', { address: '10.231.9.1' }],
+      ['status', {}],
+    ]);
+    const added = ((seen?.addresses ?? []) as Obj[]).find((a) => a.address === '10.231.9.1');
+    assert.deepEqual([added?.interface, added?.network], ['lo', 'local'], 'an address on the loopback interface is local');
+    assert.ok(Number(after?.revision) > Number(before?.revision), 'the change was written as an event');
+  });
+});
