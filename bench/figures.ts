@@ -1,0 +1,87 @@
+/** What each scenario measured, typed: the table and the JSON file are built from these. */
+import type { FanoutFigures } from './fanout/run-fanout.js';
+import type { LoadFigures } from './load/run-load.js';
+
+/** Fan-out figures with the server's CPU time per delivered event (user + system, microseconds). */
+export type FanoutRun = FanoutFigures & { readonly serverCpuUsPerDelivery: number };
+
+export interface RequestFigures extends LoadFigures {
+  /** CPU time of the server process (user + system) per answered request, in microseconds. */
+  readonly serverCpuUsPerOp: number;
+}
+
+export interface ListFigures {
+  readonly services: number;
+  readonly p50Ms: number;
+  readonly maxMs: number;
+  readonly bytes: number;
+  readonly samples: number;
+  /** The server's RSS after the lists. */
+  readonly rssBytes: number;
+}
+
+export interface ConnectionFigures {
+  readonly connections: number;
+  readonly rssBeforeBytes: number;
+  readonly rssAfterBytes: number;
+  readonly bytesPerConnection: number;
+  /** What the client side spent per connection (the holders' RSS), for scale. */
+  readonly clientBytesPerConnection: number;
+}
+
+export interface ColdStartFigures {
+  readonly services: number;
+  /** Spawn → first 200 from /healthz, each attempt. */
+  readonly attemptsMs: readonly number[];
+  readonly medianMs: number;
+  /** The same with an empty store: what the process and TLS cost before any loading. */
+  readonly emptyStoreMs: number;
+  /** RSS once serving `services` services. */
+  readonly rssBytes: number;
+}
+
+export interface IpamNetworkFigures {
+  readonly cidr: string;
+  readonly live: number;
+  readonly allocateP50Ms: number;
+  readonly allocateP99Ms: number;
+  readonly releaseP50Ms: number;
+  readonly samples: number;
+}
+
+export interface IpamFigures {
+  readonly wide: IpamNetworkFigures;
+  readonly narrow: IpamNetworkFigures;
+  /** Answer time of allocate_ip in a full network (network_exhausted). */
+  readonly exhaustedP50Ms: number;
+}
+
+export interface EtcdFigures {
+  readonly version: string;
+  readonly put: RequestFigures;
+  readonly range: RequestFigures;
+  readonly list: { readonly services: number; readonly p50Ms: number; readonly maxMs: number };
+  readonly watch: FanoutRun;
+}
+
+export interface CeilingFigures {
+  readonly register: RequestFigures;
+  readonly get: RequestFigures;
+  readonly resolve?: RequestFigures;
+}
+
+export interface AllFigures {
+  register: RequestFigures;
+  get: RequestFigures;
+  resolve: RequestFigures;
+  list: readonly ListFigures[];
+  fanout: FanoutRun;
+  connections: ConnectionFigures;
+  coldstart: ColdStartFigures;
+  ceiling: CeilingFigures;
+  etcd: EtcdFigures;
+  ipam: IpamFigures;
+}
+
+/** Why a part did not run ("n/a (subscribe not built)"), by figure name. */
+export type NotRun = Partial<Record<keyof AllFigures, string>>;

@@ -1,0 +1,100 @@
+/** What one bench run does: the sizes and durations of `--quick` and of the full run. */
+import { parseArgs } from 'node:util';
+
+export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'connections', 'coldstart', 'ceiling', 'etcd', 'ipam'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+export interface BenchPlan {
+  readonly mode: 'quick' | 'full';
+  /** Concurrent connections (and etcd clients) of the request/response scenarios. */
+  readonly connections: number;
+  /** Load generator threads; the server runs in its own process beside them. */
+  readonly workers: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  /** Services the register and get scenarios work among. */
+  readonly services: number;
+  readonly listSizes: readonly number[];
+  readonly fanout: { readonly subscribers: number; readonly ratePerSecond: number; readonly durationMs: number; readonly graceMs: number };
+  readonly idleConnections: number;
+  readonly connectionsPerHolder: number;
+  readonly coldStartServices: number;
+  readonly ipamAllocations: number;
+  readonly ipamSamples: number;
+  readonly only: readonly ScenarioName[];
+  /** Run register, get and resolve, each on its own server process with `--cpu-prof`, and summarise the profiles. */
+  readonly profile: boolean;
+}
+
+const full: Omit<BenchPlan, 'only' | 'profile' | 'connections' | 'workers'> = {
+  mode: 'full',
+  warmupMs: 1_000,
+  durationMs: 10_000,
+  services: 10_000,
+  listSizes: [1_000, 100_000],
+  fanout: { subscribers: 1_000, ratePerSecond: 100, durationMs: 20_000, graceMs: 15_000 },
+  idleConnections: 10_000,
+  connectionsPerHolder: 2_000,
+  coldStartServices: 100_000,
+  ipamAllocations: 10_000,
+  ipamSamples: 1_000,
+};
+
+const quick: typeof full = {
+  mode: 'quick',
+  warmupMs: 500,
+  durationMs: 2_500,
+  services: 10_000,
+  listSizes: [1_000, 10_000],
+  fanout: { subscribers: 100, ratePerSecond: 100, durationMs: 3_000, graceMs: 10_000 },
+  idleConnections: 1_000,
+  connectionsPerHolder: 500,
+  coldStartServices: 10_000,
+  ipamAllocations: 1_000,
+  ipamSamples: 300,
+};
+
+export const usage = `npm run bench -- [--quick] [--only register,get,…] [--connections N] [--workers N] [--profile]
+  --quick        small sizes and short runs (under 2 minutes; CI runs it)
+  --only         scenarios: ${scenarioNames.join(', ')}
+  --connections  concurrent connections for register/get/etcd (default 32)
+  --workers      load generator threads (default 1: the server needs the other core)
+  --profile      run register, get and resolve with --cpu-prof on the server; print the top 10 self-time functions of each`;
+
+function isScenarioName(name: string): name is ScenarioName {
+  return (scenarioNames as readonly string[]).includes(name);
+}
+
+/** Parses the command line; throws a message for a bad flag. */
+export function planFrom(argv: readonly string[]): BenchPlan {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      connections: { type: 'string', default: '32' },
+      workers: { type: 'string', default: '1' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(usage);
+  const only = (values.only ?? '').split(',').filter((s) => s !== '');
+  const unknown = only.filter((s) => !isScenarioName(s));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${usage}`);
+  const count = (text: string, flag: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, not '${text}'`);
+    return n;
+  };
+  const base = values.quick ? quick : full;
+  const chosen = values.profile ? ['register', 'get', 'resolve'] : only;
+  return {
+    ...base,
+    connections: count(values.connections, 'connections'),
+    workers: count(values.workers, 'workers'),
+    only: chosen.length === 0 ? scenarioNames : chosen.filter(isScenarioName),
+    profile: values.profile,
+  };
+}

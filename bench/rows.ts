@@ -1,0 +1,126 @@
+/**
+ * The table: one row per figure, the registry beside etcd and the ceiling, the ratios, the
+ * issue's target and whether this run met it. Latency rows: a ratio below 1 is better.
+ */
+import type { BenchContext } from './context.js';
+import type { AllFigures, NotRun, RequestFigures } from './figures.js';
+import { round } from './lib/stats.js';
+
+export interface Row {
+  readonly scenario: string;
+  readonly unit: string;
+  /** A number, or why there is none ("n/a (subscribe not built)"). */
+  readonly ours: number | string;
+  readonly etcd: number | string | null;
+  readonly ceiling: number | string | null;
+  readonly target: string;
+  /** undefined: no target, or nothing to judge. */
+  readonly met: boolean | undefined;
+}
+
+type Figures = Partial<AllFigures>;
+
+const ratio = (a: number | string | null, b: number | string | null): number | undefined =>
+  typeof a === 'number' && typeof b === 'number' && b !== 0 ? round(a / b, 2) : undefined;
+
+function requestRows(name: string, ours: RequestFigures | undefined, etcd: RequestFigures | undefined, ceiling: RequestFigures | undefined, targets: { ops: string; p99: string }, why: string | undefined): Row[] {
+  const value = (f: RequestFigures | undefined, pick: (f: RequestFigures) => number, missing: string | null): number | string | null =>
+    f === undefined ? missing : pick(f);
+  const mine = (pick: (f: RequestFigures) => number): number | string => value(ours, pick, why ?? 'not run') ?? 'not run';
+  const opsMet = (): boolean | undefined => {
+    if (ours === undefined || etcd === undefined) return undefined;
+    const vsEtcd = ours.opsPerSec >= (name.startsWith('register') ? 1.5 : 2) * etcd.opsPerSec;
+    if (name.startsWith('register')) return vsEtcd;
+    return ceiling === undefined ? undefined : vsEtcd && ours.opsPerSec >= 0.6 * ceiling.opsPerSec;
+  };
+  return [
+    { scenario: `${name} throughput`, unit: 'ops/s', ours: mine((f) => f.opsPerSec), etcd: value(etcd, (f) => f.opsPerSec, null), ceiling: value(ceiling, (f) => f.opsPerSec, null), target: targets.ops, met: opsMet() },
+    { scenario: `${name} p50`, unit: 'ms', ours: mine((f) => f.p50), etcd: value(etcd, (f) => f.p50, null), ceiling: value(ceiling, (f) => f.p50, null), target: '', met: undefined },
+    {
+      scenario: `${name} p99`, unit: 'ms', ours: mine((f) => f.p99), etcd: value(etcd, (f) => f.p99, null), ceiling: value(ceiling, (f) => f.p99, null), target: targets.p99,
+      met: targets.p99 === '' || ours === undefined || etcd === undefined ? undefined : ours.p99 <= etcd.p99,
+    },
+    { scenario: `${name} server CPU per op`, unit: 'µs', ours: mine((f) => f.serverCpuUsPerOp), etcd: value(etcd, (f) => f.serverCpuUsPerOp, null), ceiling: value(ceiling, (f) => f.serverCpuUsPerOp, null), target: '', met: undefined },
+  ];
+}
+
+function listRows(f: Figures, notRun: NotRun): Row[] {
+  if (f.list === undefined) return [{ scenario: 'list', unit: '', ours: notRun.list ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined }];
+  return f.list.flatMap((l) => [
+    { scenario: `list ${l.services.toLocaleString('en')} services p50`, unit: 'ms', ours: l.p50Ms, etcd: f.etcd?.list.services === l.services ? f.etcd.list.p50Ms : null, ceiling: null, target: '', met: undefined },
+    { scenario: `list ${l.services.toLocaleString('en')} services size`, unit: 'KB', ours: round(l.bytes / 1000, 1), etcd: null, ceiling: null, target: '', met: undefined },
+  ]);
+}
+
+/** The fan-out target is set for 1,000 subscribers: a smaller (quick) run is not judged on latency. */
+const TARGET_SUBSCRIBERS = 1_000;
+
+function fanoutRows(f: Figures, notRun: NotRun, subscribers: number): Row[] {
+  const o = f.fanout;
+  const e = f.etcd?.watch;
+  const why = notRun.fanout ?? 'not run';
+  const name = `fan-out ${subscribers.toLocaleString('en')} subscribers`;
+  return [
+    { scenario: `${name} p50`, unit: 'ms', ours: o?.p50 ?? why, etcd: e?.p50 ?? null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name} p99`, unit: 'ms', ours: o?.p99 ?? why, etcd: e?.p99 ?? null, ceiling: null, target: '≤ 25 ms, nothing lost', met: o === undefined || subscribers < TARGET_SUBSCRIBERS ? undefined : o.p99 <= 25 && o.lost === 0 && o.duplicates === 0 },
+    { scenario: `${name} max`, unit: 'ms', ours: o?.max ?? why, etcd: e?.max ?? null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name} server CPU per delivery`, unit: 'µs', ours: o?.serverCpuUsPerDelivery ?? why, etcd: e?.serverCpuUsPerDelivery ?? null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name} writes refused`, unit: 'writes', ours: o?.writeErrors ?? why, etcd: e?.writeErrors ?? null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name} lost events`, unit: 'events', ours: o?.lost ?? why, etcd: e?.lost ?? null, ceiling: null, target: '0', met: o === undefined ? undefined : o.lost === 0 },
+  ];
+}
+
+function resourceRows(f: Figures, notRun: NotRun, fullSize: boolean): Row[] {
+  const c = f.connections;
+  const s = f.coldstart;
+  const sized = (met: boolean): boolean | undefined => (fullSize ? met : undefined);
+  const ipam = f.ipam;
+  const ipamWhy = notRun.ipam ?? 'not run';
+  return [
+    { scenario: `idle connection server RSS (${c?.connections.toLocaleString('en') ?? '?'} conns)`, unit: 'KB/conn', ours: c === undefined ? (notRun.connections ?? 'not run') : round(c.bytesPerConnection / 1000, 1), etcd: null, ceiling: null, target: '≤ 30 KB', met: c === undefined ? undefined : sized(c.bytesPerConnection <= 30_000) },
+    { scenario: `cold start, ${s?.services.toLocaleString('en') ?? '?'} services`, unit: 'ms', ours: s?.medianMs ?? notRun.coldstart ?? 'not run', etcd: null, ceiling: null, target: '≤ 2 s (100,000)', met: s === undefined ? undefined : sized(s.medianMs <= 2_000) },
+    { scenario: 'cold start, empty store', unit: 'ms', ours: s?.emptyStoreMs ?? notRun.coldstart ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
+    { scenario: `RSS with ${s?.services.toLocaleString('en') ?? '?'} services`, unit: 'MB', ours: s === undefined ? (notRun.coldstart ?? 'not run') : round(s.rssBytes / 1e6, 1), etcd: null, ceiling: null, target: '≤ 300 MB (100,000)', met: s === undefined ? undefined : sized(s.rssBytes <= 300e6) },
+    { scenario: `allocate_ip p50, /8 with ${ipam?.wide.live.toLocaleString('en') ?? '?'} live`, unit: 'ms', ours: ipam?.wide.allocateP50Ms ?? ipamWhy, etcd: null, ceiling: null, target: '', met: undefined },
+    { scenario: `allocate_ip p50, /24 with ${ipam?.narrow.live ?? '?'} live`, unit: 'ms', ours: ipam?.narrow.allocateP50Ms ?? ipamWhy, etcd: null, ceiling: null, target: '', met: undefined },
+    { scenario: 'allocate_ip in a full /24 (network_exhausted) p50', unit: 'ms', ours: ipam?.exhaustedP50Ms ?? ipamWhy, etcd: null, ceiling: null, target: '', met: undefined },
+  ];
+}
+
+/** Rows of scenarios that did not run at all (nothing measured on any side) are left out. */
+const measured = (r: Row): boolean => r.ours !== 'not run' || r.etcd !== null || r.ceiling !== null;
+
+export function buildRows(ctx: BenchContext): Row[] {
+  const f = ctx.results;
+  const c = ctx.plan.connections;
+  const fullSize = ctx.plan.mode === 'full';
+  const rows: Row[] = [
+    ...requestRows(`register (${c} conns)`, f.register, f.etcd?.put, f.ceiling?.register, { ops: '≥ 1.5× etcd', p99: '≤ etcd' }, ctx.notRun.register),
+    ...requestRows(`get_service (${c} conns)`, f.get, f.etcd?.range, f.ceiling?.get, { ops: '≥ 2× etcd, ≥ 0.6× ceiling', p99: '' }, ctx.notRun.get),
+    ...requestRows(`resolve (${c} conns)`, f.resolve, f.etcd?.range, f.ceiling?.resolve, { ops: '≥ 2× etcd, ≥ 0.6× ceiling', p99: '' }, ctx.notRun.resolve),
+    ...listRows(f, ctx.notRun),
+    ...fanoutRows(f, ctx.notRun, ctx.plan.fanout.subscribers),
+    ...resourceRows(f, ctx.notRun, fullSize),
+  ];
+  return rows.filter(measured);
+}
+
+const show = (v: number | string | null | undefined): string =>
+  v === null || v === undefined ? '—' : typeof v === 'number' ? v.toLocaleString('en', { maximumFractionDigits: v < 10 ? 2 : 1 }) : v;
+
+/** The Markdown table of the rows. */
+export function markdownTable(rows: readonly Row[]): string {
+  const lines = [
+    '| scenario | unit | ours | etcd | ceiling | ours/etcd | ours/ceiling | target | met? |',
+    '|---|---|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const r of rows) {
+    const met = r.met === undefined ? (r.target === '' ? '' : '—') : r.met ? 'yes' : '**no**';
+    lines.push(`| ${r.scenario} | ${r.unit} | ${show(r.ours)} | ${show(r.etcd)} | ${show(r.ceiling)} | ${show(ratio(r.ours, r.etcd))} | ${show(ratio(r.ours, r.ceiling))} | ${r.target} | ${met} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The rows with their ratios, for the JSON file. */
+export const rowsWithRatios = (rows: readonly Row[]) =>
+  rows.map((r) => ({ ...r, oursOverEtcd: ratio(r.ours, r.etcd) ?? null, oursOverCeiling: ratio(r.ours, r.ceiling) ?? null }));

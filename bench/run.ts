@@ -1,0 +1,137 @@
+/**
+ * `npm run bench [-- --quick] [--only …] [--profile]`: the registry side by side with etcd and
+ * the raw WebSocket ceiling on this machine. Prints one JSON line per scenario as it finishes,
+ * then a Markdown table, and writes bench/results/<date>.json. Exits 1 only when a scenario
+ * errored, never because a figure missed its target.
+ */
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchContext, NotApplicable } from './context.js';
+import { describeMachine } from './lib/machine.js';
+import { selfTimeTable, topSelfTime } from './lib/profile.js';
+import { round } from './lib/stats.js';
+import { type BenchPlan, planFrom, type ScenarioName } from './plan.js';
+import { buildRows, markdownTable, rowsWithRatios } from './rows.js';
+import { ceilingScenario, getScenario, registerScenario, resolveScenario } from './scenarios/request.js';
+import { coldStartScenario } from './scenarios/coldstart.js';
+import { connectionsScenario } from './scenarios/connections.js';
+import { etcdScenario } from './scenarios/etcd.js';
+import { fanoutScenario } from './scenarios/fanout.js';
+import { ipamScenario } from './scenarios/ipam.js';
+import { listScenario } from './scenarios/list.js';
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+const scenarios: Readonly<Record<ScenarioName, (ctx: BenchContext) => Promise<unknown>>> = {
+  register: registerScenario,
+  get: getScenario,
+  resolve: resolveScenario,
+  list: listScenario,
+  fanout: fanoutScenario,
+  connections: connectionsScenario,
+  coldstart: coldStartScenario,
+  ceiling: ceilingScenario,
+  etcd: etcdScenario,
+  ipam: ipamScenario,
+};
+
+interface ScenarioReport {
+  readonly scenario: ScenarioName;
+  readonly status: 'ok' | 'n/a' | 'error';
+  readonly elapsedMs: number;
+  readonly figures?: unknown;
+  readonly reason?: string;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+async function runScenario(ctx: BenchContext, name: ScenarioName): Promise<ScenarioReport> {
+  log(`${name}…`);
+  const started = performance.now();
+  const elapsed = (): number => round(performance.now() - started, 0);
+  try {
+    const figures = await scenarios[name](ctx);
+    return { scenario: name, status: 'ok', elapsedMs: elapsed(), figures };
+  } catch (error) {
+    if (error instanceof NotApplicable) return { scenario: name, status: 'n/a', elapsedMs: elapsed(), reason: error.message };
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log(`${name} failed: ${reason}`);
+    ctx.notRun[name] ??= 'error';
+    return { scenario: name, status: 'error', elapsedMs: elapsed(), reason };
+  }
+}
+
+/** Each scenario's profile of the registry, summarised. */
+async function summariseProfiles(dir: string, names: readonly ScenarioName[], stamp: string): Promise<string> {
+  const sections: string[] = [];
+  for (const name of names) {
+    const files = (await readdir(join(dir, name)).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'));
+    const first = files[0];
+    if (first === undefined) continue;
+    const top = await topSelfTime(join(dir, name, first));
+    sections.push(`### ${name}: the server's top 10 functions by self time\n\n${selfTimeTable(top)}\n`);
+  }
+  if (sections.length === 0) throw new Error(`no .cpuprofile was written under ${dir}`);
+  const text = `## Server CPU profiles (--cpu-prof)\n\n${sections.join('\n')}`;
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(join(resultsDir, `${stamp}-profile.md`), text);
+  return text;
+}
+
+async function runAll(plan: BenchPlan, root: string, stamp: string): Promise<{ ctx: BenchContext; reports: ScenarioReport[]; profile?: string }> {
+  const profileDir = join(root, 'profile');
+  const flags = (label: string): string[] => (plan.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, label)}`] : []);
+  const ctx = new BenchContext(plan, root, log, flags);
+  const reports: ScenarioReport[] = [];
+  try {
+    for (const name of plan.only) {
+      // Profiled: each scenario gets its own server process, so each profile holds one workload.
+      if (plan.profile) await ctx.restartMainServer(name);
+      const report = await runScenario(ctx, name);
+      reports.push(report);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    }
+  } finally {
+    await ctx.close();
+  }
+  return { ctx, reports, ...(plan.profile ? { profile: await summariseProfiles(profileDir, plan.only, stamp) } : {}) };
+}
+
+async function main(): Promise<void> {
+  let plan: BenchPlan;
+  try {
+    plan = planFrom(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // grpc-js warns once per connection that an IP address is not a TLS server name; it is noise here.
+  process.noDeprecation = true;
+  const machine = describeMachine();
+  const stamp = machine.date.replace(/[:.]/g, '-');
+  log(`${plan.mode} run on ${machine.cores} cores, ${Math.round(machine.memoryBytes / 1e9)} GB, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
+  const root = await mkdtemp(join(tmpdir(), 'registry-bench-'));
+  await chmod(root, 0o755);
+  try {
+    const { ctx, reports, profile } = await runAll(plan, root, stamp);
+    const rows = buildRows(ctx);
+    const table = markdownTable(rows);
+    process.stdout.write(`\n${table}\n`);
+    if (profile !== undefined) process.stdout.write(`\n${profile}`);
+    await mkdir(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${stamp}${plan.mode === 'quick' ? '-quick' : ''}${plan.profile ? '-profiled' : ''}.json`);
+    const loadAfter = describeMachine().loadAverage;
+    await writeFile(file, `${JSON.stringify({ machine: { ...machine, loadAverageAfter: loadAfter }, plan, scenarios: reports, rows: rowsWithRatios(rows), figures: ctx.results }, null, 2)}\n`);
+    log(`wrote ${file}`);
+    if (reports.some((r) => r.status === 'error')) process.exitCode = 1;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

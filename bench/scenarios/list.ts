@@ -1,0 +1,41 @@
+/** Scenario 3: list_services at each size of the plan, on a registry holding exactly that many services. */
+import { type BenchContext, startRegistry } from '../context.js';
+import type { ListFigures } from '../figures.js';
+import { summarise } from '../lib/stats.js';
+import { listFrame, responseError } from '../load/frames.js';
+import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
+
+/** Lists after one unmeasured list (which warms the code paths). */
+const LISTS = { quick: 3, full: 10 } as const;
+
+async function listAt(ctx: BenchContext, size: number): Promise<ListFigures> {
+  const data = await ctx.seededDir(size);
+  const server = await startRegistry(data);
+  try {
+    const socket = await openSocket(server.url, { ca: server.ca });
+    try {
+      const times: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i <= LISTS[ctx.plan.mode]; i++) {
+        const reply = await roundTrip(socket, listFrame(i));
+        const error = responseError(reply.text);
+        if (error !== undefined) throw new Error(`list_services failed: ${error}`);
+        if (i > 0) times.push(reply.ms);
+        bytes = reply.bytes;
+      }
+      const latency = summarise(times);
+      return { services: size, p50Ms: latency.p50, maxMs: latency.max, bytes, samples: times.length, rssBytes: await server.child.rssBytes() };
+    } finally {
+      await closeSockets([socket]);
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+export async function listScenario(ctx: BenchContext): Promise<readonly ListFigures[]> {
+  const figures: ListFigures[] = [];
+  for (const size of ctx.plan.listSizes) figures.push(await listAt(ctx, size));
+  ctx.results.list = figures;
+  return figures;
+}
