@@ -38,9 +38,10 @@ export class NotApplicable extends Error {
 
 export type Log = (line: string) => void;
 
-/** Starts the registry on `data` in a child process. */
-export async function startRegistry(data: DataDir, nodeFlags: readonly string[] = []): Promise<RunningServer> {
-  const child = await spawnChild(serverScript, [data.dir], { nodeFlags, raiseFdLimit: true });
+/** Starts the registry on `data` in a child process; on the store at `storeUrl` instead of its SQLite file when given. */
+export async function startRegistry(data: DataDir, nodeFlags: readonly string[] = [], storeUrl?: string): Promise<RunningServer> {
+  const args = storeUrl === undefined ? [data.dir] : [data.dir, storeUrl];
+  const child = await spawnChild(serverScript, args, { nodeFlags, raiseFdLimit: true });
   const ready = child.ready;
   return {
     url: field(ready, 'url', isString),

@@ -70,6 +70,23 @@ export interface CeilingFigures {
   readonly resolve?: RequestFigures;
 }
 
+/** A registration acknowledged by one server → its event on a subscriber of another. */
+export interface PropagationFigures {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly samples: number;
+}
+
+/** Several registry servers on one PostgreSQL; CPU per op counts the registry processes only. */
+export interface PostgresFigures {
+  readonly servers: number;
+  readonly postgresVersion: string;
+  readonly register: RequestFigures;
+  readonly get: RequestFigures;
+  readonly propagation: PropagationFigures;
+}
+
 export interface AllFigures {
   register: RequestFigures;
   get: RequestFigures;
@@ -81,6 +98,7 @@ export interface AllFigures {
   ceiling: CeilingFigures;
   etcd: EtcdFigures;
   ipam: IpamFigures;
+  postgres: PostgresFigures;
 }
 
 /** Why a part did not run ("n/a (subscribe not built)"), by figure name. */

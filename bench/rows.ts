@@ -87,6 +87,24 @@ function resourceRows(f: Figures, notRun: NotRun, fullSize: boolean): Row[] {
   ];
 }
 
+/** Two servers on PostgreSQL, as rows placed beside the single SQLite server's register and get rows. */
+function postgresRows(f: Figures, notRun: NotRun, connections: number): { readonly register: Row[]; readonly get: Row[]; readonly propagation: Row[] } {
+  const p = f.postgres;
+  const why = notRun.postgres;
+  const label = `${p?.servers ?? 2} servers on PostgreSQL`;
+  const rows = (op: string, figures: RequestFigures | undefined): Row[] =>
+    requestRows(`${op}, ${label} (${connections} conns)`, figures, undefined, undefined, { ops: '', p99: '' }, why);
+  const prop = p?.propagation;
+  return {
+    register: rows('register', p?.register),
+    get: rows('get_service', p?.get),
+    propagation: [
+      { scenario: 'register on one server → event on the other, p50', unit: 'ms', ours: prop?.p50Ms ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
+      { scenario: 'register on one server → event on the other, p99', unit: 'ms', ours: prop?.p99Ms ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
+    ],
+  };
+}
+
 /** Rows of scenarios that did not run at all (nothing measured on any side) are left out. */
 const measured = (r: Row): boolean => r.ours !== 'not run' || r.etcd !== null || r.ceiling !== null;
 
@@ -94,9 +112,13 @@ export function buildRows(ctx: BenchContext): Row[] {
   const f = ctx.results;
   const c = ctx.plan.connections;
   const fullSize = ctx.plan.mode === 'full';
+  const cluster = postgresRows(f, ctx.notRun, c);
   const rows: Row[] = [
     ...requestRows(`register (${c} conns)`, f.register, f.etcd?.put, f.ceiling?.register, { ops: '≥ 1.5× etcd', p99: '≤ etcd' }, ctx.notRun.register),
+    ...cluster.register,
     ...requestRows(`get_service (${c} conns)`, f.get, f.etcd?.range, f.ceiling?.get, { ops: '≥ 2× etcd, ≥ 0.6× ceiling', p99: '' }, ctx.notRun.get),
+    ...cluster.get,
+    ...cluster.propagation,
     ...requestRows(`resolve (${c} conns)`, f.resolve, f.etcd?.range, f.ceiling?.resolve, { ops: '≥ 2× etcd, ≥ 0.6× ceiling', p99: '' }, ctx.notRun.resolve),
     ...listRows(f, ctx.notRun),
     ...fanoutRows(f, ctx.notRun, ctx.plan.fanout.subscribers),

@@ -21,6 +21,7 @@ import { etcdScenario } from './scenarios/etcd.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { ipamScenario } from './scenarios/ipam.js';
 import { listScenario } from './scenarios/list.js';
+import { postgresScenario } from './scenarios/postgres.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -35,6 +36,7 @@ const scenarios: Readonly<Record<ScenarioName, (ctx: BenchContext) => Promise<un
   ceiling: ceilingScenario,
   etcd: etcdScenario,
   ipam: ipamScenario,
+  postgres: postgresScenario,
 };
 
 interface ScenarioReport {

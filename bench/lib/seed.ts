@@ -43,7 +43,12 @@ async function storeLocation(dataDir: string): Promise<{ readonly location: stri
 
 /** Registers services `bench-0` … `bench-(count-1)` as `register` would, `BATCH` to a commit. */
 export async function seedServices(dataDir: string, count: number): Promise<void> {
-  const store = await openStore(await storeLocation(dataDir));
+  await seedStore(await storeLocation(dataDir), count);
+}
+
+/** The same, into the store at `location` (a SQLite path or a `postgres://` URL). */
+export async function seedStore(location: { readonly location: string; readonly eventRetention?: number }, count: number): Promise<void> {
+  const store = await openStore(location);
   try {
     for (let first = 0; first < count; first += BATCH) {
       const last = Math.min(count, first + BATCH);

@@ -5,6 +5,7 @@ import { addCertCommands } from './commands/cert.js';
 import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
 import { addIpCommands } from './commands/ip.js';
+import { addMigrateCommand } from './commands/migrate.js';
 import { addPackageCommands } from './commands/package.js';
 import { addServeCommand } from './commands/serve.js';
 import { addServiceCommands } from './commands/services.js';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
     .option('--config <file>', 'configuration file (env REGISTRY_CONFIG; default ~/.config/plexus/backends.toml)')
     .option('--data-dir <dir>', 'data folder (default: the folder of the configuration file)');
   addServeCommand(program, io, onExit);
+  addMigrateCommand(program, io);
   addServiceCommands(program, io);
   addDiscoveryCommands(program, io);
   addTopologyCommands(program, io);

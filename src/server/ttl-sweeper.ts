@@ -33,6 +33,8 @@ export class TtlSweeper {
 
   /** One pass; public so a test can run it without waiting for the timer. */
   async sweep(): Promise<number> {
+    // Several servers on one PostgreSQL: only the holder of the sweep lock sweeps (SQLite: always).
+    if (this.store.claimSweeps !== undefined && !(await this.store.claimSweeps())) return 0;
     const now = this.clock.now();
     const due = this.store.services.list().filter((s) => expired(s, now));
     if (due.length === 0) return 0;

@@ -12,6 +12,6 @@ export {
   type WriteResult,
   type WriteTx,
 } from './types.js';
-export { openStore } from './open.js';
+export { migrateStore, type MigrateResult, openStore } from './open.js';
 export type { AllocationReadView, AllocationWriter, IpAllocation, IpPoolState } from './allocations.js';
 export { type TokenReadView, type TokenRecord, type TokenRole, tokenRoles, type TokenWriter } from './tokens.js';

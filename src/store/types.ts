@@ -76,6 +76,11 @@ export interface Store {
   eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]>;
   /** Called after each commit with its events in revision order; returns an unsubscribe function. */
   onCommit(listener: CommitListener): () => void;
+  /**
+   * Whether this server runs the periodic sweeps (TTL expiry) now. Absent: always (SQLite, one
+   * server). PostgreSQL: true while this server holds the sweep lock, so one server sweeps at a time.
+   */
+  claimSweeps?(): Promise<boolean>;
   close(): Promise<void>;
   /** Resolves with the reason once closed; never rejects. */
   readonly closed: Promise<void | Error>;

@@ -1,7 +1,7 @@
 /**
  * A registry server in a child process, for tests that must kill it (SIGKILL mid-write) or
  * read its memory from /proc. This file is both the helper (`spawnServerProcess`) and the
- * script the child runs: `node --import tsx test/helpers/server-process.ts <dataDir>`.
+ * script the child runs: `node --import tsx test/helpers/server-process.ts <dataDir> [storeUrl]`.
  * The script serves on 127.0.0.1 with an OS-picked port and prints one JSON line,
  * `{"url":…,"ca":…}`, on stdout once it is serving.
  */
@@ -37,6 +37,8 @@ export interface ServerProcess {
 export interface SpawnServerOptions {
   /** How long to wait for the "serving" line. @default 30_000 */
   readonly startTimeoutMs?: number;
+  /** Serve from this store (a `postgres://` URL) instead of the SQLite file in `dataDir`. */
+  readonly storeUrl?: string;
 }
 
 interface ServingLine {
@@ -54,7 +56,8 @@ function isServingLine(value: unknown): value is ServingLine {
 export async function spawnServerProcess(dataDir: string, options: SpawnServerOptions = {}): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // the child is a server, not a test file reporting to this runner
-  const child = spawn(process.execPath, ['--import', 'tsx', scriptPath, dataDir], {
+  const args = [scriptPath, dataDir, ...(options.storeUrl === undefined ? [] : [options.storeUrl])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: projectRoot,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -134,10 +137,11 @@ async function readRss(pid: number): Promise<number> {
 }
 
 /** The child's side: serve `dataDir` until SIGTERM or until the parent closes stdin. */
-async function serve(dataDir: string): Promise<void> {
+async function serve(dataDir: string, storeUrl: string | undefined): Promise<void> {
   const configPath = join(dataDir, 'backends.toml');
   await access(configPath).catch(() => writeFile(configPath, ''));
-  const load = () => loadConfig({ flags: { host: '127.0.0.1', port: 0, dataDir, configPath }, env: {}, cwd: dataDir });
+  const flags = { host: '127.0.0.1', port: 0, dataDir, configPath, ...(storeUrl === undefined ? {} : { storeUrl }) };
+  const load = () => loadConfig({ flags, env: {}, cwd: dataDir });
   const server = await startServer({ config: await load(), reloadConfig: load, logger: createLogger({ level: 'silent' }) });
   let stopping = false;
   const stop = (): void => {
@@ -159,10 +163,10 @@ async function serve(dataDir: string): Promise<void> {
 if (process.argv[1] === scriptPath) {
   const dataDir = process.argv[2];
   if (dataDir === undefined) {
-    process.stderr.write('usage: server-process.ts <dataDir>\n');
+    process.stderr.write('usage: server-process.ts <dataDir> [storeUrl]\n');
     process.exitCode = 2;
   } else {
-    serve(dataDir).catch((error: unknown) => {
+    serve(dataDir, process.argv[3]).catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exitCode = 1;
       process.stdin.destroy();

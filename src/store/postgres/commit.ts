@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import { asRevision } from '../../domain/index.js';
+import type { ResolvedStoreOptions } from '../options.js';
+import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
+import { batchChangesNothing, compactionPoint, type PendingWrite, prepareBatch, type PreparedBatch } from './batch.js';
+import { encodeChanges } from './journal.js';
+import { aheadStatements, decodeAhead, rowsPerStatement } from './ahead.js';
+import { type MetaRow, readSnapshot } from './load.js';
+import { LOCK_KEYS } from './migrations.js';
+import type { PostgresTuning } from './tuning.js';
+import type { Replica } from './replica.js';
+import { type CommitRows, writeCommit } from './rows.js';
+
+export interface CommitContext {
+  readonly client: pg.ClientBase;
+  readonly replica: Replica;
+  readonly options: ResolvedStoreOptions;
+  readonly tuning: PostgresTuning;
+}
+
+export type CommitOutcome =
+  | { readonly ok: true }
+  /** Nothing was committed; `pending` are the writes not answered yet (their functions succeeded or never ran). */
+  | { readonly ok: false; readonly error: unknown; readonly pending: readonly PendingWrite[] };
+
+/** Takes the write lock and brings this server up to date under it, mostly from what that same round trip read. */
+async function lockAndCatchUp(ctx: CommitContext): Promise<void> {
+  const { client, replica } = ctx;
+  const text = ['BEGIN', `SELECT pg_advisory_xact_lock(${String(LOCK_KEYS.write)})`, ...aheadStatements(replica.generation, replica.revision)].join(';\n');
+  const [, , metaRows = [], journalRows = [], eventRows = []] = rowsPerStatement(await client.query(text));
+  const ahead = decodeAhead(metaRows, journalRows, eventRows);
+  if (ahead.meta.generation === replica.generation) return;
+  if (ahead.complete && replica.follows(ahead.journal)) replica.applyJournal(ahead.journal, ahead.events);
+  else await catchUpLocked(ctx, ahead.meta);
+}
+
+/**
+ * One transaction for a batch of writes. Under the write lock this server first applies what
+ * the others committed, so each write function sees the latest state; then the functions run
+ * in memory, their rows, events and journal entry are written, and COMMIT. Only after COMMIT
+ * does memory change and are the callers answered.
+ */
+export async function commitBatch(ctx: CommitContext, writes: readonly PendingWrite[]): Promise<CommitOutcome> {
+  const { client, replica } = ctx;
+  let pending: readonly PendingWrite[] = writes;
+  try {
+    await lockAndCatchUp(ctx);
+    const clock = ctx.options.clock;
+    const prepared = await prepareBatch({ views: replica.views, revision: replica.revision, clock, writeTimeoutMs: ctx.tuning.writeTimeoutMs }, writes);
+    pending = prepared.done.map((done) => done.write);
+    if (prepared.done.length === 0 || batchChangesNothing(prepared)) {
+      await client.query('ROLLBACK');
+      for (const done of prepared.done) done.settle(undefined, []);
+      return { ok: true };
+    }
+    const rows = rowsOf(ctx, prepared);
+    await writeCommit(client, rows);
+    await client.query('COMMIT');
+    pending = [];
+    const committed: MetaRow = { generation: rows.generation, revision: asRevision(rows.revision), compactRevision: asRevision(rows.compactRevision) };
+    replica.applyOwn(prepared.changes, committed, prepared.events);
+    for (const done of prepared.done) done.settle(done.revision, done.events);
+    return { ok: true };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    return { ok: false, error, pending };
+  }
+}
+
+/** Under the write lock nobody else commits, so plain reads on this transaction see a settled state. */
+async function catchUpLocked(ctx: CommitContext, meta: MetaRow): Promise<void> {
+  const { client, replica } = ctx;
+  if (meta.generation === replica.generation) return;
+  const reload = () => readSnapshot(client, DEFAULT_DEPLOYMENT_RETENTION);
+  // Behind: read the journal. Ahead (the database was restored from an older copy): start over from it.
+  if (meta.generation > replica.generation) await replica.catchUp(client, reload);
+  else await replica.replace(client, await reload());
+}
+
+function rowsOf(ctx: CommitContext, prepared: PreparedBatch): CommitRows {
+  const { replica, options, tuning } = ctx;
+  const generation = replica.generation + 1;
+  const revision = prepared.revision;
+  const due = compactionPoint(revision, replica.compactRevision, options.eventRetention);
+  const pruneFrom = generation - tuning.journalRetention;
+  return {
+    changes: prepared.changes,
+    serviceJson: prepared.serviceJson,
+    deploymentJson: prepared.deploymentJson,
+    events: prepared.eventRows,
+    journal: encodeChanges(prepared.changes, prepared.serviceJson),
+    generation,
+    revision,
+    compactRevision: due ?? replica.compactRevision,
+    compactUpTo: due,
+    pruneJournalUpTo: pruneFrom > 0 && generation % tuning.journalPruneEvery === 0 ? pruneFrom : undefined,
+    deploymentRetention: DEFAULT_DEPLOYMENT_RETENTION,
+  };
+}

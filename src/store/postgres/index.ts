@@ -1,0 +1,12 @@
+/** @module store/postgres — reached only through openStore() (and internal.ts for tests). */
+export { openPostgresStore } from './postgres-store.js';
+export { DEFAULT_POSTGRES_TUNING, type PostgresTuning } from './tuning.js';
+export {
+  LATEST_POSTGRES_SCHEMA_VERSION,
+  LOCK_KEYS,
+  type MigrationOutcome,
+  postgresMigrations,
+  type PostgresMigration,
+} from './migrations.js';
+export { migratePostgres } from './migrate.js';
+export { redactUrl } from './sql.js';

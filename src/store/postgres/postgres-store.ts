@@ -1,0 +1,289 @@
+import pg from 'pg';
+import { type CommittedEvent, RegistryError, type Revision } from '../../domain/index.js';
+import type { AllocationReadView } from '../allocations.js';
+import type { ResolvedStoreOptions } from '../options.js';
+import type { TokenReadView } from '../tokens.js';
+import {
+  type CommitListener,
+  DEFAULT_DEPLOYMENT_RETENTION,
+  type DeploymentReadView,
+  type ServiceReadView,
+  type Store,
+  type WriteResult,
+  type WriteTx,
+} from '../types.js';
+import { failAll, type PendingWrite } from './batch.js';
+import { commitBatch, type CommitContext } from './commit.js';
+import { CommitFollower } from './follower.js';
+import { loadSnapshot, readEvents, type Snapshot } from './load.js';
+import { runPostgresMigrations } from './migrations.js';
+import { Replica } from './replica.js';
+import { DEFAULT_POSTGRES_TUNING, type PostgresTuning } from './tuning.js';
+import { type Checkout, checkout, isRetryable, redactUrl, sqlState, unavailable } from './sql.js';
+
+/** Connection settings shared by the pool and the LISTEN session. */
+function clientConfig(location: string, tuning: PostgresTuning): pg.ClientConfig {
+  return {
+    connectionString: location,
+    connectionTimeoutMillis: tuning.connectTimeoutMs,
+    keepAlive: true,
+    // A statement never hangs a server for good, and a server frozen inside a write transaction
+    // (holding the write lock) is cut off by PostgreSQL instead of stopping every other writer.
+    statement_timeout: 30_000,
+    idle_in_transaction_session_timeout: Math.max(15_000, tuning.writeTimeoutMs * 3),
+    // Names this server's sessions in pg_stat_activity (who holds the sweep lock).
+    application_name: `registry-${String(process.pid)}`,
+  };
+}
+
+/** Connects, brings the schema up to date and reads the state into memory. */
+export async function openPostgresStore(
+  options: ResolvedStoreOptions,
+  tuning: PostgresTuning = DEFAULT_POSTGRES_TUNING,
+): Promise<Store> {
+  const config = clientConfig(options.location, tuning);
+  const pool = new pg.Pool({ ...config, max: tuning.poolSize });
+  // An idle pooled connection that breaks is dropped by the pool; the next checkout reconnects.
+  pool.on('error', () => undefined);
+  let snapshot: Snapshot;
+  try {
+    const { client, release } = await checkout(pool);
+    try {
+      await runPostgresMigrations(client);
+      snapshot = await loadSnapshot(client, DEFAULT_DEPLOYMENT_RETENTION);
+    } finally {
+      release();
+    }
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw unavailable(`cannot open the PostgreSQL store ${redactUrl(options.location)}`, cause);
+  }
+  const store = new PostgresStore(options, tuning, pool, config, snapshot);
+  await store.start();
+  return store;
+}
+
+/**
+ * The PostgreSQL store: several servers share one database. Reads come from this server's
+ * memory (the Replica); writes queued together commit in one transaction under a
+ * transaction-level advisory lock, so revisions stay gap-free across servers; each commit
+ * NOTIFYs its generation and every server reads the journal and the events itself.
+ */
+class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  readonly closed: Promise<void | Error>;
+  readonly #replica: Replica;
+  readonly #follower: CommitFollower;
+  readonly #poll: NodeJS.Timeout;
+  #queue: PendingWrite[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  #flushing = false;
+  /** Flushes and catch-ups, one at a time and in order. */
+  #chain: Promise<void> = Promise.resolve();
+  #syncQueued = false;
+  /** The newest generation a notification announced. */
+  #announced = 0;
+  /** A reconnect or a poll asked for a catch-up whatever was announced. */
+  #syncForced = false;
+  #closing: Promise<void> | undefined;
+  #markClosed: (reason: void | Error) => void = () => undefined;
+
+  constructor(
+    private readonly options: ResolvedStoreOptions,
+    private readonly tuning: PostgresTuning,
+    private readonly pool: pg.Pool,
+    config: pg.ClientConfig,
+    snapshot: Snapshot,
+  ) {
+    this.#replica = new Replica(snapshot, DEFAULT_DEPLOYMENT_RETENTION);
+    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.#follower = new CommitFollower({
+      config,
+      listen: tuning.listen,
+      onNotify: (generation) => this.#requestSync(generation),
+      onConnected: () => this.#requestSync(),
+      onLost: () => undefined,
+    });
+    this.#poll = setInterval(() => this.#requestSync(), tuning.pollMs);
+    this.#poll.unref();
+  }
+
+  start(): Promise<void> {
+    return this.#follower.start();
+  }
+
+  get services(): ServiceReadView {
+    return this.#replica.read.services;
+  }
+
+  get deployments(): DeploymentReadView {
+    return this.#replica.read.deployments;
+  }
+
+  get allocations(): AllocationReadView {
+    return this.#replica.read.allocations;
+  }
+
+  get tokens(): TokenReadView {
+    return this.#replica.read.tokens;
+  }
+
+  get revision(): Revision {
+    return this.#replica.revision;
+  }
+
+  get compactRevision(): Revision {
+    return this.#replica.compactRevision;
+  }
+
+  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<WriteResult<T>> {
+    if (this.#closing !== undefined) return Promise.reject(closingError());
+    return new Promise<WriteResult<T>>((resolve, reject) => {
+      this.#queue.push({
+        run: async (tx) => {
+          const value = await fn(tx);
+          return (revision, events) => resolve({ value, revision, events });
+        },
+        fail: reject,
+      });
+      this.#schedule();
+    });
+  }
+
+  async eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]> {
+    if (this.#closing !== undefined) throw closingError();
+    if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+    try {
+      // Bounded by what this server has applied: later events reach its listeners first.
+      return await readEvents(this.pool, after, this.#replica.revision, limit);
+    } catch (cause) {
+      throw unavailable('cannot read the event log from PostgreSQL', cause);
+    }
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    return this.#replica.onCommit(listener);
+  }
+
+  /** True while this server holds the sweep lock (a session-level advisory lock): one server sweeps at a time. */
+  claimSweeps(): Promise<boolean> {
+    if (this.#closing !== undefined) return Promise.resolve(false);
+    return this.#follower.claimSweeps();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    clearInterval(this.#poll);
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const write of queued) write.fail(closingError());
+    await this.#chain;
+    this.#replica.clearListeners();
+    let reason: Error | undefined;
+    try {
+      await this.#follower.close();
+      await this.pool.end();
+    } catch (cause) {
+      reason = new RegistryError('unavailable', 'the PostgreSQL connections did not close cleanly', { cause });
+    }
+    this.#markClosed(reason);
+    if (reason !== undefined) throw reason;
+  }
+
+  #exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(task);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Reads what other servers committed. Coalesced; a notification of a commit already applied
+   * (this server's own, mostly) reads nothing; a failure waits for the next poll or reconnect.
+   */
+  #requestSync(announced?: number): void {
+    if (announced === undefined) this.#syncForced = true;
+    else this.#announced = Math.max(this.#announced, announced);
+    if (this.#syncQueued || this.#closing !== undefined) return;
+    this.#syncQueued = true;
+    void this.#exclusive(async () => {
+      this.#syncQueued = false;
+      const forced = this.#syncForced;
+      this.#syncForced = false;
+      if (this.#closing !== undefined || (!forced && this.#announced <= this.#replica.generation)) return;
+      await this.#replica.sync(this.pool, () => this.#reload()).catch(() => undefined);
+    });
+  }
+
+  async #reload(): Promise<Snapshot> {
+    const { client, release } = await checkout(this.pool);
+    try {
+      return await loadSnapshot(client, DEFAULT_DEPLOYMENT_RETENTION);
+    } finally {
+      release();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled !== undefined || this.#flushing) return;
+    this.#scheduled = setImmediate(() => {
+      this.#scheduled = undefined;
+      this.#flushing = true;
+      void this.#exclusive(() => this.#flush()).finally(() => {
+        this.#flushing = false;
+        if (this.#queue.length > 0 && this.#closing === undefined) this.#schedule();
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    let writes = this.#queue.splice(0, this.tuning.maxBatchWrites);
+    if (writes.length === 0) return;
+    let checkedOut: Checkout;
+    try {
+      checkedOut = await checkout(this.pool);
+    } catch (cause) {
+      failAll(writes, cause, `cannot reach the PostgreSQL store ${redactUrl(this.options.location)}`);
+      return;
+    }
+    let broken: Error | undefined;
+    try {
+      const ctx: CommitContext = { client: checkedOut.client, replica: this.#replica, options: this.options, tuning: this.tuning };
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await commitBatch(ctx, writes);
+        if (outcome.ok) return;
+        if (isRetryable(outcome.error) && attempt < this.tuning.maxAttempts && outcome.pending.length > 0) {
+          writes = [...outcome.pending];
+          continue;
+        }
+        if (connectionLost(outcome.error)) broken = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+        const error = isRetryable(outcome.error)
+          ? new RegistryError('conflict', 'a concurrent change conflicted; try again', { cause: outcome.error })
+          : outcome.error;
+        failAll(outcome.pending, error, 'the PostgreSQL store could not commit the write');
+        return;
+      }
+    } finally {
+      checkedOut.release(broken);
+    }
+  }
+}
+
+/** The connection itself failed (no server answer, a connection exception, a shutdown): it leaves the pool. */
+function connectionLost(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === undefined || state.startsWith('08') || state.startsWith('57');
+}
+
+function closingError(): RegistryError {
+  return new RegistryError('unavailable', 'the store is closing');
+}

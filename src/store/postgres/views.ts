@@ -1,0 +1,68 @@
+import type { DeploymentRecord, Service } from '../../domain/index.js';
+import { type AllocationReadView, type IpAllocation, MemoryAllocationView } from '../allocations.js';
+import { MemoryDeploymentLog } from '../deployment-log.js';
+import { MemoryTokenView, type TokenReadView, type TokenRecord } from '../tokens.js';
+import type { DeploymentReadView, ServiceReadView } from '../types.js';
+import { MemoryServiceView } from '../view.js';
+import type { CommitChanges } from './journal.js';
+import type { Snapshot } from './load.js';
+
+/** The committed state in memory; replaced whole when a server fell too far behind the journal. */
+export interface ViewSet {
+  readonly services: MemoryServiceView;
+  readonly deployments: MemoryDeploymentLog;
+  readonly allocations: MemoryAllocationView;
+  readonly tokens: MemoryTokenView;
+}
+
+export function viewsOf(snapshot: Snapshot, deploymentRetention: number): ViewSet {
+  return {
+    services: new MemoryServiceView(snapshot.services),
+    deployments: new MemoryDeploymentLog(snapshot.deployments, deploymentRetention),
+    allocations: new MemoryAllocationView(snapshot.allocations),
+    tokens: new MemoryTokenView(snapshot.tokens),
+  };
+}
+
+export function applyChanges(views: ViewSet, changes: CommitChanges): void {
+  views.services.apply(changes.services);
+  views.deployments.apply(changes.deployments);
+  views.allocations.apply(changes.allocations);
+  views.tokens.apply(changes.tokens);
+}
+
+/**
+ * The read views a Store hands out. Callers keep them (the auth gate keeps `tokens`), so they
+ * stay the same objects and read through to whichever ViewSet is current.
+ */
+export class ReadThrough {
+  readonly services: ServiceReadView;
+  readonly deployments: DeploymentReadView;
+  readonly allocations: AllocationReadView;
+  readonly tokens: TokenReadView;
+
+  constructor(current: () => ViewSet) {
+    this.services = {
+      get: (name: string): Service | undefined => current().services.get(name),
+      list: (): readonly Service[] => current().services.list(),
+      get size(): number {
+        return current().services.size;
+      },
+    };
+    this.deployments = {
+      get: (id: string): DeploymentRecord | undefined => current().deployments.get(id),
+      list: (): readonly DeploymentRecord[] => current().deployments.list(),
+    };
+    this.allocations = {
+      byOwner: (network: string, owner: string): IpAllocation | undefined => current().allocations.byOwner(network, owner),
+      byAddress: (network: string, address: string): IpAllocation | undefined => current().allocations.byAddress(network, address),
+      list: (network?: string): readonly IpAllocation[] => current().allocations.list(network),
+      count: (network: string): number => current().allocations.count(network),
+    };
+    this.tokens = {
+      get: (name: string): TokenRecord | undefined => current().tokens.get(name),
+      byHash: (hash: string): TokenRecord | undefined => current().tokens.byHash(hash),
+      list: (): readonly TokenRecord[] => current().tokens.list(),
+    };
+  }
+}
