@@ -41,10 +41,11 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
   const verifyClient =
     verifyUpgrade === undefined
       ? undefined
-      : (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, reason?: string) => void): void => {
+      : (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void): void => {
           const refusal = verifyUpgrade(info.req);
           if (refusal === undefined) done(true);
-          else done(false, refusal.status, `${refusal.reason}\n`);
+          // ws labels refusals text/html by default; the reason is plain text.
+          else done(false, refusal.status, `${refusal.reason}\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
         };
   const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: false, ...(verifyClient ? { verifyClient } : {}) });
   await new Promise<void>((resolve, reject) => {

@@ -143,6 +143,8 @@ class RunningServer implements RegistryServer {
       const applied = await syncStaticEntries(deps, { fileBackends: next.backends, autoRegister: next.server.autoRegister });
       networks = next.networks;
       nodes = next.nodeDefinitions;
+      // Topology classifies by the configured networks too (absent on the first apply, before it opens).
+      await this.topology?.setNetworks(configuredNetworks(next.networks)).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
       return applied;
     };
     await apply(config);

@@ -77,6 +77,12 @@ export class TopologyScanner implements AsyncDisposable {
     return this.snapshot;
   }
 
+  /** A reload changed the configured networks: classify with them from now on (rescans at once). */
+  setNetworks(networks: HostTopology['networks']): Promise<boolean> {
+    this.snapshot = { ...this.snapshot, networks };
+    return this.rescan();
+  }
+
   /** Reads the interfaces now; resolves true when the set changed and the event was written. */
   rescan(): Promise<boolean> {
     this.scanning ??= this.scan().finally(() => (this.scanning = undefined));

@@ -110,7 +110,7 @@ export async function openSocket(url: string, options: SocketOptions = {}): Prom
 }
 
 /** How an upgrade was refused: the HTTP status and the body, which says why. */
-export function refusalOf(url: string, options: SocketOptions = {}): Promise<{ readonly status: number; readonly body: string }> {
+export function refusalOf(url: string, options: SocketOptions = {}): Promise<{ readonly status: number; readonly body: string; readonly contentType: string }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, {
       ...(options.ca === undefined ? {} : { ca: options.ca }),
@@ -128,7 +128,7 @@ export function refusalOf(url: string, options: SocketOptions = {}): Promise<{ r
       res.on('data', (chunk: string) => (body += chunk));
       res.once('end', () => {
         socket.terminate();
-        resolve({ status: res.statusCode ?? 0, body });
+        resolve({ status: res.statusCode ?? 0, body, contentType: String(res.headers['content-type'] ?? '') });
       });
     });
     socket.once('error', (error) => reject(error));

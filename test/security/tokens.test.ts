@@ -96,6 +96,7 @@ describe('bearer tokens', () => {
     const token = await createToken('in-url', 'admin');
     const refused = await refusalOf(`${srv.url}/?token=${token}`, { ca: srv.caPem });
     assert.equal(refused.status, 400);
+    assert.match(refused.contentType, /^text\/plain/);
     assert.match(refused.body, /never accepted in the URL.*Authorization: Bearer/);
     assert.ok(!refused.body.includes(token));
   });

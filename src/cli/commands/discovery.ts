@@ -27,9 +27,30 @@ function parseEventList(text: string | undefined): EventType[] | undefined {
   return names as EventType[];
 }
 
+const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
+/** What one event is about, and the detail a person watching wants to see. */
+function describeEvent(e: StreamedEvent): [string, string] {
+  const d = e.data;
+  switch (e.type) {
+    case 'ServiceStateChanged':
+      return [e.service?.name ?? '', ` ${text(d.old_state)} → ${text(d.new_state)}`];
+    case 'HealthChanged':
+      return [e.service?.name ?? '', d.active === true ? ' active' : ' inactive'];
+    case 'IpAllocated':
+    case 'IpReleased':
+      return [text(d.owner), ` ${text(d.address)} in ${text(d.network)}`];
+    case 'DeploymentProgress':
+      return [`${text(d.service)}@${text(d.node)}`, ` ${text(d.step)} ${text(d.status)}${d.message === undefined ? '' : `: ${text(d.message)}`}`];
+    case 'NetworkTopologyChanged':
+      return [text(d.host_id), ` ${Array.isArray(d.addresses) ? d.addresses.length : 0} addresses`];
+    default:
+      return [e.service?.name ?? '', ''];
+  }
+}
+
 const eventLine = (e: StreamedEvent): string => {
-  const subject = e.service?.name ?? (typeof e.data.owner === 'string' ? e.data.owner : '');
-  const extra = e.type === 'ServiceStateChanged' ? ` ${String(e.data.old_state)} → ${String(e.data.new_state)}` : '';
+  const [subject, extra] = describeEvent(e);
   return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${subject}${extra}`;
 };
 
