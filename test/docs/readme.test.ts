@@ -54,8 +54,8 @@ function firstTable(lines: readonly string[]): string[] {
 
 const backticked = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
 
-/** Commands of capabilities the README documents once they are finished: PostgreSQL (issue 8). */
-const laterDocumented: ReadonlySet<string> = new Set(['migrate']);
+/** Commands of capabilities the README documents once they are finished (none today). */
+const laterDocumented: ReadonlySet<string> = new Set<string>([]);
 
 const silentIo: CliIo = {
   stdout: { write: () => true, isTTY: false },
@@ -122,8 +122,8 @@ describe('README.md', () => {
     assert.equal(nodeRows.get('`install_dir`'), `\`${node?.installDir ?? ''}\``);
   });
 
-  it('says "being built" only of PostgreSQL', async () => {
+  it('says nothing is still being built', async () => {
     const lines = (await readme()).split(/\r?\n/).filter((line) => /being built|not built yet|still being/i.test(line));
-    assert.deepEqual(lines, ['PostgreSQL for several servers: being built (issue 8).']);
+    assert.deepEqual(lines, []);
   });
 });
