@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RegistryError } from '../domain/index.js';
 import { type CallerPlace, type HostTopology, parseCidr, placeCaller, type ResolvedEndpoint, resolveEndpoint } from '../topology/index.js';
 import { defineOperation, type OperationContext } from './define.js';
+import type { ConnectionInfo } from './runtime.js';
 import { serviceName, unset } from './schemas.js';
 import { notFound } from './update.js';
 
@@ -27,17 +28,29 @@ export function requireTopology(ctx: OperationContext): HostTopology {
   return topology.current();
 }
 
+/**
+ * Each connection's place as of a topology snapshot. A connection's addresses and declaration do
+ * not change, so a caller that declares nothing in its requests is placed once per rescan.
+ */
+const placements = new WeakMap<ConnectionInfo, { readonly topology: HostTopology; readonly place: CallerPlace }>();
+
 /** Places the caller from its connection, what it declared at connect, and what it declares in this request. */
 export function placeFor(ctx: OperationContext, topology: HostTopology, caller: CallerDeclaration): CallerPlace {
-  const { remoteAddress, localAddress, declared } = ctx.connection;
+  const { connection } = ctx;
+  const declaresNothing = caller?.host_id === undefined && (caller?.addresses ?? []).length === 0;
+  const known = declaresNothing ? placements.get(connection) : undefined;
+  if (known?.topology === topology) return known.place;
+  const { remoteAddress, localAddress, declared } = connection;
   const hostId = caller?.host_id ?? declared?.hostId;
   const addresses = [...(declared?.addresses ?? []), ...(caller?.addresses ?? [])];
-  return placeCaller(topology, {
+  const place = placeCaller(topology, {
     ...(remoteAddress === undefined ? {} : { remoteAddress }),
     ...(localAddress === undefined ? {} : { localAddress }),
     ...(hostId === undefined ? {} : { hostId }),
     addresses,
   });
+  if (declaresNothing) placements.set(connection, { topology, place });
+  return place;
 }
 
 /** The address of a service the caller can reach from where it stands, with the network and the reason. */

@@ -68,17 +68,20 @@ function envelopeError(id: RequestId, error: RegistryError): Frame {
   return { id: id ?? '', type: 'response', error: body };
 }
 
+/** A module-level function, not a closure per frame: tsx names every closure it makes, and that is not free. */
+function badEnvelope(id: RequestId, why: string): FrameError {
+  return new FrameError(id, new RegistryError('invalid_frame', `invalid request envelope: ${why}`, { details: { field: why.split(':')[0] } }));
+}
+
 export const envelopeDialect: Dialect = {
   name: 'envelope',
   decode(message) {
     const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
-    const bad = (why: string): FrameError =>
-      new FrameError(id, new RegistryError('invalid_frame', `invalid request envelope: ${why}`, { details: { field: why.split(':')[0] } }));
-    if (id === null) throw bad('id: must be a string or a number');
-    if (message.type !== 'request') throw bad('type: must be "request"');
-    if (typeof message.action !== 'string' || message.action === '') throw bad('action: must be a non-empty string');
+    if (id === null) throw badEnvelope(id, 'id: must be a string or a number');
+    if (message.type !== 'request') throw badEnvelope(id, 'type: must be "request"');
+    if (typeof message.action !== 'string' || message.action === '') throw badEnvelope(id, 'action: must be a non-empty string');
     const params = message.params ?? {};
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw bad('params: must be an object');
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw badEnvelope(id, 'params: must be an object');
     const call: Call = { dialect: 'envelope', id, method: message.action, op: message.action, input: params, silent: false };
     return { kind: 'call', call };
   },
@@ -87,6 +90,6 @@ export const envelopeDialect: Dialect = {
     return [{ id: call.id, type: 'response', result: encodeResult(call.op, outcome.value, now) ?? null }];
   },
   encodeFrameError: envelopeError,
-  eventFrame: (subscription, body) => `{"type":"event","subscription":${JSON.stringify(subscription)},${body}}`,
+  eventEnvelope: (subscription) => ({ head: `{"type":"event","subscription":${JSON.stringify(subscription)},`, tail: '}' }),
   streamEnd: () => undefined,
 };

@@ -54,6 +54,8 @@ const newSubscriptionId = (): string => `${subscriptionPrefix}${(nextSubscriptio
 
 const metadata = (now: number, provenance: readonly string[]) => ({ provenance, plexus_hash: PLEXUS_HASH, timestamp: toSeconds(now) });
 
+const dataItem = (meta: ReturnType<typeof metadata>, method: string, content: unknown): Record<string, unknown> => ({ type: 'data', metadata: meta, content_type: method, content });
+
 function streamItem(subscription: string, result: Record<string, unknown>): Frame {
   return { jsonrpc: '2.0', method: HUB_CALL, params: { subscription, result } };
 }
@@ -114,18 +116,19 @@ export const hubDialect: Dialect = {
       return [{ jsonrpc: '2.0', id: call.id, result: subscription }, streamItem(subscription, item)];
     }
     const content = plexusContent(call.method, outcome, now) ?? (outcome.ok ? { type: call.op, result: outcome.value } : undefined);
-    const data = (c: unknown) => ({ type: 'data', metadata: meta, content_type: call.method, content: c });
-    if (content !== undefined) return streamFrames(call.id, [data(content)], meta);
+    if (content !== undefined) return streamFrames(call.id, [dataItem(meta, call.method, content)], meta);
     if (outcome.ok) return streamFrames(call.id, [], meta);
     const { error } = outcome;
     const item =
       errorPlacement[error.code] === 'stream'
         ? streamError(error, meta)
-        : data({ type: 'error', message: error.message, code: error.code, ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}) });
+        : dataItem(meta, call.method, { type: 'error', message: error.message, code: error.code, ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}) });
     return streamFrames(call.id, [item], meta);
   },
   encodeFrameError: jsonRpcError,
-  eventFrame: (subscription, body, now) =>
-    `{"jsonrpc":"2.0","method":"${HUB_CALL}","params":{"subscription":${JSON.stringify(subscription)},"result":{"type":"data","metadata":${JSON.stringify(metadata(now, [HUB_NAME, 'registry']))},"content_type":"registry.event","content":{"type":"event",${body}}}}}`,
+  eventEnvelope: (subscription, now) => ({
+    head: `{"jsonrpc":"2.0","method":"${HUB_CALL}","params":{"subscription":${JSON.stringify(subscription)},"result":{"type":"data","metadata":${JSON.stringify(metadata(now, [HUB_NAME, 'registry']))},"content_type":"registry.event","content":{"type":"event",`,
+    tail: '}}}}',
+  }),
   streamEnd: (subscription, now) => JSON.stringify(streamItem(subscription, { type: 'done', metadata: metadata(now, [HUB_NAME, 'registry']) })),
 };

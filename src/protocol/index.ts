@@ -11,6 +11,7 @@ export {
   type Decoded,
   type Dialect,
   type DialectName,
+  type EventEnvelope,
   dialectNames,
   type Frame,
   FrameError,

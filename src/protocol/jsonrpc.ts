@@ -11,16 +11,20 @@ export function jsonRpcError(id: RequestId, error: RegistryError): Frame {
   return { jsonrpc: '2.0', id, error: { code: jsonRpcCodes[error.code], message: error.message, data } };
 }
 
+/** A module-level function, not a closure per frame: tsx names every closure it makes, and that is not free. */
+function invalidRequest(id: RequestId, why: string): FrameError {
+  return new FrameError(id, new RegistryError('invalid_frame', `invalid request: ${why}`));
+}
+
 /** Reads the parts every JSON-RPC request shares; throws FrameError (-32600) when they are wrong. */
 export function readJsonRpc(message: Readonly<Record<string, unknown>>): { id: RequestId; method: string; params: unknown; silent: boolean } {
   const rawId = message.id;
   const id: RequestId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
-  const invalid = (why: string): FrameError => new FrameError(id, new RegistryError('invalid_frame', `invalid request: ${why}`));
-  if (message.jsonrpc !== '2.0') throw invalid('jsonrpc: must be "2.0"');
-  if (rawId !== undefined && rawId !== null && id === null) throw invalid('id: must be a string, a number or null');
-  if (typeof message.method !== 'string' || message.method === '') throw invalid('method: must be a non-empty string');
+  if (message.jsonrpc !== '2.0') throw invalidRequest(id, 'jsonrpc: must be "2.0"');
+  if (rawId !== undefined && rawId !== null && id === null) throw invalidRequest(id, 'id: must be a string, a number or null');
+  if (typeof message.method !== 'string' || message.method === '') throw invalidRequest(id, 'method: must be a non-empty string');
   const params = message.params;
-  if (params !== undefined && params !== null && typeof params !== 'object') throw invalid('params: must be an object or an array');
+  if (params !== undefined && params !== null && typeof params !== 'object') throw invalidRequest(id, 'params: must be an object or an array');
   return { id, method: message.method, params, silent: rawId === undefined };
 }
 
@@ -46,7 +50,9 @@ export const jsonRpcDialect: Dialect = {
     return [jsonRpcError(call.id, outcome.error)];
   },
   encodeFrameError: jsonRpcError,
-  eventFrame: (subscription, body) =>
-    `{"jsonrpc":"2.0","method":"registry.event","params":{"subscription":${JSON.stringify(subscription)},"result":{${body}}}}`,
+  eventEnvelope: (subscription) => ({
+    head: `{"jsonrpc":"2.0","method":"registry.event","params":{"subscription":${JSON.stringify(subscription)},"result":{`,
+    tail: '}}}',
+  }),
   streamEnd: () => undefined,
 };

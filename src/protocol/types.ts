@@ -24,6 +24,12 @@ export type Outcome = { readonly ok: true; readonly value: unknown } | { readonl
 /** What decoding a frame gives: a call to dispatch, or frames to answer at once. */
 export type Decoded = { readonly kind: 'call'; readonly call: Call } | { readonly kind: 'reply'; readonly frames: readonly Frame[] };
 
+/** The text of an event frame before and after the shared event body. */
+export interface EventEnvelope {
+  readonly head: string;
+  readonly tail: string;
+}
+
 export interface Dialect {
   readonly name: DialectName;
   /** Throws FrameError for an envelope it cannot read. */
@@ -32,8 +38,11 @@ export interface Dialect {
   encode(call: Call, outcome: Outcome, now: number): readonly Frame[];
   /** An error for a frame that never became a call (bad JSON, bad envelope, too large). */
   encodeFrameError(id: RequestId, error: RegistryError): Frame;
-  /** One event frame for one subscription; `body` is the shared text from encodeEventBody. */
-  eventFrame(subscription: string, body: string, now: number): string;
+  /**
+   * What goes around the shared text of encodeEventBody in one subscription's event frame:
+   * `head + body + tail` is the frame. The body is serialised once for every subscriber.
+   */
+  eventEnvelope(subscription: string, now: number): EventEnvelope;
   /** The frame that ends a subscription's stream, if the dialect has one. */
   streamEnd(subscription: string, now: number): string | undefined;
 }

@@ -63,8 +63,9 @@ export class AuthGate {
       logger.warn({ remoteAddress, status: place.status, reason: place.reason }, 'connection refused');
       return place;
     }
-    // Released when the connection ends, whether or not the upgrade completes.
-    req.socket.once('close', place);
+    // Released when the connection ends, whether or not the upgrade completes ('close' comes once,
+    // and `on` spares the wrapper `once` makes for each connection).
+    req.socket.on('close', place);
     this.admitted.set(req, { credentials: verdict.credentials, release: place });
     return undefined;
   };
@@ -78,7 +79,7 @@ export class AuthGate {
       // Every upgrade passes verifyUpgrade first; one that did not is a wiring fault, so it gets nothing.
       socket.close(1011, 'internal: the upgrade was not checked');
     } else {
-      socket.once('close', admitted.release);
+      socket.on('close', admitted.release);
     }
     const credentials = admitted?.credentials ?? { base: { role: 'none', via: 'unchecked' } };
     this.heartbeat.watch(socket, req.socket.remoteAddress);

@@ -4,8 +4,9 @@ import type { StreamHost, SubscriptionOpened, SubscriptionRequest } from '../ope
 import { type Dialect, encodeEventBody } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { EventFilter } from './event-filter.js';
+import { type FramePayload, sendFrames } from './frame-writer.js';
 import type { Logger } from './log.js';
-import { Subscription } from './subscription.js';
+import { Subscription, type SubscriptionSink } from './subscription.js';
 
 export interface StreamLimits {
   /** @default 64 */
@@ -25,7 +26,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = Object.freeze({
 /** WebSocket close codes for a cut-off stream (4000-4999 is for applications). */
 const CLOSE_CODES = { slow_consumer: 4008, resync_required: 4009 } as const;
 
-/** Server-wide: one commit listener that hands each event, serialised once, to every connection. */
+/** Server-wide: one commit listener that hands each event, serialised once, to every connection that subscribed. */
 export class EventHub {
   private readonly connections = new Set<ConnectionStreams>();
   private readonly unlisten: () => void;
@@ -39,11 +40,16 @@ export class EventHub {
     this.unlisten = store.onCommit((events) => this.publish(events));
   }
 
+  /** A connection's streams; it joins the hub only once it subscribes (most connections never do). */
   connect(socket: WebSocket): ConnectionStreams {
-    const streams = new ConnectionStreams(this, socket);
+    return new ConnectionStreams(this, socket);
+  }
+
+  /** Starts handing events to `streams` until its socket closes. */
+  attach(streams: ConnectionStreams, socket: WebSocket): void {
+    if (this.connections.has(streams)) return;
     this.connections.add(streams);
     socket.once('close', () => this.connections.delete(streams));
-    return streams;
   }
 
   close(): void {
@@ -54,19 +60,41 @@ export class EventHub {
   private publish(events: readonly CommittedEvent[]): void {
     if (this.connections.size === 0) return;
     const now = this.clock.now();
-    for (const event of events) {
-      let body: string | undefined;
-      const shared = (): string => (body ??= encodeEventBody(event, now));
-      for (const connection of this.connections) connection.offer(event, shared, now);
-    }
+    // Each event's body is serialised once, as bytes, and only if some subscription wants it.
+    const bodies = events.map((event) => {
+      let body: Buffer | undefined;
+      return (): Buffer => (body ??= Buffer.from(encodeEventBody(event, now)));
+    });
+    for (const connection of this.connections) connection.offer(events, bodies, now);
   }
 }
 
 let nextId = 0;
 
-/** One connection's subscriptions; hands out a StreamHost bound to the dialect of each call. */
-export class ConnectionStreams {
-  private readonly subscriptions = new Map<string, Subscription>();
+/** The StreamHost of one call: the connection's streams and the dialect the call used. */
+class DialectStreams implements StreamHost {
+  constructor(
+    private readonly streams: ConnectionStreams,
+    private readonly dialect: Dialect,
+  ) {}
+
+  open(request: SubscriptionRequest): SubscriptionOpened {
+    return this.streams.open(this.dialect, request);
+  }
+
+  close(id: string): boolean {
+    return this.streams.close(id);
+  }
+}
+
+/**
+ * One connection's subscriptions. The frames one commit owes the connection leave as one write.
+ * Nothing is allocated for a connection that never subscribes but this object.
+ */
+export class ConnectionStreams implements SubscriptionSink {
+  private subscriptions: Map<string, Subscription> | undefined;
+  /** Frames collected while a commit's events are offered; written together at the end. */
+  private pending: FramePayload[] | undefined;
   private cut = false;
 
   constructor(
@@ -75,14 +103,29 @@ export class ConnectionStreams {
   ) {}
 
   hostFor(dialect: Dialect): StreamHost {
-    return { open: (request) => this.open(dialect, request), close: (id) => this.close(id) };
+    return new DialectStreams(this, dialect);
   }
 
-  offer(event: CommittedEvent, body: () => string, now: number): void {
-    for (const subscription of this.subscriptions.values()) subscription.offer(event, body, now);
+  /** One commit's events; `bodies[i]` gives the shared body of `events[i]`. */
+  offer(events: readonly CommittedEvent[], bodies: readonly (() => Buffer)[], now: number): void {
+    const subscriptions = this.subscriptions;
+    if (subscriptions === undefined || subscriptions.size === 0) return;
+    const frames: FramePayload[] = [];
+    this.pending = frames;
+    try {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        const body = bodies[i];
+        if (event === undefined || body === undefined) continue;
+        for (const subscription of subscriptions.values()) subscription.offer(event, body, now);
+      }
+    } finally {
+      this.pending = undefined;
+    }
+    if (!this.cut) sendFrames(this.socket, frames);
   }
 
-  private open(dialect: Dialect, request: SubscriptionRequest): SubscriptionOpened {
+  open(dialect: Dialect, request: SubscriptionRequest): SubscriptionOpened {
     const { store, clock, limits } = this.hub;
     const since = request.sinceRevision;
     if (since !== undefined && store.compactRevision > 0 && since <= store.compactRevision) {
@@ -90,21 +133,22 @@ export class ConnectionStreams {
         details: { compactRevision: store.compactRevision, revision: store.revision },
       });
     }
-    if (this.subscriptions.size >= limits.subscriptionsPerConnection) {
+    const subscriptions = (this.subscriptions ??= new Map());
+    if (subscriptions.size >= limits.subscriptionsPerConnection) {
       throw new RegistryError('limit_exceeded', `a connection may hold at most ${limits.subscriptionsPerConnection} subscriptions`, {
         details: { limit: limits.subscriptionsPerConnection },
       });
     }
     const id = `sub-${(nextId++).toString(36)}`;
     const filter = new EventFilter(request.events, request.services);
-    const sink = { send: (text: string) => this.send(text), cutOff: (code: keyof typeof CLOSE_CODES, reason: string) => this.cutOff(code, reason) };
-    const subscription = new Subscription(id, dialect, filter, sink, limits.maxReplayBacklog, since, store.revision);
-    this.subscriptions.set(id, subscription);
+    const subscription = new Subscription(id, dialect, filter, this, limits.maxReplayBacklog, since, store.revision);
+    subscriptions.set(id, subscription);
+    this.hub.attach(this, this.socket);
     if (since !== undefined) {
       // After the answer to `subscribe` has gone out (it is sent in this turn's microtasks).
       setImmediate(() => {
         const now = () => clock.now();
-        subscription.replay(store, (event) => encodeEventBody(event, now()), now).catch((err: unknown) => {
+        subscription.replay(store, (event) => Buffer.from(encodeEventBody(event, now())), now).catch((err: unknown) => {
           this.hub.logger.error({ err, subscription: id }, 'event replay failed');
           this.cutOff('resync_required', 'event replay failed; resubscribe');
         });
@@ -113,29 +157,31 @@ export class ConnectionStreams {
     return { subscription: id, revision: store.revision };
   }
 
-  private close(id: string): boolean {
-    const subscription = this.subscriptions.get(id);
+  close(id: string): boolean {
+    const subscription = this.subscriptions?.get(id);
     if (subscription === undefined) return false;
-    this.subscriptions.delete(id);
+    this.subscriptions?.delete(id);
     subscription.end(this.hub.clock.now());
     return true;
   }
 
-  private send(text: string): boolean {
+  /** For the subscriptions: queues a frame (or sends it at once outside a commit); false once cut off. */
+  send(frame: FramePayload): boolean {
     if (this.cut || this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount > this.hub.limits.maxBufferedBytes) {
       this.cutOff('slow_consumer', `the subscriber stopped reading: more than ${this.hub.limits.maxBufferedBytes} bytes are waiting`);
       return false;
     }
-    this.socket.send(text);
+    if (this.pending === undefined) sendFrames(this.socket, [frame]);
+    else this.pending.push(frame);
     return true;
   }
 
   /** Writers never wait on readers: a subscriber that falls behind is disconnected with the reason. */
-  private cutOff(code: keyof typeof CLOSE_CODES, reason: string): void {
+  cutOff(code: keyof typeof CLOSE_CODES, reason: string): void {
     if (this.cut) return;
     this.cut = true;
-    this.subscriptions.clear();
+    this.subscriptions?.clear();
     this.hub.logger.warn({ code, reason }, 'event stream cut off');
     this.socket.close(CLOSE_CODES[code], `${code}: ${reason}`.slice(0, 120));
     // A peer that does not read will not answer the close handshake either.

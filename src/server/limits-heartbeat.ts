@@ -5,45 +5,60 @@ import type { Logger } from './log.js';
  * Pings every connection at half the idle timeout and drops the ones that showed no sign of
  * life (a frame or a pong) since the previous round: a peer that vanished without a FIN is gone
  * within one idle timeout. The timer is this object's; `close()` clears it.
+ *
+ * The listeners are shared by every connection (an emitter calls them with the socket as
+ * `this`), so watching a connection costs a map entry, not closures and wrappers of its own.
  */
 export class Heartbeat {
-  private readonly peers = new Map<WebSocket, { alive: boolean; readonly remoteAddress: string | undefined }>();
+  /** Each watched socket and its remote address, for the log line when it is dropped. */
+  private readonly peers = new Map<WebSocket, string | undefined>();
+  /** Sockets pinged in the last round that showed no life since. */
+  private readonly quiet = new Set<WebSocket>();
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly markAlive: (this: WebSocket) => void;
+  private readonly forget: (this: WebSocket) => void;
 
   constructor(
     idleTimeoutMs: number,
     private readonly logger: Logger,
   ) {
+    const { peers, quiet } = this;
+    this.markAlive = function markAlive(this: WebSocket): void {
+      quiet.delete(this);
+    };
+    this.forget = function forget(this: WebSocket): void {
+      peers.delete(this);
+      quiet.delete(this);
+    };
     this.timer = idleTimeoutMs > 0 ? setInterval(() => this.round(), Math.max(1, Math.floor(idleTimeoutMs / 2))) : undefined;
     this.timer?.unref();
   }
 
   watch(socket: WebSocket, remoteAddress: string | undefined): void {
     if (this.timer === undefined) return;
-    const peer = { alive: true, remoteAddress };
-    this.peers.set(socket, peer);
-    const live = (): void => {
-      peer.alive = true;
-    };
-    socket.on('pong', live);
-    socket.on('message', live);
-    socket.once('close', () => this.peers.delete(socket));
+    this.peers.set(socket, remoteAddress);
+    socket.on('pong', this.markAlive);
+    socket.on('message', this.markAlive);
+    // 'close' comes once; `on` spares the wrapper that `once` makes for each connection.
+    socket.on('close', this.forget);
   }
 
   close(): void {
     clearInterval(this.timer);
     this.peers.clear();
+    this.quiet.clear();
   }
 
   private round(): void {
-    for (const [socket, peer] of this.peers) {
-      if (!peer.alive) {
-        this.logger.info({ remoteAddress: peer.remoteAddress }, 'connection dropped: no frame or pong within the idle timeout');
+    for (const [socket, remoteAddress] of this.peers) {
+      if (this.quiet.has(socket)) {
+        this.logger.info({ remoteAddress }, 'connection dropped: no frame or pong within the idle timeout');
         this.peers.delete(socket);
+        this.quiet.delete(socket);
         socket.terminate();
         continue;
       }
-      peer.alive = false;
+      this.quiet.add(socket);
       try {
         socket.ping();
       } catch {
@@ -52,4 +67,3 @@ export class Heartbeat {
     }
   }
 }
-

@@ -1,12 +1,13 @@
 import type { WebSocket } from 'ws';
 import { RegistryError } from '../domain/index.js';
 
-import { type Dialect, dialects, type Frame, FrameError, parseFrame, type RequestId } from '../protocol/index.js';
+import { type Call, type Dialect, dialects, type Frame, FrameError, type Outcome, parseFrame, type RequestId } from '../protocol/index.js';
 import type { Caller, Runner } from './runner.js';
 import type { ConnectionStreams } from './event-streams.js';
 import type { Clock } from '../domain/index.js';
 import type { ConnectionAuth } from './auth-connection.js';
 import { LIMIT_CLOSE_CODES, TokenBucket } from './limits.js';
+import { sendFrames } from './frame-writer.js';
 
 /** What one connection may send and leave unread (DESIGN §11). */
 export interface SessionLimits {
@@ -38,25 +39,31 @@ export interface SessionOptions {
 export class Session {
   private lastDialect: Dialect = dialects.jsonrpc;
   private inFlight = 0;
-  private readonly idle: Array<() => void> = [];
-  private readonly bucket: TokenBucket | undefined;
+  /** Who waits for `drained()`; made on first use (most connections never close with requests running). */
+  private idle: Array<() => void> | undefined;
+  /**
+   * Made at the first frame: a bucket starts full and never holds more than full, so one made
+   * then behaves as one made at connect, and an idle connection does without it.
+   */
+  private bucket: TokenBucket | undefined;
   private cut = false;
 
   constructor(private readonly options: SessionOptions) {
-    const { limits } = options;
-    this.bucket = limits && new TokenBucket(limits.requestsPerSecond, limits.requestBurst, options.clock.now());
     options.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
   }
 
   /** Resolves once no request of this connection is running. */
   drained(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+    return new Promise((resolve) => (this.idle ??= []).push(resolve));
   }
 
   private onMessage(data: import('ws').RawData, isBinary: boolean): void {
     // Every frame takes a token, even one that is refused below; only a request finding none answers rate_limited.
-    const limited = this.bucket !== undefined && !this.bucket.take(this.options.clock.now());
+    const { limits, clock } = this.options;
+    const now = clock.now();
+    if (limits !== undefined) this.bucket ??= new TokenBucket(limits.requestsPerSecond, limits.requestBurst, now);
+    const limited = this.bucket !== undefined && !this.bucket.take(now);
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (size > this.options.maxFrameBytes) {
       const error = new RegistryError('frame_too_large', `the frame is ${size} bytes; the limit is ${this.options.maxFrameBytes}`, {
@@ -69,7 +76,8 @@ export class Session {
       this.send([this.lastDialect.encodeFrameError(null, new RegistryError('invalid_frame', 'binary frames are not accepted; send JSON text'))]);
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    // ws hands text frames over as a Buffer (binaryType "nodebuffer"): decode it in place, without a copy.
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
     this.handleText(text, limited);
   }
 
@@ -101,10 +109,19 @@ export class Session {
     this.inFlight++;
     const { auth, caller } = this.options;
     const current = auth === undefined ? caller : { ...caller, principal: auth.principal() };
-    void this.options.runner
-      .run(call, current, this.options.streams.hostFor(parsed.dialect), auth)
-      .then((outcome) => this.send(parsed.dialect.encode(call, outcome, this.options.clock.now())))
-      .finally(() => this.settle());
+    // One reaction per request: the runner never rejects, and `finally` would cost two more promises.
+    void this.options.runner.run(call, current, this.options.streams.hostFor(parsed.dialect), auth).then(
+      (outcome) => this.answer(parsed.dialect, call, outcome),
+      () => this.settle(),
+    );
+  }
+
+  private answer(dialect: Dialect, call: Call, outcome: Outcome): void {
+    try {
+      this.send(dialect.encode(call, outcome, this.options.clock.now()));
+    } finally {
+      this.settle();
+    }
   }
 
   /**
@@ -131,7 +148,10 @@ export class Session {
 
   private settle(): void {
     this.inFlight--;
-    if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+    if (this.inFlight > 0 || this.idle === undefined) return;
+    const waiting = this.idle;
+    this.idle = undefined;
+    for (const resolve of waiting) resolve();
   }
 
   private send(frames: readonly Frame[]): void {
@@ -144,6 +164,6 @@ export class Session {
       setTimeout(() => socket.terminate(), 5_000).unref();
       return;
     }
-    for (const frame of frames) socket.send(JSON.stringify(frame));
+    sendFrames(socket, frames.map((frame) => JSON.stringify(frame)));
   }
 }

@@ -2,6 +2,7 @@ import { asRevision, type CommittedEvent } from '../domain/index.js';
 import type { Dialect } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { type EventFilter, isAfter } from './event-filter.js';
+import type { FramePayload } from './frame-writer.js';
 
 /** How many events one replay read takes from the log. */
 const REPLAY_PAGE = 1_000;
@@ -10,7 +11,7 @@ const WHOLE_REVISION = Number.MAX_SAFE_INTEGER;
 
 export interface SubscriptionSink {
   /** Sends one frame; false when the connection was cut off (slow consumer or gone). */
-  send(text: string): boolean;
+  send(frame: FramePayload): boolean;
   /** Ends the connection: the subscriber must resume by revision (or resync). */
   cutOff(code: 'slow_consumer' | 'resync_required', reason: string): void;
 }
@@ -25,6 +26,8 @@ export class Subscription {
   private replaying: boolean;
   private buffered: CommittedEvent[] = [];
   private ended = false;
+  /** The dialect's text around the event body, as bytes, for the wall-clock second it was made in. */
+  private envelope: { readonly second: number; readonly head: Buffer; readonly tail: Buffer } | undefined;
 
   constructor(
     readonly id: string,
@@ -40,7 +43,7 @@ export class Subscription {
   }
 
   /** A live event, with a lazily built shared body so each event is serialised once for all. */
-  offer(event: CommittedEvent, body: () => string, now: number): void {
+  offer(event: CommittedEvent, body: () => Buffer, now: number): void {
     if (this.ended || !this.filter.matches(event)) return;
     if (!this.replaying) return this.deliver(event, body(), now);
     this.buffered.push(event);
@@ -50,7 +53,7 @@ export class Subscription {
   }
 
   /** Reads the missed events from the log, then flushes what arrived meanwhile. */
-  async replay(store: Store, encode: (event: CommittedEvent) => string, now: () => number): Promise<void> {
+  async replay(store: Store, encode: (event: CommittedEvent) => Buffer, now: () => number): Promise<void> {
     let after = this.lastRevision;
     let limit = REPLAY_PAGE;
     while (this.replaying && !this.ended) {
@@ -81,10 +84,21 @@ export class Subscription {
     if (frame !== undefined) this.sink.send(frame);
   }
 
-  private deliver(event: CommittedEvent, body: string, now: number): void {
+  private deliver(event: CommittedEvent, body: Buffer, now: number): void {
     if (this.ended || !isAfter(event, this.lastRevision, this.lastIndex)) return;
     this.lastRevision = event.revision;
     this.lastIndex = event.index;
-    if (!this.sink.send(this.dialect.eventFrame(this.id, body, now))) this.ended = true;
+    const { head, tail } = this.envelopeAt(now);
+    if (!this.sink.send([head, body, tail])) this.ended = true;
+  }
+
+  /** The envelope depends on the subscription and, in the hub dialect, on the second (its timestamp). */
+  private envelopeAt(now: number): { readonly head: Buffer; readonly tail: Buffer } {
+    const second = Math.floor(now / 1000);
+    if (this.envelope?.second !== second) {
+      const { head, tail } = this.dialect.eventEnvelope(this.id, now);
+      this.envelope = { second, head: Buffer.from(head), tail: Buffer.from(tail) };
+    }
+    return this.envelope;
   }
 }

@@ -4,7 +4,8 @@
  * private and link-local ranges → lan; anything else → public.
  */
 import type { NetworkKind, TopologyAddress } from '../domain/index.js';
-import { type Cidr, cidrAround, cidrContains, knownCidr, parseCidr, parseIp } from './ip.js';
+import { type Cidr, cidrAround, cidrContains, type Ip, knownCidr, parseIp } from './ip.js';
+import { configuredCidr } from './prepared.js';
 import type { AddressCandidate, ConfiguredNetwork } from './types.js';
 
 export interface Classification {
@@ -43,12 +44,12 @@ const PRIVATE_RANGES: readonly RangeRule[] = [
 export const ARPHRD_LOOPBACK = 772;
 export const ARPHRD_NONE = 65_534;
 
-function inConfigured(address: string, networks: readonly ConfiguredNetwork[]): Classification | undefined {
+function inConfigured(address: Ip, networks: readonly ConfiguredNetwork[]): Classification | undefined {
   // WireGuard networks first: a configured overlay inside a LAN range is the overlay.
   for (const kind of ['wireguard', 'lan'] as const) {
     for (const network of networks) {
       if (network.kind !== kind) continue;
-      const cidr = parseCidr(network.cidr);
+      const cidr = configuredCidr(network);
       if (cidr !== undefined && cidrContains(cidr, address)) {
         return { network: kind, reason: `inside configured ${kind} network ${network.name} (${network.cidr})` };
       }
@@ -67,7 +68,7 @@ export function classifyIp(address: string, networks: readonly ConfiguredNetwork
   if (ip === undefined) return { network: 'public', reason: `'${address}' is a host name, not an address` };
   const loopback = LOOPBACK_RANGES.find((r) => cidrContains(r.cidr, ip));
   if (loopback !== undefined) return loopback;
-  const configured = inConfigured(address, networks);
+  const configured = networks.length === 0 ? undefined : inConfigured(ip, networks);
   if (configured !== undefined) return configured;
   const range = PRIVATE_RANGES.find((r) => cidrContains(r.cidr, ip));
   if (range !== undefined) return range;

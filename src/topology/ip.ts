@@ -1,5 +1,5 @@
 /** IPv4 and IPv6 addresses as numbers, and CIDR blocks: the arithmetic topology needs, no I/O. */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 export type IpFamily = 'IPv4' | 'IPv6';
 
@@ -19,9 +19,38 @@ export interface Cidr {
 const BITS: Readonly<Record<IpFamily, number>> = { IPv4: 32, IPv6: 128 };
 const MAPPED_V4_PREFIX = 0xffffn;
 
+/**
+ * A dotted-quad IPv4 address as a number: four decimal octets of 0–255 without leading zeros,
+ * exactly what `net.isIPv4` accepts. Placement and resolution parse addresses on every request,
+ * so this reads the characters once rather than validating, splitting and converting each part.
+ */
+function parseV4Number(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      // A digit after a leading zero ("01") or a fourth digit is not a dotted-quad octet.
+      if (c < 0x30 || c > 0x39 || (digits > 0 && octet === 0) || digits === 3) return undefined;
+      octet = octet * 10 + (c - 0x30);
+      digits++;
+      if (octet > 255) return undefined;
+    }
+  }
+  return dots === 3 && digits > 0 ? value * 256 + octet : undefined;
+}
+
 function parseV4(text: string): bigint | undefined {
-  if (!isIPv4(text)) return undefined;
-  return text.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
+  const value = parseV4Number(text);
+  return value === undefined ? undefined : BigInt(value);
 }
 
 /** An IPv6 literal (validated by `isIPv6` first) as 8 groups of 16 bits; an IPv4 tail becomes two groups. */
@@ -48,7 +77,8 @@ function parseV6(text: string): bigint | undefined {
  * an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) is the IPv4 address it carries.
  */
 export function parseIp(text: string): Ip | undefined {
-  const plain = text.split('%')[0] ?? text;
+  const zone = text.indexOf('%');
+  const plain = zone < 0 ? text : text.slice(0, zone);
   const v4 = parseV4(plain);
   if (v4 !== undefined) return { family: 'IPv4', value: v4 };
   const v6 = parseV6(plain);
@@ -59,7 +89,10 @@ export function parseIp(text: string): Ip | undefined {
 
 /** The canonical text of an address: dotted IPv4, or IPv6 with the longest run of zero groups as `::`. */
 export function formatIp(ip: Ip): string {
-  if (ip.family === 'IPv4') return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 0xffn)).join('.');
+  if (ip.family === 'IPv4') {
+    const n = Number(ip.value);
+    return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  }
   const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) => ((ip.value >> shift) & 0xffffn).toString(16));
   let best = { start: -1, length: 0 };
   for (let i = 0; i < groups.length; ) {
@@ -74,6 +107,8 @@ export function formatIp(ip: Ip): string {
 
 /** Normalises an address for comparison (see `parseIp`); text that is not an IP is returned as it is. */
 export function normaliseAddress(text: string): string {
+  // A dotted quad without a zone is already in its canonical form.
+  if (parseV4Number(text) !== undefined) return text;
   const ip = parseIp(text);
   return ip === undefined ? text : formatIp(ip);
 }
@@ -101,10 +136,16 @@ export function parseCidr(text: string): Cidr | undefined {
   return cidrAround(text.slice(0, slash), Number(prefixText));
 }
 
+/** The host bits of every prefix length, as the BigInt shift amounts `cidrContains` needs. */
+const HOST_BITS: Readonly<Record<IpFamily, readonly bigint[]>> = {
+  IPv4: Array.from({ length: 33 }, (_, prefix) => BigInt(32 - prefix)),
+  IPv6: Array.from({ length: 129 }, (_, prefix) => BigInt(128 - prefix)),
+};
+
 export function cidrContains(cidr: Cidr, address: string | Ip): boolean {
   const ip = typeof address === 'string' ? parseIp(address) : address;
   if (ip === undefined || ip.family !== cidr.family) return false;
-  const hostBits = BigInt(BITS[cidr.family] - cidr.prefix);
+  const hostBits = HOST_BITS[cidr.family][cidr.prefix] ?? BigInt(BITS[cidr.family] - cidr.prefix);
   return (ip.value >> hostBits) << hostBits === cidr.base;
 }
 

@@ -5,7 +5,8 @@
  */
 import type { TopologyAddress } from '../domain/index.js';
 import { classifyIp } from './classify.js';
-import { type Cidr, cidrContains, normaliseAddress, parseCidr } from './ip.js';
+import { cidrContains, type Ip, normaliseAddress, parseCidr, parseIp } from './ip.js';
+import { type HostNetwork, prepareTopology } from './prepared.js';
 import type { CallerNetwork, CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
 
 /** What is known of a caller: its connection's addresses and its own declarations. */
@@ -18,34 +19,13 @@ export interface CallerFacts {
   readonly addresses?: readonly string[];
 }
 
-interface HostNetwork {
-  readonly kind: SharedNetworkKind;
-  readonly cidr: Cidr;
-  readonly label: string;
-}
-
 const isShared = (network: string): network is SharedNetworkKind => network === 'lan' || network === 'wireguard';
-
-/** This host's LAN and WireGuard networks: its interfaces' networks and the configured ones. */
-export function hostNetworks(topology: HostTopology): HostNetwork[] {
-  const fromInterfaces = topology.addresses.flatMap((a): HostNetwork[] => {
-    const cidr = a.cidr === undefined ? undefined : parseCidr(a.cidr);
-    return isShared(a.network) && cidr !== undefined ? [{ kind: a.network, cidr, label: `${a.interface} ${cidr.text}` }] : [];
-  });
-  const configured = topology.networks.flatMap((n): HostNetwork[] => {
-    const cidr = parseCidr(n.cidr);
-    return cidr === undefined ? [] : [{ kind: n.kind, cidr, label: `configured ${n.name} ${cidr.text}` }];
-  });
-  return [...fromInterfaces, ...configured];
-}
 
 const isLoopback = (address: string): boolean => classifyIp(address).network === 'local';
 
 /** One of our own addresses, as classified. */
-function ownAddress(topology: HostTopology, address: string): TopologyAddress | undefined {
-  const wanted = normaliseAddress(address);
-  return topology.addresses.find((a) => normaliseAddress(a.address) === wanted);
-}
+const ownAddress = (topology: HostTopology, address: string): TopologyAddress | undefined =>
+  prepareTopology(topology).own.get(normaliseAddress(address));
 
 class PlaceBuilder {
   onRegistryHost = false;
@@ -68,7 +48,8 @@ class PlaceBuilder {
 
   /** Adds every known network holding `address`; true when there was one. */
   within(address: string, via: string): boolean {
-    const holding = this.known.filter((n) => cidrContains(n.cidr, address));
+    const ip: Ip | undefined = parseIp(address);
+    const holding = ip === undefined ? [] : this.known.filter((n) => cidrContains(n.cidr, ip));
     for (const n of holding) this.add({ kind: n.kind, cidr: n.cidr.text, via: `${via} is inside ${n.label}` });
     if (holding.length > 0) this.evidence.push(`${via} is inside ${holding.map((n) => n.label).join(', ')}`);
     return holding.length > 0;
@@ -115,7 +96,7 @@ function placeByDeclaration(place: PlaceBuilder, topology: HostTopology, facts: 
 
 /** Places a caller relative to this host; pure. */
 export function placeCaller(topology: HostTopology, facts: CallerFacts): CallerPlace {
-  const place = new PlaceBuilder(hostNetworks(topology));
+  const place = new PlaceBuilder(prepareTopology(topology).hostNetworks);
   placeByConnection(place, topology, facts);
   placeByDeclaration(place, topology, facts);
   const hostId = place.hostId ?? (place.onRegistryHost ? topology.hostId : undefined);

@@ -5,7 +5,8 @@
  */
 import { type NetworkKind, RegistryError, type Service } from '../domain/index.js';
 import { classifyIp } from './classify.js';
-import { cidrContains, normaliseAddress, parseCidr } from './ip.js';
+import { cidrContains, normaliseAddress, parseIp } from './ip.js';
+import { callerNetworkCidr, prepareTopology } from './prepared.js';
 import type { CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
 
 /** The name under which the Plexus `host/port/protocol` of a service without endpoints resolves. */
@@ -35,8 +36,7 @@ interface EndpointRef {
   readonly protocol: string;
 }
 
-const isOwn = (topology: HostTopology, address: string): boolean =>
-  topology.addresses.some((a) => normaliseAddress(a.address) === normaliseAddress(address));
+const isOwn = (topology: HostTopology, address: string): boolean => prepareTopology(topology).own.has(normaliseAddress(address));
 
 /**
  * Why the service runs on the registry's host, or undefined: its `host_id` says so, or (without
@@ -52,20 +52,25 @@ export function serviceOnRegistryHost(service: Service, topology: HostTopology):
 }
 
 /** The service's addresses on a network: the declared one, else ours when it runs on this host. */
-function candidates(service: Service, kind: NetworkKind, onHost: boolean, topology: HostTopology): string[] {
+function candidates(service: Service, kind: NetworkKind, onHost: boolean, topology: HostTopology): readonly string[] {
   const declared = service.addresses[kind];
   if (declared !== undefined) return [declared];
-  return onHost ? topology.addresses.filter((a) => a.network === kind).map((a) => a.address) : [];
+  return onHost ? prepareTopology(topology).addressesOn[kind] : [];
 }
 
 function shared(service: Service, kind: SharedNetworkKind, onHost: boolean, topology: HostTopology, place: CallerPlace): Choice | undefined {
   const own = candidates(service, kind, onHost, topology);
+  if (own.length === 0) return undefined;
   const callerNets = place.networks.filter((n) => n.kind === kind);
   for (const address of own) {
-    const net = callerNets.find((n) => {
-      const cidr = parseCidr(n.cidr);
-      return cidr !== undefined && cidrContains(cidr, address);
-    });
+    const ip = parseIp(address);
+    const net =
+      ip === undefined
+        ? undefined
+        : callerNets.find((n) => {
+            const cidr = callerNetworkCidr(n);
+            return cidr !== undefined && cidrContains(cidr, ip);
+          });
     if (net !== undefined) return { address, network: kind, reason: `caller and service share ${kind} network ${net.cidr} (${net.via})` };
   }
   const first = own[0];

@@ -90,4 +90,16 @@ describe('dialects', () => {
     assert.deepEqual(data.content, { backend: 'registry-hub' });
     assert.equal((decoded.frames[2]?.params as { result: { type: string } }).result.type, 'done');
   });
+
+  it('puts a shared event body inside one JSON object of each dialect, carrying the subscription id', () => {
+    const body = '"event":"ServiceRegistered","revision":7,"index":0,"timestamp":1,"data":{"service":{"name":"a"}}';
+    const where = { envelope: [], jsonrpc: ['params', 'result'], hub: ['params', 'result', 'content'] } as const;
+    for (const dialect of Object.values(dialects)) {
+      const { head, tail } = dialect.eventEnvelope('sub-1', NOW);
+      const frame: unknown = JSON.parse(`${head}${body}${tail}`);
+      const event = where[dialect.name].reduce((at, key) => (at as Record<string, unknown>)[key], frame) as Record<string, unknown>;
+      assert.deepEqual([event.event, event.revision], ['ServiceRegistered', 7], dialect.name);
+      assert.match(`${head}${tail}`, /"subscription":"sub-1"/, dialect.name);
+    }
+  });
 });

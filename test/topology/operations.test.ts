@@ -66,6 +66,13 @@ describe('topology operations over a real server', () => {
     assert.match(r.reason, /declared network 10\.77\.0\.0\/24/);
   });
 
+  it('resolve places a caller that declares nothing in a request as its connection alone, after a request that declared something', async () => {
+    await client.resolve({ service: 'far-db', caller: { host_id: 'near', addresses: ['10.77.0.5/24'] } });
+    const r = await client.resolve({ service: 'far-db' });
+    assert.doesNotMatch(r.reason, /share lan network|declared network/);
+    assert.match(r.reason, /connected over loopback.*answering the service's primary host/);
+  });
+
   it('resolve answers not_found for an unknown service or endpoint, and invalid_params for a bad declaration', async () => {
     await assert.rejects(client.resolve({ service: 'nope' }), { code: 'not_found', message: "service 'nope' not found" });
     await assert.rejects(client.resolve({ service: 'api', endpoint: 'grpc' }), { code: 'not_found', message: /has no endpoint 'grpc' \(it has: http, admin\)/ });

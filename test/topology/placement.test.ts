@@ -32,6 +32,14 @@ describe('placeCaller', () => {
     assert.match(place.evidence.join(), /arrived on WireGuard address 10\.232\.0\.1 \(wgA\)/);
   });
 
+  it('places by the snapshot it is given, not by an earlier one it read', () => {
+    const facts = { remoteAddress: '10.231.1.2', localAddress: '10.231.1.1' };
+    assert.deepEqual(kinds(placeCaller(hostA, facts)), ['lan 10.231.1.0/24']);
+    const rescanned = { ...hostA, addresses: hostA.addresses.filter((a) => a.interface !== 'vethAB') };
+    assert.deepEqual(kinds(placeCaller(rescanned, facts)), []);
+    assert.deepEqual(kinds(placeCaller(hostA, facts)), ['lan 10.231.1.0/24']);
+  });
+
   it('does not count a LAN arrival from outside the LAN as a LAN caller (port forwards)', () => {
     const place = placeCaller(hostA, { remoteAddress: '203.0.113.5', localAddress: '10.231.1.1' });
     assert.deepEqual(kinds(place), []);
