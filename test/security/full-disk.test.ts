@@ -5,43 +5,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { requirePeer } from '../helpers/peers.js';
 import { startTestServer } from '../helpers/test-server.js';
 import { envelope, envelopeCode, type Obj, openSocket } from './support.js';
+import { fillDisk, mountTmpfs } from '../helpers/tmpfs.js';
 
-/** Mounts a small tmpfs on `dir`; false when this process may not. */
-function mountTmpfs(dir: string): boolean {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0755', 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes to `path` until the file system has no byte left. */
-function fillDisk(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    let chunk = Buffer.alloc(1 << 20, 1);
-    for (;;) {
-      try {
-        writeSync(fd, chunk);
-      } catch (error) {
-        if (!(error instanceof Error && 'code' in error && error.code === 'ENOSPC')) throw error;
-        if (chunk.length === 1) return;
-        chunk = chunk.subarray(0, chunk.length >> 1);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** A registration whose record needs far more room than a full disk has left. */
 const wide = (name: string): Obj => ({
@@ -55,7 +26,7 @@ describe('a full disk under the server', () => {
   it('fails writes with unavailable, keeps answering reads, and writes again once space is back', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'registry-full-disk-'));
     await chmod(dir, 0o755);
-    if (!requirePeer(t, mountTmpfs(dir), 'mounting a small tmpfs needs root with CAP_SYS_ADMIN')) {
+    if (!requirePeer(t, mountTmpfs(dir, '16m'), 'mounting a small tmpfs needs root with CAP_SYS_ADMIN')) {
       await rm(dir, { recursive: true, force: true });
       return;
     }

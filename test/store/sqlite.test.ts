@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import {
 } from '../../src/store/internal.js';
 import { runStoreConformance } from './conformance.js';
 import { register, revisionsOf } from './fixtures.js';
+import { fillDisk, mountTmpfs } from '../helpers/tmpfs.js';
 
 const isUnavailable = (error: unknown): boolean => error instanceof RegistryError && error.code === 'unavailable';
 
@@ -243,7 +243,7 @@ describe('SQLite store - event log compaction', () => {
 describe('SQLite store - storage faults', () => {
   it('fails writes with unavailable on a full disk while reads keep working', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'registry-full-'));
-    if (!mountTmpfs(dir)) {
+    if (!mountTmpfs(dir, '4m')) {
       await rm(dir, { recursive: true, force: true });
       t.skip('mounting a small tmpfs needs root with CAP_SYS_ADMIN');
       return;
@@ -272,32 +272,3 @@ describe('SQLite store - storage faults', () => {
   });
 });
 
-/** Mounts a 4 MiB tmpfs on `dir`; false when this process may not. */
-function mountTmpfs(dir: string): boolean {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes to `path` until the file system has no byte left. */
-function fillDisk(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    let chunk = Buffer.alloc(1 << 20, 1);
-    for (;;) {
-      try {
-        writeSync(fd, chunk);
-      } catch (error) {
-        if (!(error instanceof Error && 'code' in error && error.code === 'ENOSPC')) throw error;
-        if (chunk.length === 1) return;
-        chunk = chunk.subarray(0, chunk.length >> 1);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
