@@ -2,11 +2,11 @@ import {
   asRevision,
   type CommittedEvent,
   type DeploymentRecord,
-  eventTypes,
   type RegistryEvent,
   type Revision,
   type Service,
 } from '../../domain/index.js';
+import { corruption, isObject, type JsonObject, parseJsonObject, stampEvent as stampStoredEvent } from '../event-codec.js';
 import type { IpAllocation, IpPoolState } from '../allocations.js';
 import { type TokenRecord, tokenRoles } from '../tokens.js';
 
@@ -15,14 +15,11 @@ import { type TokenRecord, tokenRoles } from '../tokens.js';
  * corrupt database. This is the only place PostgreSQL `bigint` (text on the wire) becomes a number.
  */
 
-export type JsonObject = Record<string, unknown>;
+export { isObject, type JsonObject };
 
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function corrupt(what: string, value: unknown): Error {
-  return new Error(`corrupt ${what} in the PostgreSQL store: ${JSON.stringify(value)?.slice(0, 200) ?? String(value)}`);
-}
+export const corrupt = (what: string, value: unknown): Error => corruption('PostgreSQL', what, value);
+const stampEvent = (value: JsonObject, revision: Revision, index: number, timestamp: number): CommittedEvent =>
+  stampStoredEvent(value, revision, index, timestamp, (bad) => corrupt('event', bad));
 
 /** A `bigint` column (pg hands it over as text) or an `integer` one, as a safe non-negative integer. */
 export function integerOf(value: unknown, what: string): number {
@@ -42,9 +39,7 @@ export function rowOf(value: unknown, what: string): JsonObject {
   return value;
 }
 
-function parseObject(json: string, what: string): JsonObject {
-  return rowOf(JSON.parse(json), what);
-}
+const parseObject = (json: string, what: string): JsonObject => parseJsonObject(json, (value) => corrupt(what, value));
 
 /** Normalises a service to exactly what the database holds (undefined fields dropped). */
 export function encodeService(service: Service): { readonly json: string; readonly service: Service } {
@@ -96,21 +91,6 @@ export function decodeToken(value: unknown): TokenRecord {
   return Object.freeze({ name: textOf(row, 'name', 'token'), role, hash: textOf(row, 'hash', 'token'), createdAt });
 }
 
-const serviceEventTypes: ReadonlySet<string> = new Set([
-  'ServiceRegistered',
-  'ServiceUpdated',
-  'ServiceDeregistered',
-  'ServiceStateChanged',
-  'HealthChanged',
-]);
-
-function stampEvent(value: JsonObject, revision: Revision, index: number, timestamp: number): CommittedEvent {
-  const type = value.type;
-  if (typeof type !== 'string' || !eventTypes.some((known) => known === type)) throw corrupt('event', value);
-  if (serviceEventTypes.has(type) && !isObject(value.service)) throw corrupt('event', value);
-  const event = value as unknown as RegistryEvent;
-  return { ...event, revision, index, timestamp };
-}
 
 /** Stamps an event with its place in the log, normalised as it will read back. */
 export function commitEvent(

@@ -1,28 +1,18 @@
 import {
   asRevision,
   type CommittedEvent,
-  eventTypes,
   type RegistryEvent,
   type Revision,
   type Service,
 } from '../../domain/index.js';
+import { corruption, isObject, type JsonObject, parseJsonObject, stampEvent as stampStoredEvent } from '../event-codec.js';
 
 /** Decoders for what this store wrote itself: shape checks, then `as`. A failure means a corrupt file. */
 
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function corrupt(what: string, value: unknown): Error {
-  return new Error(`corrupt ${what} in the SQLite store: ${JSON.stringify(value)?.slice(0, 200) ?? String(value)}`);
-}
-
-function parseObject(json: string, what: string): JsonObject {
-  const value: unknown = JSON.parse(json);
-  if (!isObject(value)) throw corrupt(what, value);
-  return value;
-}
+const corrupt = (what: string, value: unknown): Error => corruption('SQLite', what, value);
+const parseObject = (json: string, what: string): JsonObject => parseJsonObject(json, (value) => corrupt(what, value));
+const stampEvent = (value: JsonObject, revision: Revision, index: number, timestamp: number): CommittedEvent =>
+  stampStoredEvent(value, revision, index, timestamp, (bad) => corrupt('event', bad));
 
 /**
  * True when `JSON.parse(JSON.stringify(value))` would equal `value`: plain objects and arrays of
@@ -156,22 +146,6 @@ export function decodeEventRow(row: unknown): CommittedEvent {
   return stampEvent(parseObject(data, 'event'), asRevision(revision), idx, timestamp);
 }
 
-const serviceEventTypes: ReadonlySet<string> = new Set([
-  'ServiceRegistered',
-  'ServiceUpdated',
-  'ServiceDeregistered',
-  'ServiceStateChanged',
-  'HealthChanged',
-]);
-
-function stampEvent(value: JsonObject, revision: Revision, index: number, timestamp: number): CommittedEvent {
-  const type = value.type;
-  if (typeof type !== 'string' || !eventTypes.some((known) => known === type)) throw corrupt('event', value);
-  // Only the service events carry a service record; IpAllocated, DeploymentProgress… do not.
-  if (serviceEventTypes.has(type) && !isObject(value.service)) throw corrupt('event', value);
-  const event = value as unknown as RegistryEvent;
-  return { ...event, revision, index, timestamp };
-}
 
 /** A row of `SELECT value FROM meta WHERE key = ?`, read as an integer. */
 export function decodeMetaInteger(row: unknown, key: string): number {
