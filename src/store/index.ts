@@ -12,6 +12,7 @@ export {
   type WriteResult,
   type WriteTx,
 } from './types.js';
-export { migrateStore, type MigrateResult, openStore } from './open.js';
+export { migrateStore, type MigrateResult, openStore, storeFiles } from './open.js';
+export { type DataFolderHolder, type DataFolderLock, LOCK_FILE_NAME, lockDataFolder, readDataFolderHolder } from './sqlite/index.js';
 export type { AllocationReadView, AllocationWriter, IpAllocation, IpPoolState } from './allocations.js';
 export { type TokenReadView, type TokenRecord, type TokenRole, tokenRoles, type TokenWriter } from './tokens.js';

@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import { RegistryError } from '../domain/index.js';
 import { resolveStoreOptions } from './options.js';
-import { LATEST_SCHEMA_VERSION, openSqliteStore } from './sqlite/index.js';
+import { migrateSqlite, openSqliteStore } from './sqlite/index.js';
 import type { Store, StoreOptions } from './types.js';
 
 const postgresPrefixes = ['postgres://', 'postgresql://'] as const;
@@ -10,6 +11,30 @@ const loadPostgres = (): Promise<typeof import('./postgres/index.js')> => import
 
 const isPostgresUrl = (location: string): boolean =>
   postgresPrefixes.some((prefix) => location.toLowerCase().startsWith(prefix));
+
+/** `mysql://…`, `sqlite:///x`: anything shaped like a URL that is not PostgreSQL's. */
+const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
+/**
+ * Refuses a location with a URL scheme the store does not speak: it would otherwise be taken for
+ * a relative SQLite path (`mysql://foo` becoming the file `./mysql:/foo`).
+ */
+function checkScheme(location: string): void {
+  const scheme = URL_SCHEME.exec(location)?.[1];
+  if (scheme === undefined || isPostgresUrl(location)) return;
+  throw new RegistryError(
+    'invalid_params',
+    `the store location ${scheme}://… is not supported: use a SQLite file path, or a postgres:// (or postgresql://) URL`,
+    { details: { field: 'location', scheme, accepted: ['<SQLite file path>', 'postgres://', 'postgresql://'] } },
+  );
+}
+
+/** The files a SQLite store at `location` keeps (the database first, then its log); none for a URL. */
+export function storeFiles(location: string): readonly string[] {
+  if (URL_SCHEME.test(location)) return [];
+  const path = resolve(location);
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}
 
 /** Refuses a `postgres://` location that is not a URL at all, naming the field. */
 function checkPostgresUrl(location: string): void {
@@ -23,6 +48,7 @@ function checkPostgresUrl(location: string): void {
 /** Opens the store `options.location` names: a `postgres://` URL or a SQLite file path. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const resolved = resolveStoreOptions(options);
+  checkScheme(resolved.location);
   if (isPostgresUrl(resolved.location)) {
     checkPostgresUrl(resolved.location);
     const { openPostgresStore } = await loadPostgres();
@@ -31,24 +57,27 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return openSqliteStore(resolved);
 }
 
-/** What `migrateStore` did: the schema version before (when known) and after. */
+/** What `migrateStore` did: the schema version before (0: none) and after. */
 export interface MigrateResult {
   readonly kind: Store['kind'];
   /** The location, with a URL's password hidden. */
   readonly location: string;
-  readonly from: number | undefined;
+  readonly from: number;
   readonly to: number;
+  /** The store had no schema: a new SQLite file, or an empty PostgreSQL database. */
+  readonly created: boolean;
 }
 
 /** Brings the schema at `location` up to date (as opening it would) and closes it again. */
 export async function migrateStore(location: string): Promise<MigrateResult> {
   const resolved = resolveStoreOptions({ location });
+  checkScheme(resolved.location);
   if (isPostgresUrl(resolved.location)) {
     checkPostgresUrl(resolved.location);
     const { migratePostgres, redactUrl } = await loadPostgres();
     const { from, to } = await migratePostgres(resolved.location);
-    return { kind: 'postgres', location: redactUrl(resolved.location), from, to };
+    return { kind: 'postgres', location: redactUrl(resolved.location), from, to, created: from === 0 };
   }
-  await (await openSqliteStore(resolved)).close();
-  return { kind: 'sqlite', location: resolved.location, from: undefined, to: LATEST_SCHEMA_VERSION };
+  const { path, from, to, created } = await migrateSqlite(resolved.location);
+  return { kind: 'sqlite', location: path, from, to, created };
 }

@@ -6,6 +6,7 @@ export interface ResolvedStoreOptions {
   readonly location: string;
   readonly eventRetention: number;
   readonly clock: Clock;
+  readonly onWriteFault: (error: RegistryError) => void;
 }
 
 /** Fills in defaults and rejects impossible values once, at open. */
@@ -20,5 +21,5 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
       details: { field: 'eventRetention', value: eventRetention },
     });
   }
-  return Object.freeze({ location, eventRetention, clock: options.clock ?? systemClock });
+  return Object.freeze({ location, eventRetention, clock: options.clock ?? systemClock, onWriteFault: options.onWriteFault ?? (() => undefined) });
 }

@@ -96,6 +96,12 @@ export interface StoreOptions {
   readonly eventRetention?: number;
   /** @default systemClock */
   readonly clock?: import('../domain/index.js').Clock;
+  /**
+   * Called when writes fail for a reason of the storage itself (a full disk, a database file
+   * removed or replaced, a database that cannot be reached), with the error the writers get.
+   * Not called for a write function's own errors. @default nothing
+   */
+  readonly onWriteFault?: (error: import('../domain/index.js').RegistryError) => void;
 }
 
 export const DEFAULT_EVENT_RETENTION = 100_000;

@@ -163,8 +163,8 @@ if (postgres === undefined) {
     it('migrates an empty database once, and reopens it with its state', async () => {
       const url = await pgServer.createDatabase();
       const location = url.replace(':registry-test@', ':***@');
-      assert.deepEqual(await migrateStore(url), { kind: 'postgres', location, from: 0, to: LATEST_SCHEMA_VERSION });
-      assert.deepEqual(await migrateStore(url), { kind: 'postgres', location, from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION });
+      assert.deepEqual(await migrateStore(url), { kind: 'postgres', location, from: 0, to: LATEST_SCHEMA_VERSION, created: true });
+      assert.deepEqual(await migrateStore(url), { kind: 'postgres', location, from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, created: false });
       const first = await openStore({ location: url });
       await first.write((tx) => register(tx, 'kept'));
       await first.close();
@@ -198,16 +198,17 @@ if (postgres === undefined) {
       const url = await pgServer.createDatabase();
       const first = await runCaptured(['migrate', '--store', url, '--json'], { env: {} });
       assert.equal(first.code, 0, first.stderr);
-      assert.deepEqual(JSON.parse(first.stdout), { kind: 'postgres', location: url.replace(':registry-test@', ':***@'), from: 0, to: LATEST_SCHEMA_VERSION });
+      assert.deepEqual(JSON.parse(first.stdout), { kind: 'postgres', location: url.replace(':registry-test@', ':***@'), from: 0, to: LATEST_SCHEMA_VERSION, created: true });
       const again = await runCaptured(['migrate', '--store', url], { env: {} });
       assert.equal(again.code, 0, again.stderr);
-      assert.match(again.stdout, new RegExp(`already at ${String(LATEST_SCHEMA_VERSION)}`));
+      assert.match(again.stdout, new RegExp(`up to date at ${String(LATEST_SCHEMA_VERSION)}`));
       assert.doesNotMatch(again.stdout, /registry-test/);
     });
 
-    it('exits with the unavailable code when PostgreSQL cannot be reached', async () => {
+    it('exits with the unavailable code and the reason when PostgreSQL cannot be reached', async () => {
       const result = await runCaptured(['migrate', '--store', 'postgres://registry:hidden@127.0.0.1:1/registry'], { env: {} });
       assert.equal(result.code, EXIT.unavailable);
+      assert.match(result.stderr, /^error \[unavailable\]: cannot migrate the PostgreSQL store postgres:\/\/registry:\*\*\*@127\.0\.0\.1:1\/registry: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
       assert.doesNotMatch(result.stderr, /hidden/);
     });
 

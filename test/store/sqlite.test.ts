@@ -28,8 +28,8 @@ before(async () => {
 });
 after(() => rm(root, { recursive: true, force: true }));
 
-/** A fresh database path in the test folder (its parent folder does not exist yet). */
-const freshPath = (): string => join(root, `db-${String(++counter)}`, 'registry.db');
+/** A fresh database path in the test folder. */
+const freshPath = (): string => join(root, `db-${String(++counter)}.db`);
 
 const openAt = (location: string, options: Omit<StoreOptions, 'location'> = {}): Promise<Store> =>
   openStore({ location, ...options });
@@ -54,7 +54,7 @@ describe('openStore', () => {
     await assert.rejects(openAt(freshPath(), { eventRetention: 0 }), { code: 'invalid_params' });
   });
 
-  it('creates the parent folder and a sound WAL database at the latest schema', async () => {
+  it('creates a sound WAL database at the latest schema', async () => {
     const store = await openAt(freshPath());
     try {
       const diagnostics = sqliteDiagnostics(store);

@@ -5,9 +5,14 @@ import { globalFlags } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatJson } from '../format.js';
 import { type CliIo, println } from '../io.js';
+import { loadStoreModule } from '../server-door.js';
 
-/** The store door, loaded on first use like the server's: other commands do not need the database drivers. */
-const loadStoreModule = (): Promise<typeof import('../../store/index.js')> => import('../../store/index.js');
+/** What happened to the schema, truthfully: a new store, a migration, or nothing to do. */
+function schemaOutcome(result: { readonly from: number; readonly to: number; readonly created: boolean }): string {
+  if (result.created) return `created at ${result.to}`;
+  if (result.from === result.to) return `up to date at ${result.to}`;
+  return `migrated from schema ${result.from} to ${result.to}`;
+}
 
 async function migrate(options: OptionBag, command: Command, io: CliIo): Promise<void> {
   const flags = globalFlags(command);
@@ -26,8 +31,7 @@ async function migrate(options: OptionBag, command: Command, io: CliIo): Promise
     io.stdout.write(formatJson(result));
     return;
   }
-  const from = result.from === undefined ? `${result.to}, up to date` : result.from === result.to ? `already at ${result.to}` : `${result.from} → ${result.to}`;
-  println(io.stdout, formatFields([['store', `${result.kind} ${result.location}`], ['schema', from]]));
+  println(io.stdout, formatFields([['store', `${result.kind} ${result.location}`], ['schema', schemaOutcome(result)]]));
 }
 
 export function addMigrateCommand(program: Command, io: CliIo): void {

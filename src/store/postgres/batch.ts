@@ -117,7 +117,10 @@ export function compactionPoint(revision: number, compactRevision: number, reten
   return revision - compactRevision > retention + slack ? revision - retention : undefined;
 }
 
-export function failAll(writes: readonly { readonly fail: (error: unknown) => void }[], cause: unknown, message: string): void {
-  const error = cause instanceof RegistryError ? cause : new RegistryError('unavailable', message, { cause });
+/** Fails every write with one error and answers it (a RegistryError passes through; anything else is a storage fault). */
+export function failAll(writes: readonly { readonly fail: (error: unknown) => void }[], cause: unknown, message: string): RegistryError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const error = cause instanceof RegistryError ? cause : new RegistryError('unavailable', reason === '' ? message : `${message}: ${reason}`, { cause });
   for (const write of writes) write.fail(error);
+  return error;
 }

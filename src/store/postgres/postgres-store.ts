@@ -252,7 +252,7 @@ class PostgresStore implements Store {
     try {
       checkedOut = await checkout(this.pool);
     } catch (cause) {
-      failAll(writes, cause, `cannot reach the PostgreSQL store ${redactUrl(this.options.location)}`);
+      this.options.onWriteFault(failAll(writes, cause, `cannot reach the PostgreSQL store ${redactUrl(this.options.location)}`));
       return;
     }
     let broken: Error | undefined;
@@ -269,7 +269,8 @@ class PostgresStore implements Store {
         const error = isRetryable(outcome.error)
           ? new RegistryError('conflict', 'a concurrent change conflicted; try again', { cause: outcome.error })
           : outcome.error;
-        failAll(outcome.pending, error, 'the PostgreSQL store could not commit the write');
+        const failed = failAll(outcome.pending, error, 'the PostgreSQL store could not commit the write');
+        if (failed.code === 'unavailable' && outcome.pending.length > 0) this.options.onWriteFault(failed);
         return;
       }
     } finally {

@@ -81,8 +81,9 @@ export function redactUrl(location: string): string {
   }
 }
 
-/** Wraps a database fault as `unavailable`; a RegistryError passes through. */
+/** Wraps a database fault as `unavailable` with its reason (connection refused, no such database); a RegistryError passes through. */
 export function unavailable(message: string, cause: unknown): RegistryError {
   if (cause instanceof RegistryError) return cause;
-  return new RegistryError('unavailable', message, { cause });
+  const reason = cause instanceof Error ? (cause.message || (cause instanceof AggregateError ? cause.errors.map(String).join('; ') : '')) : String(cause);
+  return new RegistryError('unavailable', reason === '' ? message : `${message}: ${reason}`, { cause });
 }

@@ -48,6 +48,8 @@ export interface BatchContext {
   /** The committed tokens and their statements. */
   readonly tokens: TokenReadView;
   readonly tokenStatements: TokenStatements;
+  /** Told of every storage failure that fails writes (see StoreOptions.onWriteFault). */
+  readonly onFault: (error: RegistryError) => void;
 }
 
 export interface DoneWrite {
@@ -88,7 +90,7 @@ export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[
   try {
     ctx.statements.begin.run();
   } catch (cause) {
-    failAll(writes, cause);
+    failAll(ctx, writes, cause);
     return undefined;
   }
   const state: BatchState = { lastRevision: ctx.revision, changes: new Map(), events: [], done: [], deployments: new Map(), allocations: new AllocationChanges(), tokens: new Map() };
@@ -97,7 +99,7 @@ export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[
       await runOne(ctx, state, write);
     } catch (cause) {
       abort(ctx);
-      failAll([...state.done, ...writes.slice(position)], cause);
+      failAll(ctx, [...state.done, ...writes.slice(position)], cause);
       return undefined;
     }
   }
@@ -106,7 +108,7 @@ export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[
     compactRevision = finish(ctx, state);
   } catch (cause) {
     abort(ctx);
-    failAll(state.done, cause);
+    failAll(ctx, state.done, cause);
     return undefined;
   }
   return {
@@ -143,7 +145,9 @@ async function runOne(ctx: BatchContext, state: BatchState, write: PendingWrite)
     writeRows(ctx.statements, tx, events, ctx.deploymentStatements, ctx.allocationStatements, ctx.tokenStatements);
   } catch (cause) {
     if (!rollbackSavepoint(ctx)) throw cause;
-    write.fail(new RegistryError('unavailable', 'the store could not save the write', { cause }));
+    const error = new RegistryError('unavailable', `the store could not save the write: ${reasonOf(cause)}`, { cause });
+    ctx.onFault(error);
+    write.fail(error);
     return;
   }
   for (const [name, service] of tx.changes) state.changes.set(name, service);
@@ -247,10 +251,13 @@ function abort(ctx: BatchContext): void {
   }
 }
 
-function failAll(writes: readonly { readonly fail: (error: unknown) => void }[], cause: unknown): void {
+const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+
+function failAll(ctx: BatchContext, writes: readonly { readonly fail: (error: unknown) => void }[], cause: unknown): void {
   const error =
     cause instanceof RegistryError
       ? cause
-      : new RegistryError('unavailable', 'the store could not commit the write', { cause });
+      : new RegistryError('unavailable', `the store could not commit the write: ${reasonOf(cause)}`, { cause });
+  if (writes.length > 0) ctx.onFault(error);
   for (const write of writes) write.fail(error);
 }

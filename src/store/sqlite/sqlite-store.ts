@@ -14,7 +14,8 @@ import {
 import { MemoryServiceView } from '../view.js';
 import { type CommittedBatch, type PendingWrite, runBatch } from './batch.js';
 import { decodeEventRow, decodeMetaInteger, decodeServiceRow } from './codec.js';
-import { openDatabase } from './connection.js';
+import { type OpenedDatabase, openDatabase } from './connection.js';
+import { FileIdentity } from './file-identity.js';
 import { type DeploymentStatements, loadDeployments, prepareDeploymentStatements } from './deployments.js';
 import { type AllocationReadView, MemoryAllocationView } from '../allocations.js';
 import { type AllocationStatements, loadAllocations, prepareAllocationStatements } from './allocations.js';
@@ -35,6 +36,7 @@ export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrite
 
 interface Loaded {
   readonly db: Database.Database;
+  readonly identity: FileIdentity;
   readonly statements: Statements;
   readonly view: MemoryServiceView;
   readonly revision: Revision;
@@ -47,13 +49,21 @@ interface Loaded {
   readonly tokens: MemoryTokenView;
 }
 
+/** Brings the file's schema up to date (creating the file when missing) and closes it again. */
+export async function migrateSqlite(location: string): Promise<Omit<OpenedDatabase, 'db'>> {
+  const { db, ...opened } = await openDatabase(location);
+  db.close();
+  return opened;
+}
+
 /** Opens the file, runs migrations and rebuilds the read view from the `services` table. */
 export async function openSqliteStore(
   options: ResolvedStoreOptions,
   tuning: SqliteTuning = DEFAULT_SQLITE_TUNING,
 ): Promise<Store> {
-  const db = await openDatabase(options.location);
+  const { db, path } = await openDatabase(options.location);
   try {
+    const identity = FileIdentity.take(path);
     const statements = prepareStatements(db);
     const view = new MemoryServiceView(statements.allServices.all().map(decodeServiceRow));
     const revision = asRevision(decodeMetaInteger(statements.readMeta.get('revision'), 'revision'));
@@ -67,7 +77,7 @@ export async function openSqliteStore(
     const tokenStatements = prepareTokenStatements(db);
     const tokens = new MemoryTokenView(loadTokens(tokenStatements));
     return new SqliteStore(options, tuning, {
-      ...{ db, statements, view, revision, compactRevision, deploymentStatements, deployments },
+      ...{ db, identity, statements, view, revision, compactRevision, deploymentStatements, deployments },
       ...{ allocationStatements, allocations },
       ...{ tokenStatements, tokens },
     });
@@ -75,7 +85,7 @@ export async function openSqliteStore(
     db.close();
     throw cause instanceof RegistryError
       ? cause
-      : new RegistryError('unavailable', `cannot read the SQLite store ${options.location}`, { cause });
+      : new RegistryError('unavailable', `cannot read the SQLite store ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 
@@ -87,6 +97,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly closed: Promise<void | Error>;
   readonly #db: Database.Database;
+  readonly #identity: FileIdentity;
   readonly #statements: Statements;
   readonly #view: MemoryServiceView;
   readonly #deployments: MemoryDeploymentLog;
@@ -111,6 +122,7 @@ class SqliteStore implements Store {
     this.#options = options;
     this.#tuning = tuning;
     this.#db = loaded.db;
+    this.#identity = loaded.identity;
     this.#statements = loaded.statements;
     this.#view = loaded.view;
     this.#deployments = loaded.deployments;
@@ -233,6 +245,13 @@ class SqliteStore implements Store {
   async #flush(): Promise<void> {
     const writes = this.#queue.splice(0, this.#tuning.maxBatchWrites);
     if (writes.length === 0) return;
+    // Never acknowledge a write into a file that was removed or replaced: a restart would not find it.
+    const gone = this.#identity.problem();
+    if (gone !== undefined) {
+      this.#options.onWriteFault(gone);
+      for (const write of writes) write.fail(gone);
+      return;
+    }
     try {
       const batch = await runBatch(
         {
@@ -250,6 +269,7 @@ class SqliteStore implements Store {
           allocationStatements: this.#allocationStatements,
           tokens: this.#tokens,
           tokenStatements: this.#tokenStatements,
+          onFault: this.#options.onWriteFault,
         },
         writes,
       );
