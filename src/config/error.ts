@@ -30,6 +30,8 @@ export class ConfigError extends RegistryError {
   readonly column: number | undefined;
   /** Every problem, without file and line, joined by `; `. */
   readonly reason: string;
+  /** One line for a log: `file:line:column: reason` (the place of the first problem that has one). */
+  readonly brief: string;
 
   constructor(file: string, issues: readonly ConfigIssue[], options: ConfigErrorOptions = {}) {
     const frozen = Object.freeze(issues.map((issue) => Object.freeze({ ...issue })));
@@ -53,5 +55,7 @@ export class ConfigError extends RegistryError {
     this.line = located?.line;
     this.column = located?.column;
     this.reason = frozen.map(issueReason).join('; ');
+    const place = located?.line === undefined ? file : `${file}:${located.line}:${located.column ?? 1}`;
+    this.brief = `${place}: ${this.reason}`.replace(/[\r\n]+/g, ' ');
   }
 }

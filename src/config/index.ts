@@ -12,6 +12,7 @@ export {
   reloadConfig,
 } from './load.js';
 export { type DataDirOptions, defaultConfigPath, defaultDataDir } from './paths.js';
+export { keysNeedingRestart } from './restart-keys.js';
 export {
   type AuthSettings,
   type LimitSettings,

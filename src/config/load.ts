@@ -32,6 +32,11 @@ export interface LoadConfigOptions {
    * @default process.cwd()
    */
   readonly cwd?: string;
+  /**
+   * Build from flags, environment and defaults only, as if the file were absent. Client commands
+   * use it to still find the server while the file is broken. @default false
+   */
+  readonly ignoreFile?: boolean;
 }
 
 /** What a configuration was built from, so a reload can build the next one the same way. */
@@ -156,7 +161,7 @@ export function buildConfig(text: string | undefined, inputs: ConfigInputs): Reg
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<RegistryConfig> {
   const inputs = resolveInputs(options);
-  return buildConfig(await readConfigText(inputs, options), inputs);
+  return buildConfig(options.ignoreFile === true ? undefined : await readConfigText(inputs, options), inputs);
 }
 
 /** `loadConfig` for text already in hand (no I/O): `configPath` says where it came from. */

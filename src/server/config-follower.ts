@@ -1,4 +1,4 @@
-import { type ConfigWatcher, type RegistryConfig, watchConfig } from '../config/index.js';
+import { ConfigError, type ConfigWatcher, keysNeedingRestart, type RegistryConfig, watchConfig } from '../config/index.js';
 import type { Logger } from './log.js';
 
 export interface ConfigFollowerOptions {
@@ -12,8 +12,8 @@ export interface ConfigFollowerOptions {
 
 /**
  * Keeps the registry in line with the configuration file: on every edit (the watcher) and on
- * demand (`reload`). A file that does not parse or validate changes nothing and is logged with
- * its line and reason; the last good configuration stays in force.
+ * demand (`reload`). A file that does not parse or validate, or that disappeared, changes nothing
+ * and is logged on one line with its place and reason; the last good configuration stays in force.
  */
 export class ConfigFollower {
   private current: RegistryConfig;
@@ -26,15 +26,25 @@ export class ConfigFollower {
     this.watcher = watch
       ? watchConfig(options.config, {
           onChange: (next) => void this.enqueue(() => this.applyNext(next, 'file changed')).catch(() => {}),
-          onError: (error) => options.logger.error({ err: error }, `configuration rejected, the last good one stays in force: ${error.message}`),
+          onError: (error) => this.logRejected(error),
         })
       : undefined;
   }
 
-  /** Re-reads the file now; a broken file rejects with its ConfigError and changes nothing. */
+  /** Re-reads the file now; a broken or missing file rejects with its ConfigError and changes nothing. */
   reload(): Promise<{ readonly count: number }> {
     return this.enqueue(async () => {
-      const next = this.options.reloadConfig ? await this.options.reloadConfig() : this.current;
+      let next: RegistryConfig;
+      try {
+        next = this.options.reloadConfig ? await this.options.reloadConfig() : this.current;
+        // A default file that is absent reads as an empty one; one that was there and went is a mistake.
+        if (this.current.configFound && !next.configFound) {
+          throw new ConfigError(next.configPath, [{ source: 'file', message: 'file not found: it was deleted or moved' }]);
+        }
+      } catch (error) {
+        if (error instanceof ConfigError) this.logRejected(error);
+        throw error;
+      }
       return this.applyNext(next, 'reload requested');
     });
   }
@@ -44,8 +54,18 @@ export class ConfigFollower {
     await this.queue.catch(() => {});
   }
 
+  private logRejected(error: ConfigError): void {
+    const { file, line, column, reason } = error;
+    this.options.logger.error({ file, line, column, reason }, `configuration rejected, the last good one stays in force: ${error.brief}`);
+  }
+
   private async applyNext(next: RegistryConfig, why: string): Promise<{ readonly count: number }> {
     const result = await this.options.apply(next);
+    // Against what the server started with: a change still waiting for a restart is named on every reload.
+    const restart = keysNeedingRestart(this.options.config, next);
+    if (restart.length > 0) {
+      this.options.logger.warn({ keys: restart }, `these settings differ from the ones in force and take effect only at the next start: ${restart.join(', ')}`);
+    }
     this.current = next;
     this.options.logger.info({ backends: result.count, why }, 'configuration applied');
     return result;
