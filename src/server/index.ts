@@ -3,9 +3,9 @@ export { isLoopbackAddress } from './auth.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './event-streams.js';
 export { createLogger, type Logger } from './log.js';
 export { DEFAULT_DRAIN_MS, startServer } from './server.js';
+export { ensureServerCertificates } from './tls-plan.js';
 export {
   certificateFingerprint,
-  ensureServerCertificates,
   issueClientCertificate,
   localTlsPaths,
   type TlsMaterial,

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { RegistryError } from '../domain/index.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -10,7 +11,8 @@ export interface ListenerOptions {
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   /** Frames above this close the connection (code 1009); frames above the soft limit get an error answer instead. */
   readonly hardFrameLimit: number;
-  readonly health: () => Readonly<Record<string, unknown>>;
+  /** The `/healthz` details; undefined while the server is still starting (answered 503). */
+  readonly health: () => Readonly<Record<string, unknown>> | undefined;
   /** Decides each WebSocket upgrade before it completes: undefined accepts, a refusal answers its HTTP status and reason. */
   readonly verifyUpgrade?: (req: IncomingMessage) => { readonly status: number; readonly reason: string } | undefined;
 }
@@ -27,8 +29,9 @@ export interface Listener {
 export async function listen(options: ListenerOptions): Promise<Listener> {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
-      const body = JSON.stringify({ status: 'ok', ...options.health() });
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+      const health = options.health();
+      const body = JSON.stringify(health === undefined ? { status: 'starting' } : { status: 'ok', ...health });
+      res.writeHead(health === undefined ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
       return;
     }
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('this endpoint speaks WebSocket; see GET /healthz\n');
@@ -47,18 +50,37 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
           // ws labels refusals text/html by default; the reason is plain text.
           else done(false, refusal.status, `${refusal.reason}\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
         };
-  const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: false, ...(verifyClient ? { verifyClient } : {}) });
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
+    const refuse = (error: Error): void => reject(bindError(error, options.host, options.port));
+    http.once('error', refuse);
     http.listen(options.port, options.host, () => {
-      http.off('error', reject);
+      http.off('error', refuse);
       resolve();
     });
   });
+  // Attached once bound: ws re-emits the server's errors, and a bind error must not reach it unhandled.
+  const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: false, ...(verifyClient ? { verifyClient } : {}) });
   const port = (http.address() as AddressInfo).port;
   const setSecureContext = https
     ? (material: { readonly cert: string; readonly key: string; readonly ca?: string }) =>
         https.setSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.2', ...(material.ca === undefined ? {} : { ca: material.ca }) })
     : undefined;
   return { http, wss, port, ...(setSecureContext ? { setSecureContext } : {}) };
+}
+
+const bindReasons: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use',
+  EADDRNOTAVAIL: 'the address is not one of this host\'s',
+  EACCES: 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)',
+  EPERM: 'permission denied',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+};
+
+/** `cannot listen on 127.0.0.1:4445: the port is in use`, as `unavailable`: an operator's mistake, not a crash. */
+export function bindError(error: Error, host: string, port: number): RegistryError {
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const reason = (code === undefined ? undefined : bindReasons[code]) ?? error.message;
+  return new RegistryError('unavailable', `cannot listen on ${where}: ${reason}`, { cause: error, details: { host, port, ...(code === undefined ? {} : { errno: code }) } });
 }

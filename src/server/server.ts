@@ -1,17 +1,16 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { type Clock, RegistryError, systemClock } from '../domain/index.js';
+import { type Clock, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
-import { openStore, type Store } from '../store/index.js';
-import { isLoopbackAddress } from './auth.js';
-import { type Listener, listen } from './listener.js';
+import { openStore } from '../store/index.js';
+import { WriteFaultLog } from './fault-log.js';
+import type { Listener } from './listener.js';
 import { createLogger, type Logger } from './log.js';
 import { Runner } from './runner.js';
 import { Session } from './session.js';
-import { ensureServerCertificates, loadTlsFiles, type TlsFilePaths } from './tls.js';
-import { ensureLocalCa } from './tls-rotate.js';
+import { type Foundation, lay } from './start-up.js';
 import { TlsReloader } from './tls-reload.js';
 import { AuthGate } from './auth-gate.js';
 import type { RegistryServer, ServerOptions } from './types.js';
@@ -24,63 +23,29 @@ import { configuredNetworks, TopologyScanner } from '../topology/index.js';
 /** How long close() lets running requests finish before it drops the sockets. */
 export const DEFAULT_DRAIN_MS = 5_000;
 
-interface Tls {
-  readonly cert: string;
-  readonly key: string;
-  readonly caPem: string | undefined;
-  /** The CA client certificates must chain to (the local CA). */
-  readonly clientCa?: string;
-  /** The files to watch: a change is served to new connections without a restart. */
-  readonly paths?: TlsFilePaths;
-}
-
-async function tlsFor(config: RegistryConfig, logger: Logger): Promise<Tls | undefined> {
-  if (config.server.insecureLoopback) {
-    if (!isLoopbackAddress(config.server.host) && config.server.host !== 'localhost') {
-      throw new RegistryError('config_invalid', `--insecure-loopback serves plaintext and is only allowed while bound to loopback; host ${config.server.host} is not loopback`);
-    }
-    logger.warn({ host: config.server.host }, 'serving plaintext ws:// (insecure loopback)');
-    return undefined;
-  }
-  if (config.tls !== null) {
-    const files = await loadTlsFiles({ certPath: config.tls.cert, keyPath: config.tls.key });
-    // Client certificates are issued by the local CA (`registry cert issue-client`) whoever signed the server's.
-    const local = await ensureLocalCa(config.server.dataDir);
-    const paths = { certPath: config.tls.cert, keyPath: config.tls.key, caPath: local.caPath };
-    return { cert: files.certPem, key: files.keyPem, caPem: undefined, clientCa: local.certPem, paths };
-  }
-  const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
-  // Certificates take wall time, not the injected clock: real TLS stacks check their dates.
-  const material = await ensureServerCertificates({
-    dataDir: config.server.dataDir,
-    ...(wildcard ? {} : { addresses: [config.server.host] }),
-  });
-  for (const change of material.changes) logger.info({ caPath: material.caPath }, change);
-  const paths = { certPath: material.certPath, keyPath: material.keyPath, caPath: material.caPath };
-  return { cert: material.certPem, key: material.keyPem, caPem: material.caPem, clientCa: material.caPem, paths };
-}
-
-/** Starts a registry server: store, certificates, static entries, the listener, the config watcher. */
+/** Starts a registry server: lock, port, store, certificates, static entries, the config watcher. */
 export async function startServer(options: ServerOptions): Promise<RegistryServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
-  const tls = await tlsFor(config, logger);
-  const store = await openStore({ location: config.storage.url, eventRetention: config.storage.eventRetention, clock });
+  const faults = new WriteFaultLog(logger, clock);
+  const base = await lay({
+    config,
+    logger,
+    openStoreWith: (location) => openStore({ location, eventRetention: config.storage.eventRetention, clock, onWriteFault: faults.report }),
+  });
   try {
-    return await RunningServer.start({ options, clock, logger, tls, store });
+    return await RunningServer.start({ options, clock, logger, ...base });
   } catch (error) {
-    await store.close();
+    await base.discard();
     throw error;
   }
 }
 
-interface Parts {
+interface Parts extends Foundation {
   readonly options: ServerOptions;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly tls: Tls | undefined;
-  readonly store: Store;
 }
 
 class RunningServer implements RegistryServer {
@@ -88,7 +53,6 @@ class RunningServer implements RegistryServer {
   private resolveClosed: (reason: void | Error) => void = () => {};
   private closing: Promise<void> | undefined;
   private readonly sessions = new Map<WebSocket, Session>();
-  private listener: Listener | undefined;
   private follower: ConfigFollower | undefined;
   private sweeper: TtlSweeper | undefined;
   private events: EventHub | undefined;
@@ -106,6 +70,9 @@ class RunningServer implements RegistryServer {
     try {
       await server.open();
     } catch (error) {
+      await server.follower?.close();
+      await server.sweeper?.close();
+      server.events?.close();
       await server.topology?.close();
       await server.deployer?.close();
       server.gate?.close();
@@ -116,7 +83,7 @@ class RunningServer implements RegistryServer {
   }
 
   get port(): number {
-    return this.listener?.port ?? 0;
+    return this.parts.listener.port;
   }
   get host(): string {
     return this.parts.options.config.server.host;
@@ -133,7 +100,7 @@ class RunningServer implements RegistryServer {
   }
 
   private async open(): Promise<void> {
-    const { options, store, clock, logger, tls } = this.parts;
+    const { options, store, clock, logger, tls, listener, door, lock } = this.parts;
     const { config } = options;
     const deps = { store, clock, newId: randomUUID };
     // The IP networks in force: a reload that applies replaces them, a rejected file leaves them.
@@ -162,7 +129,7 @@ class RunningServer implements RegistryServer {
     this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
     const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime });
-    const maxFrameBytes = config.server.maxFrameBytes;
+    const { maxFrameBytes } = config.server;
     const streamLimits = { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: config.limits.maxSubscriptions, ...options.streamLimits };
     const events = new EventHub(store, clock, logger, streamLimits);
     this.events = events;
@@ -170,16 +137,8 @@ class RunningServer implements RegistryServer {
     const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
     const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, maxBufferedBytes: streamLimits.maxBufferedBytes, logger });
     this.gate = gate;
-    this.listener = await listen({
-      host: config.server.host,
-      port: config.server.port,
-      ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }) } } : {}),
-      hardFrameLimit: Math.max(maxFrameBytes * 4, 4 * 1024 * 1024),
-      health: () => ({ revision: store.revision, services: store.services.size }),
-      verifyUpgrade: gate.verifyUpgrade,
-    });
-    await this.watchTlsFiles(this.listener);
-    this.listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    await this.watchTlsFiles(listener);
+    listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
       const caller = {
@@ -191,6 +150,10 @@ class RunningServer implements RegistryServer {
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
     });
+    // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
+    door.health = () => ({ revision: store.revision, services: store.services.size });
+    door.verify = gate.verifyUpgrade;
+    lock.setAddress(this.url);
     logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
   }
 
@@ -214,19 +177,18 @@ class RunningServer implements RegistryServer {
 
   /** Stop accepting → let running requests finish (bounded) → close sockets → stop the watcher → close the store. */
   private async shutdown(): Promise<void> {
-    const { store, logger } = this.parts;
-    const listener = this.listener;
+    const { store, logger, listener, lock } = this.parts;
     try {
-      const stopped = listener ? new Promise<void>((resolve) => listener.http.close(() => resolve())) : Promise.resolve();
+      const stopped = new Promise<void>((resolve) => listener.http.close(() => resolve()));
       this.events?.close();
       const drained = Promise.all([...this.sessions.values()].map((s) => s.drained()));
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DEFAULT_DRAIN_MS).unref())]);
       for (const socket of this.sessions.keys()) socket.close(1001, 'server shutting down');
-      listener?.wss.close();
+      listener.wss.close();
       setTimeout(() => {
         for (const socket of this.sessions.keys()) socket.terminate();
       }, 1000).unref();
-      listener?.http.closeAllConnections();
+      listener.http.closeAllConnections();
       await stopped;
       this.gate?.close();
       await this.tlsFiles?.close();
@@ -235,6 +197,7 @@ class RunningServer implements RegistryServer {
       await this.topology?.close();
       await this.deployer?.close();
       await store.close();
+      await lock.close();
       logger.info('registry stopped');
       this.resolveClosed();
     } catch (error) {

@@ -7,11 +7,11 @@ import { X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Clock, RegistryError, systemClock } from '../domain/index.js';
 import { type CertificatePair, issueServerCertificate, normaliseServerNames } from './certificates.js';
+import { planLocalCa } from './tls-plan.js';
 import {
   type EnsureServerCertificatesOptions,
   loadOrCreateCa,
   localTlsPaths,
-  makeTlsFolder,
   readIfPresent,
   type TlsMaterial,
   withLock,
@@ -20,10 +20,7 @@ import {
 
 /** The local CA under `<dataDir>/tls/`, created when absent: client certificates are checked against it. */
 export async function ensureLocalCa(dataDir: string, clock: Clock = systemClock): Promise<CertificatePair & { readonly caPath: string }> {
-  const paths = localTlsPaths(dataDir);
-  await makeTlsFolder(paths.dir);
-  const ca = await withLock(paths.dir, () => loadOrCreateCa(paths, new Date(clock.now()), []));
-  return { ...ca, caPath: paths.caPath };
+  return (await planLocalCa(dataDir, clock)).commit();
 }
 
 /** IP literals in canonical text (`::1`, not `0:0:0:0:0:0:0:1`) so names compare equal. */

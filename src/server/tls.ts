@@ -16,7 +16,6 @@ import {
   type ClientCertificateRole,
   createCertificateAuthority,
   issueClientCertificateWith,
-  issueServerCertificate,
   keyMatchesCertificate,
   normaliseServerNames,
   type ServerNames,
@@ -103,8 +102,9 @@ export const localTlsPaths = (dataDir: string): LocalTlsPaths => {
 const errnoCode = (error: unknown): unknown =>
   error instanceof Error && 'code' in error ? error.code : undefined;
 
-const fileError = (what: string, path: string, error: unknown): RegistryError =>
-  new RegistryError('config_invalid', `${what} ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+/** A file that cannot be read or parsed is the operator's to fix (`config_invalid`); one that cannot be written (a full disk) is `unavailable`. */
+const fileError = (what: string, path: string, error: unknown, code: 'config_invalid' | 'unavailable' = 'config_invalid'): RegistryError =>
+  new RegistryError(code, `${what} ${path}: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
     details: { path },
   });
@@ -133,7 +133,7 @@ async function writeAtomically(path: string, text: string, mode: number): Promis
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw fileError('cannot write', path, error);
+    throw fileError('cannot write', path, error, 'unavailable');
   }
 }
 
@@ -165,7 +165,7 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T>
       await handle.writeFile(`${process.pid}\n`).finally(() => handle.close());
       break;
     } catch (error) {
-      if (errnoCode(error) !== 'EEXIST') throw fileError('cannot create the lock file', lockPath, error);
+      if (errnoCode(error) !== 'EEXIST') throw fileError('cannot create the lock file', lockPath, error, 'unavailable');
       if (await lockIsStale(lockPath)) {
         await rm(lockPath, { force: true });
       } else if (Date.now() > deadline) {
@@ -186,19 +186,14 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T>
 
 export const makeTlsFolder = (dir: string): Promise<unknown> =>
   mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-    throw fileError('cannot create the TLS folder', dir, error);
+    throw fileError('cannot create the TLS folder', dir, error, 'unavailable');
   });
 
-/** The local CA; created when `ca.pem` is absent. Call with the lock held. */
-export async function loadOrCreateCa(paths: LocalTlsPaths, now: Date, changes: string[]): Promise<CertificatePair> {
+/** The local CA as it is on disk; undefined when `ca.pem` is absent. Reads only. */
+export async function readLocalCa(paths: LocalTlsPaths): Promise<CertificatePair | undefined> {
   const [certPem, keyPem] = await Promise.all([readIfPresent(paths.caPath), readIfPresent(paths.caKeyPath)]);
-  if (certPem === undefined) {
-    // No certificate means no client can trust this CA yet: a lone key is a crashed creation.
-    const ca = await createCertificateAuthority(now);
-    await writePair(ca, paths.caPath, paths.caKeyPath);
-    changes.push(`created a local CA in ${paths.caPath}`);
-    return ca;
-  }
+  // No certificate means no client can trust this CA yet: a lone key is a crashed creation.
+  if (certPem === undefined) return undefined;
   if (keyPem === undefined) {
     throw new RegistryError(
       'config_invalid',
@@ -214,8 +209,21 @@ export async function loadOrCreateCa(paths: LocalTlsPaths, now: Date, changes: s
   return { certPem, keyPem };
 }
 
-/** The existing material when it can be used as it is, else why not. */
-async function inspectServer(paths: LocalTlsPaths, names: ServerNames, now: Date): Promise<TlsMaterial | string> {
+/**
+ * The local CA; when `ca.pem` is absent, `fresh` (or a new CA) is written. Call with the lock
+ * held; `created` tells whether this call wrote it.
+ */
+export async function loadOrCreateCa(paths: LocalTlsPaths, now: Date, changes: string[], fresh?: CertificatePair): Promise<CertificatePair> {
+  const existing = await readLocalCa(paths);
+  if (existing !== undefined) return existing;
+  const ca = fresh ?? (await createCertificateAuthority(now));
+  await writePair(ca, paths.caPath, paths.caKeyPath);
+  changes.push(`created a local CA in ${paths.caPath}`);
+  return ca;
+}
+
+/** The existing material when it can be used as it is, else why not. Reads only. */
+export async function inspectServer(paths: LocalTlsPaths, names: ServerNames, now: Date): Promise<TlsMaterial | string> {
   const [caPem, certPem, keyPem] = await Promise.all(
     [paths.caPath, paths.certPath, paths.keyPath].map(readIfPresent),
   );
@@ -227,35 +235,9 @@ async function inspectServer(paths: LocalTlsPaths, names: ServerNames, now: Date
   return { caPem, certPem, keyPem, caPath, certPath, keyPath, changes: [] };
 }
 
-/**
- * Returns the local CA and server certificate under `<dataDir>/tls/`, creating the CA when it
- * is absent and issuing the server certificate when it is absent, does not match its key, was
- * signed by another CA, misses a wanted name, or expires within 30 days. The server certificate
- * covers os.hostname(), localhost, 127.0.0.1, ::1 and the given names.
- */
-export async function ensureServerCertificates(options: EnsureServerCertificatesOptions): Promise<TlsMaterial> {
-  const paths = localTlsPaths(options.dataDir);
-  const clock = options.clock ?? systemClock;
-  const names = normaliseServerNames(
-    [hostname(), 'localhost', ...(options.hostnames ?? [])],
-    ['127.0.0.1', '::1', ...(options.addresses ?? [])],
-  );
-  await makeTlsFolder(paths.dir);
-  const found = await inspectServer(paths, names, new Date(clock.now()));
-  if (typeof found !== 'string') return found;
-  return withLock(paths.dir, async () => {
-    const now = new Date(clock.now());
-    const again = await inspectServer(paths, names, now); // another process may have just done it
-    if (typeof again !== 'string') return again;
-    const changes: string[] = [];
-    const ca = await loadOrCreateCa(paths, now, changes);
-    const server = await issueServerCertificate(ca, names, now);
-    await writePair(server, paths.certPath, paths.keyPath);
-    changes.push(`issued a server certificate in ${paths.certPath} because ${again}`);
-    const { caPath, certPath, keyPath } = paths;
-    return { caPem: ca.certPem, ...server, caPath, certPath, keyPath, changes };
-  });
-}
+/** The names a server certificate must cover: this host, loopback and the given ones. */
+export const wantedServerNames = (options: Pick<EnsureServerCertificatesOptions, 'hostnames' | 'addresses'>): ServerNames =>
+  normaliseServerNames([hostname(), 'localhost', ...(options.hostnames ?? [])], ['127.0.0.1', '::1', ...(options.addresses ?? [])]);
 
 /** Reads and parses one operator-supplied file; a failure names the file and the reason. */
 async function loadNamed<T>(what: string, path: string, parse: (text: string) => T): Promise<[string, T]> {
@@ -287,12 +269,20 @@ export async function loadTlsFiles(paths: TlsFilePaths): Promise<LoadedTlsFiles>
   return { ...paths, certPem, keyPem, ...(ca === undefined ? {} : { caPem: ca[0] }) };
 }
 
-/** Issues an mTLS client certificate signed by the local CA (created if absent). */
+/**
+ * Issues an mTLS client certificate signed by the local CA. Refuses (not_found, naming the folder)
+ * when the data folder has no CA: a new one would be trusted by no server.
+ */
 export async function issueClientCertificate(options: IssueClientCertificateOptions): Promise<CertificatePair> {
   const paths = localTlsPaths(options.dataDir);
   const now = new Date((options.clock ?? systemClock).now());
-  await makeTlsFolder(paths.dir);
-  const ca = await withLock(paths.dir, () => loadOrCreateCa(paths, now, []));
+  const ca = await readLocalCa(paths);
+  if (ca === undefined) {
+    throw new RegistryError(
+      'not_found',
+      `no local CA in ${paths.dir}: the server creates it at its first start with the data folder ${options.dataDir}; check --data-dir or --config`,
+      { details: { path: paths.caPath } },
+    );
+  }
   return issueClientCertificateWith(ca, { name: options.name, role: options.role }, now);
 }
-

@@ -51,10 +51,19 @@ export interface SpawnedCli {
   close(): Promise<void>;
 }
 
+/** Who runs a spawned command: another user (root only), for faults such as a privileged port. */
+export interface SpawnAs {
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
 /** Starts `bin/registry.js` with `argv` and exactly the environment `env` (plus PATH). */
-export function spawnCli(argv: readonly string[], env: ConfigEnv, cwd = projectRoot): SpawnedCli {
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...env };
-  const child = spawn(process.execPath, [binPath, ...argv], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(argv: readonly string[], env: ConfigEnv, cwd = projectRoot, as: SpawnAs = {}): SpawnedCli {
+  return watchChild(spawn(process.execPath, [binPath, ...argv], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as }));
+}
+
+/** Follows a child's output and exit (`npm start`, `bin/registry.js`). */
+export function watchChild(child: ChildProcess): SpawnedCli {
   let out = '';
   let err = '';
   const watchers = new Set<() => void>();

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { issueClientCertificate, localTlsPaths } from '../../src/server/index.js';
+import { ensureLocalCa, issueClientCertificate, localTlsPaths } from '../../src/server/index.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { envelope, envelopeCode, openSocket, refusalOf, startConfiguredServer } from './support.js';
 
@@ -16,6 +16,7 @@ describe('mTLS client certificates', () => {
   before(async () => {
     srv = await startConfiguredServer('[auth]\nloopback_role = "none"\n');
     otherCaDir = await mkdtemp(join(tmpdir(), 'registry-other-ca-'));
+    await ensureLocalCa(otherCaDir); // a CA the server does not trust
   });
   after(async () => {
     await srv?.close();

@@ -14,11 +14,11 @@ import {
   type ClientCertificateRole,
   certificateFingerprint,
   clientRoleFromSubject,
-  ensureServerCertificates,
   issueClientCertificate,
   loadTlsFiles,
   type TlsMaterial,
 } from '../../src/server/tls.js';
+import { ensureServerCertificates } from '../../src/server/tls-plan.js';
 
 /** Every wait on an event has a time limit. */
 const within = (ms = 10_000) => ({ signal: AbortSignal.timeout(ms) });
@@ -106,8 +106,10 @@ describe('ensureServerCertificates', () => {
     const dataDir = await tempDir();
     dirs.push(dataDir);
     const module = fileURLToPath(new URL('../../src/server/tls.ts', import.meta.url));
+    const plan = fileURLToPath(new URL('../../src/server/tls-plan.ts', import.meta.url));
     const script = `const t = await import(${JSON.stringify(module)});
-      const m = await t.ensureServerCertificates({ dataDir: ${JSON.stringify(dataDir)} });
+      const p = await import(${JSON.stringify(plan)});
+      const m = await p.ensureServerCertificates({ dataDir: ${JSON.stringify(dataDir)} });
       console.log(t.certificateFingerprint(m.caPem) + ' ' + t.certificateFingerprint(m.certPem));`;
     const run = () =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

@@ -1,0 +1,148 @@
+/**
+ * The order a server starts in, so that a start that fails changes nothing in the data folder:
+ * every fallible step that writes nothing (the data-folder lock, the port, opening the store)
+ * comes before the first write (new certificates, the static entries), and what a failed start
+ * made (the lock file, a new database, the folder) is removed again.
+ */
+import { rm, stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { RegistryError } from '../domain/index.js';
+import type { RegistryConfig } from '../config/index.js';
+import { type DataFolderLock, lockDataFolder, type Store, storeFiles } from '../store/index.js';
+import { isLoopbackAddress } from './auth.js';
+import type { Refusal } from './limits.js';
+import { type Listener, listen } from './listener.js';
+import type { Logger } from './log.js';
+import { loadTlsFiles, type TlsFilePaths } from './tls.js';
+import { planLocalCa, planServerCertificates } from './tls-plan.js';
+
+/** What the listener serves over TLS, with the files it came from. */
+export interface Tls {
+  readonly cert: string;
+  readonly key: string;
+  readonly caPem: string | undefined;
+  /** The CA client certificates must chain to (the local CA). */
+  readonly clientCa?: string;
+  /** The files to watch: a change is served to new connections without a restart. */
+  readonly paths?: TlsFilePaths;
+}
+
+/** The TLS to serve, decided reading only, and the step that writes what was made in memory. */
+interface PlannedServing {
+  readonly tls: Tls | undefined;
+  commit(): Promise<{ readonly tls: Tls | undefined; readonly changes: readonly string[] }>;
+}
+
+async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedServing> {
+  if (config.server.insecureLoopback) {
+    if (!isLoopbackAddress(config.server.host) && config.server.host !== 'localhost') {
+      throw new RegistryError('config_invalid', `--insecure-loopback serves plaintext and is only allowed while bound to loopback; host ${config.server.host} is not loopback`);
+    }
+    logger.warn({ host: config.server.host }, 'serving plaintext ws:// (insecure loopback)');
+    return { tls: undefined, commit: () => Promise.resolve({ tls: undefined, changes: [] }) };
+  }
+  if (config.tls !== null) {
+    const files = await loadTlsFiles({ certPath: config.tls.cert, keyPath: config.tls.key });
+    // Client certificates are issued by the local CA (`registry cert issue-client`) whoever signed the server's.
+    const local = await planLocalCa(config.server.dataDir);
+    const serving = (ca: { readonly certPem: string; readonly caPath: string }): Tls => ({
+      cert: files.certPem,
+      key: files.keyPem,
+      caPem: undefined,
+      clientCa: ca.certPem,
+      paths: { certPath: files.certPath, keyPath: files.keyPath, caPath: ca.caPath },
+    });
+    return { tls: serving(local.material), commit: async () => ({ tls: serving(await local.commit()), changes: [] }) };
+  }
+  const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
+  // Certificates take wall time, not the injected clock: real TLS stacks check their dates.
+  const plan = await planServerCertificates({ dataDir: config.server.dataDir, ...(wildcard ? {} : { addresses: [config.server.host] }) });
+  const serving = (m: typeof plan.material): Tls => ({
+    cert: m.certPem,
+    key: m.keyPem,
+    caPem: m.caPem,
+    clientCa: m.caPem,
+    paths: { certPath: m.certPath, keyPath: m.keyPath, caPath: m.caPath },
+  });
+  return {
+    tls: serving(plan.material),
+    commit: async () => {
+      const written = await plan.commit();
+      return { tls: serving(written), changes: written.changes };
+    },
+  };
+}
+
+/** Until the server is ready, upgrades are refused (503) and `/healthz` answers 503 `starting`. */
+export class StartingDoor {
+  verify: ((req: IncomingMessage) => Refusal | undefined) | undefined;
+  health: (() => Readonly<Record<string, unknown>>) | undefined;
+  readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined =>
+    this.verify === undefined ? { status: 503, reason: 'the server is starting; try again in a moment' } : this.verify(req);
+  readonly healthz = (): Readonly<Record<string, unknown>> | undefined => this.health?.();
+}
+
+/** Everything a running server is built on, each acquired with nothing written yet but the lock. */
+export interface Foundation {
+  readonly lock: DataFolderLock;
+  readonly listener: Listener;
+  readonly door: StartingDoor;
+  readonly store: Store;
+  readonly tls: Tls | undefined;
+  /** Undoes this start: closes what was opened and removes what it created (on a failure before serving). */
+  discard(): Promise<void>;
+}
+
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+export interface FoundationOptions {
+  readonly config: RegistryConfig;
+  readonly logger: Logger;
+  readonly openStoreWith: (location: string) => Promise<Store>;
+}
+
+/** lock → TLS decided in memory → bind → open the store → write new certificates; undone on any failure. */
+export async function lay(options: FoundationOptions): Promise<Foundation> {
+  const { config, logger } = options;
+  const { host, port, dataDir } = config.server;
+  const undo: Array<() => Promise<unknown>> = [];
+  const discard = async (): Promise<void> => {
+    for (const step of undo.reverse()) await step().catch((err: unknown) => logger.warn({ err }, 'undoing a failed start'));
+  };
+  try {
+    const plan = await planTls(config, logger);
+    const lock = await lockDataFolder(dataDir, { address: `${host}:${port}` });
+    undo.push(() => lock.close({ discard: true }));
+    const door = new StartingDoor();
+    const tls = plan.tls;
+    const listener = await listen({
+      host,
+      port,
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }) } } : {}),
+      hardFrameLimit: Math.max(config.server.maxFrameBytes * 4, 4 * 1024 * 1024),
+      health: door.healthz,
+      verifyUpgrade: door.verifyUpgrade,
+    });
+    undo.push(() => new Promise<void>((resolve) => listener.http.close(() => resolve())));
+    const files = storeFiles(config.storage.url);
+    const fresh = files.length > 0 && !(await exists(files[0] ?? ''));
+    const store = await options.openStoreWith(config.storage.url);
+    undo.push(async () => {
+      await store.close();
+      if (fresh) await Promise.all(files.map((file) => rm(file, { force: true })));
+    });
+    const written = await plan.commit();
+    for (const change of written.changes) logger.info({ dataDir }, change);
+    if (written.tls && listener.setSecureContext && written.tls.cert !== tls?.cert) {
+      listener.setSecureContext({ cert: written.tls.cert, key: written.tls.key, ...(written.tls.clientCa === undefined ? {} : { ca: written.tls.clientCa }) });
+    }
+    return { lock, listener, door, store, tls: written.tls, discard };
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+}
