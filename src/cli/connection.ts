@@ -5,10 +5,10 @@
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type ClientOptions, RegistryClient } from '../client/index.js';
-import { loadConfig, type RegistryConfig } from '../config/index.js';
+import { ConfigError, loadConfig, type RegistryConfig } from '../config/index.js';
 import { type OptionBag, booleanFlag, stringFlag } from './flags.js';
-import type { CliIo } from './io.js';
-import { localCaPath } from './server-door.js';
+import { type CliIo, println } from './io.js';
+import { localCaPath, runningServerUrl } from './server-door.js';
 
 /** The options every client command understands (set on the program, usable anywhere). */
 export interface GlobalFlags {
@@ -41,7 +41,7 @@ export function globalFlags(command: Command): GlobalFlags {
 }
 
 /** The configuration the server would load with these flags and this environment. */
-export function loadSharedConfig(flags: GlobalFlags, io: CliIo): Promise<RegistryConfig> {
+export function loadSharedConfig(flags: GlobalFlags, io: CliIo, options: { readonly ignoreFile?: boolean } = {}): Promise<RegistryConfig> {
   return loadConfig({
     flags: {
       ...(flags.config === undefined ? {} : { configPath: flags.config }),
@@ -49,15 +49,35 @@ export function loadSharedConfig(flags: GlobalFlags, io: CliIo): Promise<Registr
     },
     env: io.env,
     cwd: io.cwd,
+    ...options,
   });
 }
 
-/** Where a client on this host reaches the server: a wildcard bind is reached over loopback. */
+/**
+ * For commands that only need to find the server or read the data folder: a broken
+ * configuration file is a warning on stderr, and the environment and defaults stand in for it.
+ */
+export async function loadClientConfig(flags: GlobalFlags, io: CliIo): Promise<RegistryConfig> {
+  try {
+    return await loadSharedConfig(flags, io);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    println(io.stderr, `warning: the configuration file is not used (${error.brief}); finding the server from the environment, the data folder and the defaults`);
+    return loadSharedConfig(flags, io, { ignoreFile: true });
+  }
+}
+
+/** A bound address as a client on this host reaches it: a wildcard bind over loopback. */
+export function reachableUrl(scheme: 'ws' | 'wss', bound: string, port: number | string): string {
+  const plain = bound.startsWith('[') && bound.endsWith(']') ? bound.slice(1, -1) : bound;
+  const host = plain === '0.0.0.0' ? '127.0.0.1' : plain === '::' ? '::1' : plain;
+  const literal = host.includes(':') ? `[${host}]` : host;
+  return `${scheme}://${literal}:${port}`;
+}
+
+/** Where a client on this host reaches the server the configuration describes. */
 export function serverUrl(config: RegistryConfig): string {
-  const bound = config.server.host;
-  const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
-  const literal = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `${config.server.insecureLoopback ? 'ws' : 'wss'}://${literal}:${config.server.port}`;
+  return reachableUrl(config.server.insecureLoopback ? 'ws' : 'wss', config.server.host, config.server.port);
 }
 
 const exists = (path: string): Promise<boolean> =>
@@ -66,19 +86,29 @@ const exists = (path: string): Promise<boolean> =>
     () => false,
   );
 
+/** The URL a live server holding `dataDir` recorded, reachable from this host. */
+async function runningUrl(dataDir: string): Promise<string | undefined> {
+  const recorded = await runningServerUrl(dataDir);
+  if (recorded === undefined || !URL.canParse(recorded)) return undefined;
+  const url = new URL(recorded);
+  const scheme = url.protocol === 'ws:' ? 'ws' : url.protocol === 'wss:' ? 'wss' : undefined;
+  return scheme === undefined ? undefined : reachableUrl(scheme, url.hostname, url.port);
+}
+
 export interface ClientTarget {
   readonly url: string;
   readonly options: ClientOptions;
 }
 
 /**
- * `--url`, else the server's host and port; `--ca`, else `<data dir>/tls/ca.pem` when it exists
+ * `--url`, else the address of the server that holds the data folder (from its lock file), else
+ * the host and port the configuration gives; `--ca`, else `<data dir>/tls/ca.pem` when it exists
  * and no `--fingerprint` pins the certificate instead; `--token`, else `REGISTRY_TOKEN`.
  */
 export async function clientTarget(flags: GlobalFlags, io: CliIo): Promise<ClientTarget> {
   let config: RegistryConfig | undefined;
-  const shared = async (): Promise<RegistryConfig> => (config ??= await loadSharedConfig(flags, io));
-  const url = flags.url ?? serverUrl(await shared());
+  const shared = async (): Promise<RegistryConfig> => (config ??= await loadClientConfig(flags, io));
+  const url = flags.url ?? (await runningUrl((await shared()).server.dataDir)) ?? serverUrl(await shared());
   let caFile = flags.ca;
   if (caFile === undefined && flags.fingerprint === undefined) {
     const local = await localCaPath((await shared()).server.dataDir);

@@ -1,10 +1,10 @@
 /** `cert ca|issue-client|rotate`: the certificates of the data folder the server serves from. */
-import { open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { RegistryConfig } from '../../config/index.js';
 import { RegistryError } from '../../domain/index.js';
-import { globalFlags, loadSharedConfig } from '../connection.js';
+import { globalFlags, loadClientConfig, loadSharedConfig } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatJson } from '../format.js';
 import { type CliIo, println } from '../io.js';
@@ -48,13 +48,23 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   }
 }
 
+/** Creates the --out folder like `package build --out` does; a path that cannot be a folder is a usage error. */
+async function makeOutFolder(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error && error.code === 'EEXIST' ? 'it is a file' : error instanceof Error ? error.message : String(error);
+    throw new RegistryError('invalid_params', `--out ${out} cannot be used as a folder: ${reason}`, { cause: error, details: { path: out } });
+  }
+}
+
 function addIssueClient(cert: Command, io: CliIo): void {
   cert
     .command('issue-client')
     .description('issue an mTLS client certificate signed by the local CA; its role sits in the subject (OU)')
     .argument('<name>', 'the client name (subject CN)')
     .addOption(new Option('--role <role>', 'what the certificate may do').choices(CLIENT_ROLES).makeOptionMandatory())
-    .option('--out <dir>', 'folder for <name>.pem and <name>-key.pem', '.')
+    .option('--out <dir>', 'folder for <name>.pem and <name>-key.pem (created when missing)', '.')
     .action(async (name: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const role = stringFlag(options, 'role');
@@ -63,6 +73,7 @@ function addIssueClient(cert: Command, io: CliIo): void {
       const { certificateFingerprint, issueClientCertificate } = await loadServerModule();
       const pair = await issueClientCertificate({ dataDir: config.server.dataDir, name, role });
       const out = resolve(io.cwd, stringFlag(options, 'out') ?? '.');
+      await makeOutFolder(out);
       const certPath = join(out, `${name}.pem`);
       const keyPath = join(out, `${name}-key.pem`);
       await writeNew(keyPath, pair.keyPem, 0o600);
@@ -106,7 +117,7 @@ export function addCertCommands(program: Command, io: CliIo): void {
     .command('ca')
     .description('print the CA certificate (PEM) clients trust: <data dir>/tls/ca.pem')
     .action(async (_options: OptionBag, command: Command) => {
-      const config = await loadSharedConfig(globalFlags(command), io);
+      const config = await loadClientConfig(globalFlags(command), io);
       io.stdout.write(await readCa(await localCaPath(config.server.dataDir)));
     });
 }

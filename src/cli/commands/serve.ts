@@ -28,16 +28,28 @@ export function serveOverrides(options: OptionBag, command: Command): ConfigOver
   };
 }
 
-/** Resolves with the first signal; a second one while stopping resolves `second`. */
+/**
+ * A signal that comes again this soon after the first is the same request delivered twice: a
+ * Ctrl-C under `npm start` reaches the server from the terminal and again from npm, which
+ * forwards it. Only a later one means "stop at once".
+ */
+export const DEFAULT_SIGNAL_REPEAT_MS = 1_000;
+
+/** Resolves with the first signal; a second one while stopping (not a duplicate of the first) resolves `second`. */
 function signals(io: CliIo): { readonly first: Promise<string>; readonly second: Promise<string>; readonly dispose: () => void } {
-  let count = 0;
+  let firstAt: number | undefined;
   let onFirst: (signal: string) => void = () => undefined;
   let onSecond: (signal: string) => void = () => undefined;
   const first = new Promise<string>((resolve) => (onFirst = resolve));
   const second = new Promise<string>((resolve) => (onSecond = resolve));
   const dispose = io.onShutdownSignal((signal) => {
-    count += 1;
-    (count === 1 ? onFirst : onSecond)(signal);
+    const now = Date.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      onFirst(signal);
+    } else if (now - firstAt >= DEFAULT_SIGNAL_REPEAT_MS) {
+      onSecond(signal);
+    }
   });
   return { first, second, dispose };
 }
