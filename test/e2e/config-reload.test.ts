@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { defaultConfigPath, loadConfig } from '../../src/config/index.js';
+import { createLogger, startServer } from '../../src/server/index.js';
 import { captureLogs, eventually, type LogCapture } from '../helpers/log-capture.js';
 import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -87,5 +91,93 @@ describe('configuration hot reload', () => {
     assert.equal(error.code, 'config_invalid');
     assert.match(String(error.message), /backends\.toml:1:\d+: /);
     assert.equal((await byName('api'))?.source, 'manual');
+  });
+});
+
+describe('configuration reload - files that go wrong', () => {
+  let srv: TestServer;
+  let ws: RawSocket;
+  let logs: LogCapture;
+
+  const call = async (id: string, action: string): Promise<Obj> => {
+    ws.send({ id, type: 'request', action, params: {} });
+    return ws.next();
+  };
+  const fileBackends = async (): Promise<string[]> =>
+    ((await call('list', 'list_services')).result as Obj[]).filter((s) => s.source === 'file').map((s) => String(s.name));
+
+  before(async () => {
+    logs = captureLogs();
+    srv = await startTestServer({ logger: logs.logger, flags: { autoRegister: false } });
+    await writeFile(srv.configPath, backendToml('from-file', '10.0.0.1', 4444));
+    ws = await openRawSocket(srv.url, srv.caPem);
+    assert.deepEqual((await call('r0', 'reload')).result, { count: 1 });
+  });
+  after(async () => {
+    await ws?.close();
+    await srv?.close();
+  });
+
+  it('names each setting that changed but applies only at the next start', async () => {
+    await writeFile(srv.configPath, `[server]\ntopology_interval = 7\n[limits]\nmax_connections = 10\n[storage]\nevent_retention = 5\n${backendToml('from-file', '10.0.0.1', 4444)}`);
+    assert.deepEqual((await call('r1', 'reload')).result, { count: 1 });
+    const warning = await logs.waitFor((l) => Array.isArray(l.keys), 2_000);
+    assert.equal(warning.level, 40);
+    assert.deepEqual(warning.keys, ['server.topology_interval', 'storage.event_retention', 'limits.max_connections']);
+    assert.match(String(warning.msg), /take effect only at the next start: server\.topology_interval, storage\.event_retention, limits\.max_connections$/);
+  });
+
+  it('answers reload of a deleted file it was told to read with config_invalid naming the path, and keeps its backends', async () => {
+    await rm(srv.configPath);
+    const answer = await call('r2', 'reload');
+    const error = answer.error as Obj;
+    assert.equal(error.code, 'config_invalid', JSON.stringify(answer));
+    assert.equal(error.message, `invalid configuration: ${srv.configPath}: file not found (named by --config)`);
+    assert.deepEqual(await fileBackends(), ['from-file']);
+  });
+
+  it('logs a rejected file as one line with its place and reason, without a stack', async () => {
+    await writeFile(srv.configPath, `${backendToml('from-file', '10.0.0.1', 4444)}[[backend]]\nname = "bad"\nhost = "h"\nport = 70000\n`);
+    const answer = await call('r3', 'reload');
+    assert.equal((answer.error as Obj).code, 'config_invalid');
+    const rejected = logs.lines.filter((l) => String(l.msg).startsWith('configuration rejected')).at(-1);
+    assert.ok(rejected !== undefined);
+    assert.equal(rejected.msg, `configuration rejected, the last good one stays in force: ${srv.configPath}:9:1: backend[1].port: must be ≤ 65535 (got 70000)`);
+    assert.deepEqual(Object.keys(rejected).filter((key) => ['err', 'stack', 'error'].includes(key)), []);
+    assert.deepEqual(await fileBackends(), ['from-file']);
+  });
+});
+
+describe('configuration reload - the default file deleted', () => {
+  it('answers config_invalid naming the path, and keeps the backends, networks and nodes it gave', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'registry-default-config-'));
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, 'config') };
+    const configPath = defaultConfigPath(env);
+    await mkdir(dirname(configPath), { recursive: true });
+    await writeFile(configPath, `${backendToml('from-file', '10.0.0.1', 4444)}[[network]]\nname = "wg0"\nkind = "wireguard"\ncidr = "10.77.0.0/24"\n`);
+    const load = () => loadConfig({ flags: { host: '127.0.0.1', port: 0, autoRegister: false }, env, cwd: home });
+    const server = await startServer({ config: await load(), reloadConfig: load, logger: createLogger({ level: 'silent' }), watchConfig: false });
+    const ws = await openRawSocket(server.url, server.caPem);
+    const call = async (id: string, action: string): Promise<Obj> => {
+      ws.send({ id, type: 'request', action, params: {} });
+      return ws.next();
+    };
+    try {
+      await rm(configPath);
+      const answer = await call('r', 'reload');
+      assert.deepEqual(answer.error, {
+        code: 'config_invalid',
+        message: `invalid configuration: ${configPath}: file not found: it was deleted or moved`,
+        details: { file: configPath, issues: [{ source: 'file', message: 'file not found: it was deleted or moved' }] },
+      });
+      const listed = (await call('l', 'list_services')).result as Obj[];
+      assert.deepEqual(listed.map((s) => s.name), ['from-file']);
+      const networks = (await call('n', 'list_networks')).result as Obj[];
+      assert.deepEqual(networks.map((n) => n.name), ['wg0']);
+    } finally {
+      await ws.close();
+      await server.close();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
