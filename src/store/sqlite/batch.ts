@@ -11,6 +11,7 @@ import {
 import { DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type WriteTx } from '../types.js';
 import type { ServiceChanges } from '../view.js';
 import { commitEvent } from './codec.js';
+import { reasonOf } from './errno.js';
 import { type DeploymentStatements, writeDeploymentRows } from './deployments.js';
 import { AllocationChanges, type MemoryAllocationView } from '../allocations.js';
 import { type AllocationStatements, writeAllocationRows } from './allocations.js';
@@ -250,8 +251,6 @@ function abort(ctx: BatchContext): void {
     // The connection already gave the transaction up; nothing is left to undo.
   }
 }
-
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
 function failAll(ctx: BatchContext, writes: readonly { readonly fail: (error: unknown) => void }[], cause: unknown): void {
   const error =

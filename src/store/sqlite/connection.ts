@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
+import { errnoCode, reasonOf } from './errno.js';
 import { readUserVersion, runMigrations } from './migrations.js';
 
 /**
@@ -24,11 +25,6 @@ export interface OpenedDatabase {
   readonly from: number;
   readonly to: number;
 }
-
-const errnoCode = (error: unknown): string | undefined =>
-  error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const sizeOf = (path: string): Promise<number | undefined> =>
   stat(path).then(

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
+import { errnoCode, reasonOf } from './errno.js';
 
 export const LOCK_FILE_NAME = 'registry.lock';
 
@@ -37,11 +38,6 @@ export interface DataFolderLock {
   readonly closed: Promise<void | Error>;
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-const errnoCode = (error: unknown): string | undefined =>
-  error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const inodeOf = (path: string): Promise<number | undefined> =>
   stat(path).then(
