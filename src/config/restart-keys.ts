@@ -5,8 +5,9 @@ type Setting = readonly [key: string, read: (config: RegistryConfig) => unknown]
 
 /**
  * The settings a running server reads once, at start, in file order. `[server] auto_register`,
- * the backends, networks and nodes apply on reload. `[auth]` and `[limits]` are built into the
- * connection gate at start (README, "Operating it").
+ * the backends, networks and nodes apply on reload. `[auth]` and `[limits]` are read at start on
+ * purpose: a role lowered under open connections would leave their subscriptions running with
+ * the old one (README, "What needs a restart").
  */
 const readAtStart: readonly Setting[] = [
   ['server.host', (c) => c.server.host],
