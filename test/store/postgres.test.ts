@@ -228,7 +228,8 @@ if (postgres === undefined) {
   describe('PostgreSQL store - database outage', () => {
     it('serves reads from memory and fails writes with unavailable while PostgreSQL is down, then catches up', async () => {
       const url = await pgServer.createDatabase();
-      const a = await openStore({ location: url });
+      const faults: RegistryError[] = [];
+      const a = await openStore({ location: url, onWriteFault: (error) => void faults.push(error) });
       const b = await openStore({ location: url });
       const seen = recordEvents(b);
       try {
@@ -237,6 +238,9 @@ if (postgres === undefined) {
         await pgServer.stop();
         await assert.rejects(a.write((tx) => register(tx, 'during')), isUnavailable);
         assert.deepEqual(names(a), ['before']);
+        // The server logs these: the store tells it why the write failed.
+        assert.ok(faults.length >= 1 && faults.every(isUnavailable), String(faults));
+        assert.match(String(faults[0]?.message), /PostgreSQL store.*: .+/);
         await pgServer.start();
         const after = await eventually(async () => a.write((tx) => register(tx, 'after')).catch(() => undefined), 15_000, 'a write after the restart');
         assert.equal(after.revision, 2);
