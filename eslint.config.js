@@ -3,7 +3,7 @@
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const ourFolders = ['store', 'operations', 'protocol', 'server', 'topology', 'ipam', 'deploy', 'config', 'client', 'cli'];
+const ourFolders = ['store', 'operations', 'protocol', 'server', 'topology', 'ipam', 'deploy', 'health', 'config', 'client', 'cli'];
 
 /**
  * Every file under src/: other folders are entered only through their index.js, and nothing

@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { PACKAGE_VERSION_PATTERN, RegistryError, SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { DURATION_HINT, durationMs, PACKAGE_VERSION_PATTERN, RegistryError, SERVICE_NAME_PATTERN } from '../domain/index.js';
 
 /** The files every package has at its root. */
 export const MANIFEST_FILE = 'manifest.yaml';
@@ -22,13 +22,13 @@ export const isPackagePath = (path: string): boolean =>
 
 /** `30`, `1.5` (seconds), or `500ms`, `10s`, `2m`, read as milliseconds. */
 const duration = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, { error: 'must be seconds or a duration such as "500ms", "10s", "2m"' })])
-  .transform((value) => {
-    if (typeof value === 'number') return Math.round(value * 1000);
-    const amount = Number.parseFloat(value);
-    return Math.round(value.endsWith('ms') ? amount : value.endsWith('m') ? amount * 60_000 : amount * 1000);
+  .union([z.number().positive(), z.string()])
+  .transform((value, ctx) => {
+    const ms = durationMs(value);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_HINT });
+    return ms ?? 0;
   })
-  .refine((ms) => ms >= 10 && ms <= 3_600_000, { error: 'must be from 10ms to 1 hour' });
+  .refine((ms) => ms >= 10 && ms <= 3_600_000, { error: 'must be from 10ms to 1 hour', abort: true });
 
 const safeName = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, { error: `must be a ${what} of letters, digits, ".", "_", "+" or "-"` });

@@ -1,4 +1,5 @@
 import type { Revision } from './brand.js';
+import type { CheckStatus } from './check.js';
 import type { NetworkKind, Service } from './service.js';
 import type { ServiceState } from './state.js';
 
@@ -13,7 +14,17 @@ export type RegistryEvent =
       readonly oldState: ServiceState;
       readonly newState: ServiceState;
     }
-  | { readonly type: 'HealthChanged'; readonly service: Service; readonly active: boolean }
+  | {
+      /** One check (or the service's TTL, as check `ttl`) moved from one status to another. */
+      readonly type: 'HealthChanged';
+      readonly service: Service;
+      readonly check: string;
+      readonly from: CheckStatus;
+      readonly to: CheckStatus;
+      readonly output: string;
+      /** Whether discovery hands the service out after this change. */
+      readonly active: boolean;
+    }
   | { readonly type: 'NetworkTopologyChanged'; readonly hostId: string; readonly addresses: readonly TopologyAddress[] }
   | { readonly type: 'IpAllocated'; readonly network: string; readonly owner: string; readonly address: string }
   | { readonly type: 'IpReleased'; readonly network: string; readonly owner: string; readonly address: string }

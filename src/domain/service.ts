@@ -1,4 +1,5 @@
 import type { Revision, ServiceId } from './brand.js';
+import type { CheckDefinition, ServiceCheck } from './check.js';
 import type { ServiceState } from './state.js';
 
 export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -56,7 +57,10 @@ export interface Service {
   /** Seconds without a ping before the service counts as inactive; absent means it never expires. */
   readonly ttlSeconds?: number;
   readonly lastSeen?: number;
+  /** The TTL sweeper's mark: critical once it announced an expired TTL (see `serviceHealth` for the whole picture). */
   readonly health?: HealthStatus;
+  /** Health checks the registry runs for this service, each with where it stands; absent means none. */
+  readonly checks?: readonly ServiceCheck[];
   readonly source: ServiceSource;
   readonly registeredAt: number;
   readonly createdAt: number;
@@ -64,13 +68,6 @@ export interface Service {
   readonly lastStateChange: number;
   /** The global revision of the service's last change. */
   readonly revision: Revision;
-}
-
-/** Derived, never stored: a service with a TTL is active while its last sign of life is recent. */
-export function isActive(service: Service, now: number): boolean {
-  if (service.ttlSeconds === undefined) return true;
-  const seen = service.lastSeen ?? service.registeredAt;
-  return now - seen <= service.ttlSeconds * 1000;
 }
 
 /** A backend as a configuration file states it: exactly the Plexus keys, plus an optional TTL. */
@@ -82,4 +79,6 @@ export interface FileBackend {
   readonly description?: string;
   readonly namespace?: string;
   readonly ttlSeconds?: number;
+  /** `[[backend.check]]` tables. */
+  readonly checks?: readonly CheckDefinition[];
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isActive, type Service } from '../domain/index.js';
+import { signOfLife } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
 
@@ -24,12 +24,9 @@ export const ping = defineOperation({
       const existing = await tx.services.get(input.name);
       if (existing === undefined) return { name: input.name, success: false, message: `backend '${input.name}' not found` };
       // Back from expiry (derived, or already announced by the TTL sweeper): that is an event.
-      const revived = !isActive(existing, now) || existing.health?.status === 'critical';
-      const service: Service = revived
-        ? { ...existing, lastSeen: now, revision: tx.revision, updatedAt: now, health: { status: 'passing', checkedAt: now, durationMs: 0 } }
-        : { ...existing, lastSeen: now };
+      const { service, event } = signOfLife(existing, now, tx.revision);
       await tx.services.put(service);
-      if (revived) tx.emit({ type: 'HealthChanged', service, active: true });
+      if (event !== undefined) tx.emit(event);
       return { name: input.name, success: true, message: 'health check timestamp updated' };
     });
     return value;

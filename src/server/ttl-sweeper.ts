@@ -1,16 +1,14 @@
-import { type Clock, isActive, type Service } from '../domain/index.js';
+import { type Clock, expireTtl, ttlExpiryDue } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
 
 /** How often expired registrations are looked for. */
 export const DEFAULT_TTL_SWEEP_MS = 1_000;
 
-const expired = (s: Service, now: number): boolean => s.ttlSeconds !== undefined && !isActive(s, now) && s.health?.status !== 'critical';
-
 /**
  * Announces registrations whose TTL ran out: marks their health critical and emits
- * HealthChanged {active:false} once, so subscribers see a backend go away (a ping brings it
- * back with HealthChanged {active:true}). `is_active` itself is derived, so reads never wait on this.
+ * HealthChanged (check `ttl`, passing → critical) once, so subscribers see a backend go away (a ping brings it
+ * back with HealthChanged critical → passing). `is_active` itself is derived, so reads never wait on this.
  */
 export class TtlSweeper {
   readonly closed: Promise<void>;
@@ -36,20 +34,16 @@ export class TtlSweeper {
     // Several servers on one PostgreSQL: only the holder of the sweep lock sweeps (SQLite: always).
     if (this.store.claimSweeps !== undefined && !(await this.store.claimSweeps())) return 0;
     const now = this.clock.now();
-    const due = this.store.services.list().filter((s) => expired(s, now));
+    const due = this.store.services.list().filter((s) => ttlExpiryDue(s, now));
     if (due.length === 0) return 0;
     const { value } = await this.store.write(async (tx) => {
       let count = 0;
       for (const { name } of due) {
         const current = await tx.services.get(name);
-        if (current === undefined || !expired(current, now)) continue;
-        const service: Service = {
-          ...current,
-          health: { status: 'critical', message: `no sign of life within its TTL of ${current.ttlSeconds ?? 0}s`, checkedAt: now, durationMs: 0 },
-          revision: tx.revision,
-        };
+        if (current === undefined || !ttlExpiryDue(current, now)) continue;
+        const { service, event } = expireTtl(current, now, tx.revision);
         await tx.services.put(service);
-        tx.emit({ type: 'HealthChanged', service, active: false });
+        tx.emit(event);
         count++;
       }
       return count;

@@ -7,6 +7,7 @@ export {
   type DeploymentWriter,
   type ServiceReadView,
   type ServiceWriter,
+  type ShardClaims,
   type Store,
   type StoreOptions,
   type WriteResult,

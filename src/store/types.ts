@@ -81,9 +81,30 @@ export interface Store {
    * server). PostgreSQL: true while this server holds the sweep lock, so one server sweeps at a time.
    */
   claimSweeps?(): Promise<boolean>;
+  /**
+   * Claims on the shards of the health checks, so that several servers on one database share
+   * them and each check runs on one server. Absent: this server runs every check (SQLite).
+   */
+  readonly shardClaims?: ShardClaims;
   close(): Promise<void>;
   /** Resolves with the reason once closed; never rejects. */
   readonly closed: Promise<void | Error>;
+}
+
+/**
+ * Numbered shards of periodic work, held by at most one server each. A claim lives as long as
+ * the server's database session: a server that dies lets go of its shards at once.
+ */
+export interface ShardClaims {
+  /** Joins (once per session) and answers how many servers take part now, this one included; 0 without a session. */
+  members(): Promise<number>;
+  /** The shards below `count` that no server holds now. */
+  unclaimed(count: number): Promise<readonly number[]>;
+  /** Tries each shard; answers those this server now holds. */
+  claim(shards: readonly number[]): Promise<readonly number[]>;
+  release(shards: readonly number[]): Promise<void>;
+  /** The shards this server holds now: empty once its session was lost. */
+  held(): ReadonlySet<number>;
 }
 
 export interface StoreOptions {

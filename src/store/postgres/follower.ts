@@ -28,6 +28,8 @@ export class CommitFollower {
   readonly closed: Promise<void>;
   #client: pg.Client | undefined;
   #holdsSweeps = false;
+  /** Counts sessions: locks held under an older one are gone. */
+  #epoch = 0;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -40,6 +42,11 @@ export class CommitFollower {
   /** True while the LISTEN session is up. */
   get connected(): boolean {
     return this.#client !== undefined;
+  }
+
+  /** The session as it is now, with its number; undefined while it is down. Session locks live and die with it. */
+  session(): { readonly client: pg.Client; readonly epoch: number } | undefined {
+    return this.#client === undefined ? undefined : { client: this.#client, epoch: this.#epoch };
   }
 
   /** Connects the first time; a failure is retried in the background. */
@@ -107,6 +114,7 @@ export class CommitFollower {
       return;
     }
     this.#client = client;
+    this.#epoch += 1;
     this.#attempt = 0;
     this.options.onConnected();
   }

@@ -10,6 +10,10 @@ export const LOCK_KEYS = {
   sweeps: 0x7265_6702,
   /** Held while the schema is brought up to date, so servers starting together migrate once. */
   migrate: 0x7265_6703,
+  /** First key of the two-key locks that say a server takes part in running health checks (second: its member id). */
+  healthMembers: 0x7265_6704,
+  /** First key of the two-key locks on health-check shards (second: the shard number). */
+  healthShards: 0x7265_6705,
 } as const;
 
 /** A numbered, forward-only schema step; the numbers are those of the SQLite backend. */

@@ -18,6 +18,7 @@ import { CommitFollower } from './follower.js';
 import { loadSnapshot, readEvents, type Snapshot } from './load.js';
 import { runPostgresMigrations } from './migrations.js';
 import { Replica } from './replica.js';
+import { SessionShardClaims } from './shard-claims.js';
 import { DEFAULT_POSTGRES_TUNING, type PostgresTuning } from './tuning.js';
 import { type Checkout, checkout, isRetryable, redactUrl, sqlState, unavailable } from './sql.js';
 
@@ -75,6 +76,7 @@ class PostgresStore implements Store {
   readonly #replica: Replica;
   readonly #follower: CommitFollower;
   readonly #poll: NodeJS.Timeout;
+  readonly shardClaims: SessionShardClaims;
   #queue: PendingWrite[] = [];
   #scheduled: NodeJS.Immediate | undefined;
   #flushing = false;
@@ -104,6 +106,7 @@ class PostgresStore implements Store {
       onConnected: () => this.#requestSync(),
       onLost: () => undefined,
     });
+    this.shardClaims = new SessionShardClaims(this.#follower);
     this.#poll = setInterval(() => this.#requestSync(), tuning.pollMs);
     this.#poll.unref();
   }

@@ -1,0 +1,71 @@
+import { type Clock, RegistryError, systemClock } from '../domain/index.js';
+import type { Store, WriteTx } from '../store/index.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_SHARD_COUNT } from './shards.js';
+
+/** Checks running at once on one server; the rest wait their turn (and count as late). */
+export const DEFAULT_MAX_CONCURRENT_CHECKS = 128;
+
+/** What the scheduler logs through (a pino logger fits). */
+export interface HealthLogger {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
+export interface HealthSchedulerOptions {
+  readonly store: Store;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  readonly logger: HealthLogger;
+  /**
+   * Whether `script` checks run (`[health] allow_scripts`).
+   * @default false
+   */
+  readonly allowScripts?: boolean;
+  /** @default DEFAULT_MAX_CONCURRENT_CHECKS */
+  readonly maxConcurrent?: number;
+  /** Names this server in the User-Agent of http and ws probes. */
+  readonly serverId: string;
+  /**
+   * Frees what a service held besides its record (its IP addresses) when a check deregisters it,
+   * inside the same write. @default nothing to free
+   */
+  readonly releaseHeld?: (tx: WriteTx, service: string) => Promise<void>;
+  /** @default DEFAULT_SHARD_COUNT */
+  readonly shards?: number;
+  /** @default DEFAULT_HEARTBEAT_MS */
+  readonly heartbeatMs?: number;
+}
+
+export interface ResolvedHealthOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: HealthLogger;
+  readonly allowScripts: boolean;
+  readonly maxConcurrent: number;
+  readonly userAgent: string;
+  readonly releaseHeld: (tx: WriteTx, service: string) => Promise<void>;
+  readonly shards: number;
+  readonly heartbeatMs: number;
+}
+
+const positive = (value: number, field: string): number => {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RegistryError('invalid_params', `${field} must be a positive integer`, { details: { field, value } });
+  }
+  return value;
+};
+
+/** Fills in defaults and refuses impossible values once, when the scheduler is made. */
+export function resolveHealthOptions(options: HealthSchedulerOptions): ResolvedHealthOptions {
+  return Object.freeze({
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    allowScripts: options.allowScripts ?? false,
+    maxConcurrent: positive(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS, 'maxConcurrent'),
+    userAgent: `service-registry health check (${options.serverId})`,
+    releaseHeld: options.releaseHeld ?? (() => Promise.resolve()),
+    shards: positive(options.shards ?? DEFAULT_SHARD_COUNT, 'shards'),
+    heartbeatMs: positive(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 'heartbeatMs'),
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Real servers for health checks to probe, on 127.0.0.1 with an OS-picked port: an HTTP server
+ * (answers as the test says), a TCP listener and a WebSocket JSON-RPC server. Each can be
+ * stopped and started again on the same port, and remembers who asked what.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+
+export interface SeenProbe {
+  readonly path: string;
+  readonly userAgent: string;
+  /** What the target answered (HTTP status; 0 for TCP and WebSocket). */
+  readonly status: number;
+}
+
+export interface Target {
+  readonly port: number;
+  /** Every probe seen, oldest first. */
+  readonly seen: SeenProbe[];
+  /** Closes the listener and every open connection: the port refuses until `start`. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HttpTarget extends Target {
+  readonly url: string;
+  /** The status answered from now on (200 by default), and the body. */
+  answer(status: number, body?: string): void;
+}
+
+type Closable = HttpServer | TcpServer;
+
+function listen(server: Closable, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Wraps a server factory into start/stop on one port; every socket is tracked so stop really closes. */
+async function controlled(make: () => Closable, onStop: () => void = () => undefined): Promise<Omit<Target, 'seen'>> {
+  const sockets = new Set<Socket>();
+  let server: Closable | undefined;
+  let port = 0;
+  const start = async (): Promise<void> => {
+    const next = make();
+    next.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    port = await listen(next, port);
+    server = next;
+  };
+  const stop = async (): Promise<void> => {
+    const current = server;
+    server = undefined;
+    if (current === undefined) return;
+    onStop();
+    const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  await start();
+  return { port, start, stop, close: stop };
+}
+
+export async function startHttpTarget(): Promise<HttpTarget> {
+  const seen: SeenProbe[] = [];
+  let status = 200;
+  let body = 'ok';
+  const handle = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
+    seen.push({ path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '', status });
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+  };
+  const control = await controlled(() => createHttpServer(handle));
+  return {
+    ...control,
+    seen,
+    url: `http://127.0.0.1:${control.port}`,
+    answer: (next, text = next < 300 ? 'ok' : 'failing') => {
+      status = next;
+      body = text;
+    },
+  };
+}
+
+export async function startTcpTarget(): Promise<Target> {
+  const seen: SeenProbe[] = [];
+  const control = await controlled(() =>
+    createTcpServer((socket) => {
+      seen.push({ path: '', userAgent: '', status: 0 });
+      socket.end();
+    }),
+  );
+  return { ...control, seen };
+}
+
+/** A WebSocket server that answers JSON-RPC requests with `{result: {method}}`, or an error for method "fail". */
+export async function startWsTarget(): Promise<Target & { readonly url: string }> {
+  const seen: SeenProbe[] = [];
+  let wss: WebSocketServer | undefined;
+  const make = (): HttpServer => {
+    const http = createHttpServer((_req, res) => res.writeHead(426).end());
+    wss = new WebSocketServer({ server: http });
+    wss.on('connection', (socket, req) => {
+      seen.push({ path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '', status: 0 });
+      socket.on('message', (data) => {
+        const request = JSON.parse(String(data)) as { id: unknown; method: string };
+        // A notification first, as a Plexus hub streams: the probe must wait for its own answer.
+        socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'note', params: {} }));
+        const answer = request.method === 'fail' ? { error: { code: -32000, message: 'failing' } } : { result: { method: request.method } };
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, ...answer }));
+      });
+    });
+    return http;
+  };
+  const control = await controlled(make, () => {
+    for (const client of wss?.clients ?? []) client.terminate();
+    wss?.close();
+  });
+  return { ...control, seen, url: `ws://127.0.0.1:${control.port}` };
+}
