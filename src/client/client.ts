@@ -164,6 +164,25 @@ export class RegistryClient implements AsyncDisposable {
     return this.call('env', input);
   }
 
+  /** Adds a health check to a service, or replaces the one of that name. */
+  addCheck(input: InputFor<'add_check'>): Promise<OutputFor<'add_check'>> {
+    return this.call('add_check', input);
+  }
+
+  removeCheck(input: InputFor<'remove_check'>): Promise<OutputFor<'remove_check'>> {
+    return this.call('remove_check', input);
+  }
+
+  /** The checks of one service (or of all) with their status and last output; a TTL shows as check `ttl`. */
+  listChecks(input: InputFor<'list_checks'> = {}): Promise<OutputFor<'list_checks'>> {
+    return this.call('list_checks', input);
+  }
+
+  /** One service's health: the worst of its TTL and checks, and whether discovery serves it. */
+  getHealth(input: InputFor<'get_health'>): Promise<OutputFor<'get_health'>> {
+    return this.call('get_health', input);
+  }
+
   /**
    * Events as an AsyncIterable on a connection of its own, which reconnects and resumes from the
    * last revision by itself. Leaving the `for await` loop (or `close()`) ends the subscription.

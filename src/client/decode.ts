@@ -4,7 +4,14 @@
  */
 import { asRevision, type ErrorCode, isErrorCode, RegistryError } from '../domain/index.js';
 import type { AllocationOutput, NetworkOutput, OperationByName, OperationName, OutputOf } from '../operations/index.js';
-import { decodeResolvedEndpoint, decodeService, decodeTopology } from '../protocol/index.js';
+import {
+  decodeCheckOutput,
+  decodeCheckRow,
+  decodeHealthReport,
+  decodeResolvedEndpoint,
+  decodeService,
+  decodeTopology,
+} from '../protocol/index.js';
 import { decodeDeployment, decodeNode } from './decode-deployment.js';
 import { decodeAuthenticated, decodeTokenCreated, decodeTokenList, decodeTokenRevoked } from './decode-auth.js';
 
@@ -42,6 +49,14 @@ const decodeNetwork = (wire: unknown): NetworkOutput => {
   };
 };
 
+const decodeHealthStats = (w: Wire) => ({
+  checks: num(w.checks),
+  shards: num(w.shards),
+  running: num(w.running),
+  runs: num(w.runs),
+  lateness_p99_ms: num(w.lateness_p99_ms),
+});
+
 export const outputDecoders: Decoders = {
   register: decodeRegistered,
   register_service: decodeRegistered,
@@ -78,6 +93,13 @@ export const outputDecoders: Decoders = {
   token_create: decodeTokenCreated,
   token_list: decodeTokenList,
   token_revoke: decodeTokenRevoked,
+  add_check: decodeCheckOutput,
+  remove_check: (wire) => {
+    const w = obj(wire);
+    return { service: str(w.service), check: str(w.check), removed: w.removed === true };
+  },
+  list_checks: (wire) => (Array.isArray(wire) ? wire.map(decodeCheckRow) : []),
+  get_health: decodeHealthReport,
   status: (wire) => {
     const w = obj(wire);
     return {
@@ -87,6 +109,7 @@ export const outputDecoders: Decoders = {
       store: w.store === 'postgres' ? 'postgres' : 'sqlite',
       uptime_seconds: num(w.uptime_seconds),
       role: str(w.role),
+      ...(asObject(w.health) === undefined ? {} : { health: decodeHealthStats(obj(w.health)) }),
     };
   },
 };

@@ -4,6 +4,7 @@
  */
 export { ConfigError, type ConfigErrorOptions } from './error.js';
 export { isLoopbackHost } from './loopback.js';
+export type { HealthSettings } from './health.js';
 export {
   type ConfigInputs,
   type LoadConfigOptions,

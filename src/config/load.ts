@@ -8,6 +8,7 @@ import { locate } from './locate.js';
 import { nodeDefinitions } from './nodes.js';
 import { networkDefinitions } from './networks.js';
 import { limitSettings } from './limits.js';
+import { healthSettings } from './health.js';
 import { defaultConfigPath } from './paths.js';
 import { deepFreeze, fileBackends, fileLayer, looseTables, mergeLayers } from './resolve.js';
 import { type ConfigFile, fileSchema } from './schema.js';
@@ -144,6 +145,7 @@ export function buildConfig(text: string | undefined, inputs: ConfigInputs): Reg
     configFound: text !== undefined,
     ...merged.settings,
     limits: limitSettings(file.limits),
+    health: healthSettings(file.health),
     backends: fileBackends(file),
     services: looseTables(file.service),
     networks: networkDefinitions(file.network),

@@ -53,6 +53,7 @@ export function fileBackends(file: ConfigFile): FileBackend[] {
     ...(b.description === undefined ? {} : { description: b.description }),
     ...(b.namespace === undefined ? {} : { namespace: b.namespace }),
     ...(b.ttl === undefined ? {} : { ttlSeconds: b.ttl }),
+    ...(b.check === undefined ? {} : { checks: b.check }),
   }));
 }
 

@@ -4,6 +4,8 @@ import { nodeTable, nodeTables } from './nodes.js';
 import { networkTable, networkTables } from './networks.js';
 import { configRoles, logLevels } from './types.js';
 import { limitsTable } from './limits.js';
+import { healthTable } from './health.js';
+import { checkDefinitionList } from '../health/index.js';
 
 /** The file as written (snake_case), every key optional: defaults are filled when layers merge. */
 
@@ -54,6 +56,8 @@ const backendTable = z.strictObject({
   description: z.string().optional(),
   namespace: z.string().optional(),
   ttl: z.number().int().min(1).max(86_400).optional(),
+  /** `[[backend.check]]` tables: the same keys as `checks` on the wire. */
+  check: checkDefinitionList.optional(),
 });
 
 /** Later issues define these; for now any array of tables passes. */
@@ -65,6 +69,7 @@ export const fileSchema = z.strictObject({
   auth: authTable.optional(),
   storage: storageTable.optional(),
   limits: limitsTable.optional(),
+  health: healthTable.optional(),
   backend: z.array(backendTable).optional(),
   service: looseTables.optional(),
   network: networkTables.optional(),
@@ -81,6 +86,7 @@ export const knownKeys: Readonly<Record<string, readonly string[]>> = {
   auth: Object.keys(authTable.shape),
   storage: Object.keys(storageTable.shape),
   limits: Object.keys(limitsTable.shape),
+  health: Object.keys(healthTable.shape),
   backend: Object.keys(backendTable.shape),
   node: Object.keys(nodeTable.shape),
   network: Object.keys(networkTable.shape),

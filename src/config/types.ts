@@ -5,6 +5,7 @@ export type { FileBackend };
 /** The shapes of the configuration: what callers pass in and the frozen object they get back. */
 import type { NodeDefinition } from '../domain/index.js';
 import type { NetworkDefinition } from '../ipam/index.js';
+import type { HealthSettings } from './health.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4445;
@@ -140,6 +141,8 @@ export interface RegistryConfig {
   readonly auth: AuthSettings;
   readonly storage: StorageSettings;
   readonly limits: LimitSettings;
+  /** `[health]`: whether script checks are allowed, and how many checks run at once. */
+  readonly health: HealthSettings;
   readonly backends: readonly FileBackend[];
   readonly services: readonly LooseTable[];
   /** The `[[network]]` tables, validated: CIDRs well formed, gateway and reserved inside, no overlaps. */

@@ -24,7 +24,7 @@ export const errorCodes = {
   host_key_mismatch: { retry: false, text: 'the SSH host key differs from the pinned one' },
   limit_exceeded: { retry: true, text: 'a connection, subscription or request limit was reached' },
   rate_limited: { retry: true, text: 'too many requests on this connection' },
-  unavailable: { retry: true, text: 'the server is shutting down or its store is unavailable' },
+  unavailable: { retry: true, text: 'the server is shutting down, its store is unavailable, or the service asked for is unhealthy' },
   internal: { retry: false, text: 'unexpected server fault' },
 } as const;
 

@@ -96,4 +96,5 @@ export {
   ttlRevives,
   worstStatus,
 } from './health.js';
+export { type CheckStanding, isDeclaredCheck, standingChecks, type TtlStanding, ttlStanding } from './health-report.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isActive, type Service } from '../domain/index.js';
 import { envLine, resolveEndpoint } from '../topology/index.js';
+import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
 import { callerDeclaration, placeFor, requireTopology } from './resolve.js';
 import { serviceName, unset } from './schemas.js';
@@ -13,7 +14,8 @@ export interface EnvOutput {
 
 /**
  * Environment lines for the caller: each service's first endpoint resolved from where the caller
- * stands. Named services must exist; with none named, every active service.
+ * stands. Named services must exist and be healthy (else `unavailable`); with none named, every
+ * active service. `include_unhealthy` serves unhealthy ones too.
  */
 export const env = defineOperation({
   name: 'env',
@@ -22,6 +24,7 @@ export const env = defineOperation({
   input: z.strictObject({
     services: unset(z.array(serviceName).max(256, 'must name at most 256 services')),
     caller: callerDeclaration,
+    include_unhealthy: unset(z.boolean()),
   }),
   async handle(input, ctx): Promise<EnvOutput> {
     const topology = requireTopology(ctx);
@@ -30,8 +33,8 @@ export const env = defineOperation({
     const services: Service[] = input.services?.map((name) => {
       const service = ctx.store.services.get(name);
       if (service === undefined) throw notFound(name);
-      return service;
-    }) ?? ctx.store.services.list().filter((s) => isActive(s, now));
+      return requireHealthy(service, now, input.include_unhealthy);
+    }) ?? ctx.store.services.list().filter((s) => input.include_unhealthy === true || isActive(s, now));
     return { lines: services.map((s) => envLine(resolveEndpoint(s, undefined, place, topology))) };
   },
 });

@@ -39,3 +39,7 @@ export {
 export type { AuthenticateOutput } from './authenticate.js';
 export type { TokenCreated } from './token-create.js';
 export { findToken, type TokenOutput } from './token-secret.js';
+export type { CheckOutput } from './add-check.js';
+export type { CheckRow } from './list-checks.js';
+export type { HealthReport } from './get-health.js';
+export type { HealthService } from './runtime.js';

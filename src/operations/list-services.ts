@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { isActive, type Service, serviceStates } from '../domain/index.js';
+import { isActive, isTtlAlive, type Service, serviceStates } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { shortText, tagList, unset } from './schemas.js';
 
-/** Every service, optionally only the active ones or one namespace; served from memory. */
+/**
+ * Every service, optionally only the active ones (TTL fine and no critical check; with
+ * `include_unhealthy`, TTL fine only) or one namespace; served from memory.
+ */
 export const listServices = defineOperation({
   name: 'list_services',
   role: 'read',
@@ -14,15 +17,17 @@ export const listServices = defineOperation({
     /** Services carrying every one of these tags. */
     tags: unset(tagList),
     state: unset(z.enum(serviceStates)),
+    include_unhealthy: unset(z.boolean()),
   }),
   async handle(input, ctx): Promise<readonly Service[]> {
     const now = ctx.clock.now();
     const all = ctx.store.services.list();
     const { active_only: activeOnly, namespace, tags, state } = input;
     if (!activeOnly && namespace === undefined && tags === undefined && state === undefined) return all;
+    const active = input.include_unhealthy === true ? isTtlAlive : isActive;
     return all.filter(
       (s) =>
-        (!activeOnly || isActive(s, now)) &&
+        (!activeOnly || active(s, now)) &&
         (namespace === undefined || s.namespace === namespace) &&
         (state === undefined || s.state === state) &&
         (tags === undefined || tags.every((t) => s.tags.includes(t))),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { asServiceId, applyPatch, DEFAULT_TTL_SECONDS, newService, RegistryError, type Service } from '../domain/index.js';
 import { allocateServiceAddresses } from '../ipam/index.js';
 import { allocateList, serviceAllocation } from './allocate-ip.js';
+import { admitChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import type { RegisterOutput } from './register.js';
 import { serviceName, unset } from './schemas.js';
@@ -20,6 +21,7 @@ export const registerService = defineOperation({
   input: z.strictObject({ name: serviceName, ...serviceEntryFields, allocate: unset(allocateList) }),
   async handle(input, ctx): Promise<RegisterOutput> {
     const now = ctx.clock.now();
+    admitChecks(input.checks, ctx);
     const catalog = serviceAllocation(ctx, input.allocate, input.addresses);
     const given = { ttlSeconds: DEFAULT_TTL_SECONDS, ...toServicePatch(input) };
     // With `allocate`, the host may come from an address allocated inside the write: only the port must be known now.
@@ -33,15 +35,17 @@ export const registerService = defineOperation({
       const primary = primaryOf(patch);
       if (primary === undefined) throw portRequired();
       if (existing === undefined) {
-        const service = newService(
+        const fresh = newService(
           { ...patch, ...primary },
           { id: asServiceId(ctx.newId()), name: input.name, source: 'manual', now, revision: tx.revision },
         );
+        const service = withChecks(fresh, undefined, input.checks, now);
         await tx.services.put(service);
         tx.emit({ type: 'ServiceRegistered', service });
         return { service, created: true };
       }
-      const service: Service = { ...applyPatch(existing, { ...patch, ...primary }, now, tx.revision), source: 'manual', lastSeen: now };
+      const patched: Service = { ...applyPatch(existing, { ...patch, ...primary }, now, tx.revision), source: 'manual', lastSeen: now };
+      const service = withChecks(patched, existing, input.checks, now);
       await tx.services.put(service);
       tx.emit({ type: 'ServiceUpdated', service });
       return { service, created: false };

@@ -8,12 +8,13 @@ import {
   type Service,
   type ServicePatch,
 } from '../domain/index.js';
+import { admitChecks, sameChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { hostName, portNumber, serviceName } from './schemas.js';
 import { serviceEntryFields } from './service-fields.js';
 
 /** The Plexus keys: the same schemas as a service entry's, with host and port required. */
-const { protocol, description, namespace, version, metadata, tags, ttl } = serviceEntryFields;
+const { protocol, description, namespace, version, metadata, tags, ttl, checks } = serviceEntryFields;
 
 export interface RegisterOutput {
   readonly service: Service;
@@ -26,31 +27,34 @@ export const register = defineOperation({
   name: 'register',
   role: 'write',
   summary: 'register a backend (an idempotent upsert by name)',
-  input: z.strictObject({ name: serviceName, host: hostName, port: portNumber, protocol, description, namespace, version, metadata, tags, ttl }),
+  input: z.strictObject({ name: serviceName, host: hostName, port: portNumber, protocol, description, namespace, version, metadata, tags, ttl, checks }),
   async handle(input, ctx): Promise<RegisterOutput> {
     const now = ctx.clock.now();
-    const { ttl, name, ...fields } = input;
+    const { ttl, name, checks: declared, ...fields } = input;
+    admitChecks(declared, ctx);
     const patch: ServicePatch = { ...fields, protocol: fields.protocol ?? 'ws', ttlSeconds: ttl ?? DEFAULT_TTL_SECONDS };
     const { value } = await ctx.store.write(async (tx) => {
       const existing = await tx.services.get(name);
       if (existing === undefined) {
-        const service = newService(
+        const fresh = newService(
           { ...patch, host: input.host, port: input.port },
           { id: asServiceId(ctx.newId()), name, source: 'manual', now, revision: tx.revision },
         );
+        const service = withChecks(fresh, undefined, declared, now);
         await tx.services.put(service);
         tx.emit({ type: 'ServiceRegistered', service });
         return { service, created: true };
       }
       // A runtime registration takes over a file or auto entry: it is now manual (DESIGN §4 priority).
       const expired = existing.health?.status === 'critical';
-      if (patchChangesNothing(existing, patch) && existing.source === 'manual' && !expired) {
+      if (patchChangesNothing(existing, patch) && sameChecks(existing, declared) && existing.source === 'manual' && !expired) {
         const touched: Service = { ...existing, lastSeen: now };
         await tx.services.put(touched);
         return { service: touched, created: false };
       }
       const revived = expired ? { health: { status: 'passing' as const, checkedAt: now, durationMs: 0 } } : {};
-      const service: Service = { ...applyPatch(existing, patch, now, tx.revision), source: 'manual', lastSeen: now, ...revived };
+      const patched: Service = { ...applyPatch(existing, patch, now, tx.revision), source: 'manual', lastSeen: now, ...revived };
+      const service = withChecks(patched, existing, declared, now);
       await tx.services.put(service);
       tx.emit({ type: 'ServiceUpdated', service });
       return { service, created: false };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RegistryError } from '../domain/index.js';
 import { type CallerPlace, type HostTopology, parseCidr, placeCaller, type ResolvedEndpoint, resolveEndpoint } from '../topology/index.js';
+import { requireHealthy } from './checks.js';
 import { defineOperation, type OperationContext } from './define.js';
 import type { ConnectionInfo } from './runtime.js';
 import { serviceName, unset } from './schemas.js';
@@ -53,16 +54,21 @@ export function placeFor(ctx: OperationContext, topology: HostTopology, caller: 
   return place;
 }
 
-/** The address of a service the caller can reach from where it stands, with the network and the reason. */
+/**
+ * The address of a service the caller can reach from where it stands, with the network and the
+ * reason. A service whose TTL ran out or whose checks are critical is refused unless `include_unhealthy`.
+ */
 export const resolve = defineOperation({
   name: 'resolve',
   role: 'read',
   summary: 'the address of a service endpoint the caller can reach, for this connection',
-  input: z.strictObject({ service: serviceName, endpoint: unset(endpointName), caller: callerDeclaration }),
+  input: z.strictObject({ service: serviceName, endpoint: unset(endpointName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()) }),
   async handle(input, ctx): Promise<ResolvedEndpoint> {
     const topology = requireTopology(ctx);
     const service = ctx.store.services.get(input.service);
     if (service === undefined) throw notFound(input.service);
+    // Never a dead address: an unhealthy service is `unavailable`, with its failing checks in details.
+    requireHealthy(service, ctx.clock.now(), input.include_unhealthy);
     return resolveEndpoint(service, input.endpoint, placeFor(ctx, topology, input.caller), topology);
   },
 });

@@ -1,6 +1,7 @@
 import type { DeploymentRecord, EventType, NodeDefinition, Revision } from '../domain/index.js';
 import type { HostTopology } from '../topology/index.js';
 import type { NetworkDefinition } from '../ipam/index.js';
+import type { HealthStats } from '../health/index.js';
 
 /**
  * What the server lends to operations beyond the store: one field per capability. Each
@@ -19,6 +20,15 @@ export interface RuntimeServices {
   readonly deployer?: Deployer;
   /** The `[[node]]` definitions of the configuration in force (a reload replaces them). */
   readonly nodes?: () => readonly NodeDefinition[];
+  /** The health-check scheduler (issue 13); absent, checks are kept but nothing runs them and script checks are refused. */
+  readonly health?: HealthService;
+}
+
+/** What operations need of the health-check scheduler. */
+export interface HealthService {
+  /** `[health] allow_scripts`: whether `script` checks may be declared. */
+  readonly allowScripts: boolean;
+  stats(): HealthStats;
 }
 
 /** What deploy_package and rollback need; both resolve with the final record and throw why a deployment failed. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Endpoint, NetworkKind, ServiceLocation, ServicePatch } from '../domain/index.js';
+import { checkDefinitionList } from '../health/index.js';
 import {
   addressesByNetwork,
   dependsOnList,
@@ -33,6 +34,8 @@ export const serviceEntryFields = {
   endpoints: unset(endpointList),
   execution: unset(executionKind),
   depends_on: unset(dependsOnList),
+  /** Health checks; given, they replace the service's checks (an unchanged check keeps its status). */
+  checks: unset(checkDefinitionList),
 };
 
 /** The fields alone, for callers that validate an entry without a name. */

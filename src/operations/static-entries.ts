@@ -1,7 +1,9 @@
 import {
   applyPatch,
   asServiceId,
+  checksUnchanged,
   type Clock,
+  declareChecks,
   type FileBackend,
   newService,
   patchChangesNothing,
@@ -64,21 +66,24 @@ async function upsertStatic(
   now: number,
   newId: () => string,
 ): Promise<void> {
-  const { name, ttlSeconds, ...fields } = backend;
+  const { name, ttlSeconds, checks = [], ...fields } = backend;
   const patch = { ...fields, ttlSeconds };
   const existing = await tx.services.get(name);
   if (existing === undefined) {
-    const service = newService(patch, { id: asServiceId(newId()), name, source, now, revision: tx.revision });
+    const created = newService(patch, { id: asServiceId(newId()), name, source, now, revision: tx.revision });
+    const service = checks.length === 0 ? created : { ...created, checks: declareChecks(undefined, checks, now) };
     await tx.services.put(service);
     tx.emit({ type: 'ServiceRegistered', service });
     return;
   }
   if (!yieldsTo(existing)) return;
-  // A file entry without `ttl` is static: it clears an expiry the old entry had.
+  // A file entry without `ttl` is static: it clears an expiry the old entry had; likewise its checks are the file's.
   const sameTtl = existing.ttlSeconds === ttlSeconds;
-  if (sameTtl && existing.source === source && patchChangesNothing(existing, fields)) return;
-  const { ttlSeconds: _dropped, ...base } = applyPatch(existing, fields, now, tx.revision);
-  const service: Service = { ...base, source, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) };
+  const sameChecks = checksUnchanged(existing.checks, checks);
+  if (sameTtl && sameChecks && existing.source === source && patchChangesNothing(existing, fields)) return;
+  const { ttlSeconds: _dropped, checks: _checks, ...base } = applyPatch(existing, fields, now, tx.revision);
+  const declared = checks.length === 0 ? {} : { checks: declareChecks(existing.checks, checks, now) };
+  const service: Service = { ...base, source, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...declared };
   await tx.services.put(service);
   tx.emit({ type: 'ServiceUpdated', service });
 }

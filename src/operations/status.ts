@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Revision } from '../domain/index.js';
+import type { HealthStats } from '../health/index.js';
 import { defineOperation } from './define.js';
 
 /** Snake_case like every other operation output on the wire. */
@@ -10,6 +11,8 @@ export interface StatusOutput {
   readonly store: 'sqlite' | 'postgres';
   readonly uptime_seconds: number;
   readonly role: string;
+  /** The health-check scheduler of this server, when it runs one. */
+  readonly health?: HealthStats;
 }
 
 export const status = defineOperation({
@@ -25,6 +28,7 @@ export const status = defineOperation({
       store: ctx.store.kind,
       uptime_seconds: Math.floor((ctx.clock.now() - ctx.startedAt) / 1000),
       role: ctx.principal.role,
+      ...(ctx.runtime.health === undefined ? {} : { health: ctx.runtime.health.stats() }),
     };
   },
 });

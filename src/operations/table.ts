@@ -28,6 +28,10 @@ import { authenticate } from './authenticate.js';
 import { tokenCreate } from './token-create.js';
 import { tokenList } from './token-list.js';
 import { tokenRevoke } from './token-revoke.js';
+import { addCheck } from './add-check.js';
+import { removeCheck } from './remove-check.js';
+import { listChecks } from './list-checks.js';
+import { getHealth } from './get-health.js';
 
 /** Every operation, once. The dialects map their own names onto these. */
 export const operations = [
@@ -61,6 +65,10 @@ export const operations = [
   tokenCreate,
   tokenList,
   tokenRevoke,
+  addCheck,
+  removeCheck,
+  listChecks,
+  getHealth,
 ] as const;
 
 export type OperationTable = typeof operations;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { applyPatch, patchChangesNothing, RegistryError, type Service } from '../domain/index.js';
+import { admitChecks, sameChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
 import { serviceEntryFields, toServicePatch } from './service-fields.js';
@@ -14,11 +15,12 @@ export const update = defineOperation({
     const now = ctx.clock.now();
     const { name } = input;
     const patch = toServicePatch(input);
+    admitChecks(input.checks, ctx);
     const { value } = await ctx.store.write(async (tx) => {
       const existing = await tx.services.get(name);
       if (existing === undefined) throw notFound(name);
-      if (patchChangesNothing(existing, patch)) return existing;
-      const service = applyPatch(existing, patch, now, tx.revision);
+      if (patchChangesNothing(existing, patch) && sameChecks(existing, input.checks)) return existing;
+      const service = withChecks(applyPatch(existing, patch, now, tx.revision), existing, input.checks, now);
       await tx.services.put(service);
       tx.emit({ type: 'ServiceUpdated', service });
       return service;

@@ -1,5 +1,6 @@
 import { type ErrorCode, RegistryError, type Service } from '../domain/index.js';
-import { operationAliases, type RegisterOutput } from '../operations/index.js';
+import { type CheckOutput, type CheckRow, type HealthReport, operationAliases, type RegisterOutput } from '../operations/index.js';
+import { encodeCheckOutput, encodeCheckRow, encodeHealthReport } from './wire-check.js';
 import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
 import { encodeService } from './wire-service.js';
 import { encodeTopology } from './wire-topology.js';
@@ -54,6 +55,9 @@ const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
   set_state: (v, now) => encodeService(v as Service, now),
   list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
   get_topology: (v) => encodeTopology(v as HostTopology),
+  add_check: (v) => encodeCheckOutput(v as CheckOutput),
+  list_checks: (v) => (v as readonly CheckRow[]).map(encodeCheckRow),
+  get_health: (v) => encodeHealthReport(v as HealthReport),
 };
 
 /** An operation's output as the wire carries it (snake_case, seconds); shared by every dialect. */

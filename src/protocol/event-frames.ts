@@ -11,7 +11,7 @@ export function encodeEventData(event: CommittedEvent, now: number): Record<stri
     case 'ServiceStateChanged':
       return { service: encodeService(event.service, now), old_state: event.oldState, new_state: event.newState };
     case 'HealthChanged':
-      return { service: encodeService(event.service, now), active: event.active };
+      return { service: encodeService(event.service, now), check: event.check, from: event.from, to: event.to, output: event.output, active: event.active };
     case 'NetworkTopologyChanged':
       return { host_id: event.hostId, addresses: event.addresses };
     case 'IpAllocated':

@@ -19,4 +19,5 @@ export {
   type RequestId,
 } from './types.js';
 export { decodeService, encodeBackend, encodeService, toSeconds } from './wire-service.js';
+export { decodeCheck, decodeCheckOutput, decodeCheckRow, decodeHealthReport, encodeCheck } from './wire-check.js';
 export { decodeResolvedEndpoint, decodeTopology, encodeTopology } from './wire-topology.js';

@@ -5,8 +5,10 @@ import {
   type Endpoint,
   type HealthStatus,
   type Service,
+  serviceHealth,
   type ServiceLocation,
 } from '../domain/index.js';
+import { decodeServiceChecks, encodeCheck } from './wire-check.js';
 
 /** Wire timestamps are Unix seconds, as upstream Plexus sends them. */
 export const toSeconds = (ms: number): number => Math.floor(ms / 1000);
@@ -46,11 +48,14 @@ export function encodeService(s: Service, now: number): Record<string, unknown> 
   put(out, 'execution', s.execution);
   out.depends_on = s.dependsOn;
   put(out, 'ttl_seconds', s.ttlSeconds);
-  if (s.health !== undefined) {
-    const h: Record<string, unknown> = { status: s.health.status, checked_at: toSeconds(s.health.checkedAt), duration_ms: s.health.durationMs };
-    put(h, 'message', s.health.message);
+  // The worst of the TTL and the checks, with its reason (the record's own `health` is the TTL sweeper's mark).
+  const health = serviceHealth(s, now);
+  if (health !== undefined) {
+    const h: Record<string, unknown> = { status: health.status, checked_at: toSeconds(health.checkedAt), duration_ms: health.durationMs };
+    put(h, 'message', health.message);
     out.health = h;
   }
+  out.checks = (s.checks ?? []).map(encodeCheck);
   out.last_state_change = toSeconds(s.lastStateChange);
   out.revision = s.revision;
   return out;
@@ -103,6 +108,7 @@ export function decodeService(value: unknown): Service {
     ttlSeconds: num(w.ttl_seconds),
     lastSeen: w.last_seen === undefined ? undefined : toMs(w.last_seen),
     health: decodeHealth(w.health),
+    checks: decodeServiceChecks(w.checks),
     source: (str(w.source) ?? 'manual') as Service['source'],
     registeredAt: toMs(w.registered_at),
     createdAt: toMs(w.created_at),

@@ -16,6 +16,8 @@ import { AuthGate } from './auth-gate.js';
 import type { RegistryServer, ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
 import { TtlSweeper } from './ttl-sweeper.js';
+import { startHealthChecks } from './health-checks.js';
+import type { HealthScheduler } from '../health/index.js';
 import { SshDeployer } from '../deploy/index.js';
 import { DEFAULT_STREAM_LIMITS, EventHub } from './event-streams.js';
 import { configuredNetworks, TopologyScanner } from '../topology/index.js';
@@ -55,6 +57,7 @@ class RunningServer implements RegistryServer {
   private readonly sessions = new Map<WebSocket, Session>();
   private follower: ConfigFollower | undefined;
   private sweeper: TtlSweeper | undefined;
+  private health: HealthScheduler | undefined;
   private events: EventHub | undefined;
   private topology: TopologyScanner | undefined;
   private deployer: SshDeployer | undefined;
@@ -71,6 +74,7 @@ class RunningServer implements RegistryServer {
       await server.open();
     } catch (error) {
       await server.follower?.close();
+      await server.health?.close();
       await server.sweeper?.close();
       server.events?.close();
       await server.topology?.close();
@@ -127,7 +131,9 @@ class RunningServer implements RegistryServer {
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
     });
     this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
-    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes };
+    const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks });
+    this.health = health.scheduler;
+    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes, health: health.service };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime });
     const { maxFrameBytes } = config.server;
     const streamLimits = { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: config.limits.maxSubscriptions, ...options.streamLimits };
@@ -193,6 +199,7 @@ class RunningServer implements RegistryServer {
       this.gate?.close();
       await this.tlsFiles?.close();
       await this.follower?.close();
+      await this.health?.close();
       await this.sweeper?.close();
       await this.topology?.close();
       await this.deployer?.close();
