@@ -4,6 +4,7 @@ import { addAdminCommands } from './commands/admin.js';
 import { addCertCommands } from './commands/cert.js';
 import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
+import { addHealthCommands } from './commands/health.js';
 import { addIpCommands } from './commands/ip.js';
 import { addMigrateCommand } from './commands/migrate.js';
 import { addPackageCommands } from './commands/package.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
   addMigrateCommand(program, io);
   addServiceCommands(program, io);
   addDiscoveryCommands(program, io);
+  addHealthCommands(program, io);
   addTopologyCommands(program, io);
   addIpCommands(program, io);
   addPackageCommands(program, io);

@@ -163,6 +163,19 @@ export function applyTransition(
   return { service: next, event };
 }
 
+/**
+ * A check's first output when its first run kept the initial status: kept without an event or a
+ * revision (like a ping's `lastSeen`), so a check that starts critical and stays so still says
+ * why. Undefined when the check is gone, moved, or already has an output.
+ */
+export function firstOutput(service: Service, check: string, status: CheckStatus, output: string): Service | undefined {
+  const checks = service.checks ?? [];
+  const current = checks.find((c) => c.name === check);
+  if (current === undefined || current.status !== status || current.output !== '' || output === '') return undefined;
+  const noted: ServiceCheck = { ...current, output: boundOutput(output) };
+  return { ...service, checks: checks.map((c) => (c === current ? noted : c)) };
+}
+
 /** True when a check has been critical for its `deregister_critical_after`. */
 export const deregistrationDue = (check: ServiceCheck, now: number): boolean =>
   check.status === 'critical' && check.deregisterCriticalAfterMs !== undefined && now - check.since >= check.deregisterCriticalAfterMs;

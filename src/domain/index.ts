@@ -85,6 +85,7 @@ export {
   definitionOf,
   deregistrationDue,
   expireTtl,
+  firstOutput,
   isActive,
   isTtlAlive,
   newCheck,

@@ -1,4 +1,4 @@
-import { applyTransition, type CheckStatus, deregistrationDue } from '../domain/index.js';
+import { applyTransition, type CheckStatus, deregistrationDue, firstOutput } from '../domain/index.js';
 import type { ResolvedHealthOptions } from './options.js';
 
 export interface RunRecord {
@@ -26,6 +26,15 @@ async function writeTransition(deps: Deps, service: string, check: string, from:
   return value;
 }
 
+/** The output of a check's first run that kept its status: a silent write (no event, no revision). */
+async function noteFirstOutput(deps: Deps, service: string, check: string, status: CheckStatus, output: string): Promise<void> {
+  await deps.store.write(async (tx) => {
+    const current = await tx.services.get(service);
+    const noted = current === undefined ? undefined : firstOutput(current, check, status, output);
+    if (noted !== undefined) await tx.services.put(noted);
+  });
+}
+
 /** Deregisters the service when the check is still critical past its `deregister_critical_after`. */
 async function deregisterIfDue(deps: Deps, service: string, check: string): Promise<boolean> {
   const now = deps.clock.now();
@@ -46,6 +55,7 @@ async function deregisterIfDue(deps: Deps, service: string, check: string): Prom
 export async function recordRun(deps: Deps, service: string, check: string, from: CheckStatus, to: CheckStatus, output: string): Promise<RunRecord> {
   const transitioned = to !== from && (await writeTransition(deps, service, check, from, to, output));
   const standing = deps.store.services.get(service)?.checks?.find((c) => c.name === check);
+  if (to === from && standing?.output === '') await noteFirstOutput(deps, service, check, to, output);
   const deregistered = standing !== undefined && deregistrationDue(standing, deps.clock.now()) && (await deregisterIfDue(deps, service, check));
   return { transitioned, deregistered };
 }

@@ -13,13 +13,15 @@ export interface HealthChecksDeps {
   readonly logger: Logger;
   /** The `[[network]]` definitions in force: a service a check deregisters gives its addresses back. */
   readonly networks: () => readonly NetworkDefinition[];
+  /** Told the scheduler once it runs, so whoever hosts it closes it. */
+  readonly started: (scheduler: HealthScheduler) => void;
 }
 
 /**
  * Starts the health-check scheduler the way the TTL sweeper runs: hosted by the server, writing
  * only through the store. With PostgreSQL it takes its share of the check shards first.
  */
-export async function startHealthChecks(deps: HealthChecksDeps): Promise<{ readonly scheduler: HealthScheduler; readonly service: HealthService }> {
+export async function startHealthChecks(deps: HealthChecksDeps): Promise<HealthService> {
   const { config, store, clock, logger } = deps;
   const scheduler = new HealthScheduler({
     store,
@@ -39,5 +41,6 @@ export async function startHealthChecks(deps: HealthChecksDeps): Promise<{ reado
     await scheduler.close();
     throw error;
   }
-  return { scheduler, service: { allowScripts: config.health.allowScripts, stats: () => scheduler.stats() } };
+  deps.started(scheduler);
+  return { allowScripts: config.health.allowScripts, stats: () => scheduler.stats() };
 }

@@ -131,9 +131,8 @@ class RunningServer implements RegistryServer {
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
     });
     this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
-    const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks });
-    this.health = health.scheduler;
-    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes, health: health.service };
+    const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks, started: (scheduler) => (this.health = scheduler) });
+    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes, health };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime });
     const { maxFrameBytes } = config.server;
     const streamLimits = { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: config.limits.maxSubscriptions, ...options.streamLimits };

@@ -6,6 +6,7 @@ import { clientTarget, globalFlags, withClient } from '../connection.js';
 import { integerIn, type OptionBag, stringFlag } from '../flags.js';
 import { formatJson, formatTable, formatTime } from '../format.js';
 import { type CliIo, println } from '../io.js';
+import { escapeControl } from '../terminal-text.js';
 
 const endpointsOf = (s: Service): string =>
   s.endpoints.length === 0 ? `${s.port}/${s.protocol}` : s.endpoints.map((e) => `${e.name}:${e.port}/${e.protocol}`).join(' ');
@@ -35,8 +36,11 @@ function describeEvent(e: StreamedEvent): [string, string] {
   switch (e.type) {
     case 'ServiceStateChanged':
       return [e.service?.name ?? '', ` ${text(d.old_state)} → ${text(d.new_state)}`];
-    case 'HealthChanged':
-      return [e.service?.name ?? '', d.active === true ? ' active' : ' inactive'];
+    case 'HealthChanged': {
+      // The output comes from the probed server: escaped before it reaches the terminal.
+      const output = typeof d.output === 'string' && d.output !== '' ? `: ${escapeControl(d.output)}` : '';
+      return [e.service?.name ?? '', ` ${text(d.check)} ${text(d.from)} → ${text(d.to)}${d.active === true ? '' : ' (not served)'}${output}`];
+    }
     case 'IpAllocated':
     case 'IpReleased':
       return [text(d.owner), ` ${text(d.address)} in ${text(d.network)}`];

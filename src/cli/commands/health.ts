@@ -1,0 +1,59 @@
+/** `checks [NAME]` and `health NAME`: health checks and where they stand (issue 13). */
+import type { Command } from 'commander';
+import type { CheckStanding } from '../../domain/index.js';
+import { globalFlags, withClient } from '../connection.js';
+import type { OptionBag } from '../flags.js';
+import { formatAge, formatFields, formatJson, formatTable } from '../format.js';
+import { type CliIo, println } from '../io.js';
+import { escapeControl, shortText } from '../terminal-text.js';
+
+/** How much of a check's output a table row shows (`--json` has all of it). */
+const OUTPUT_COLUMN = 72;
+
+const checkCells = (check: CheckStanding, now: number): (string | undefined)[] => [
+  check.name,
+  check.kind,
+  check.status,
+  shortText(check.output, OUTPUT_COLUMN),
+  formatAge(check.since, now),
+];
+
+function addChecks(program: Command, io: CliIo): void {
+  program
+    .command('checks')
+    .description('health checks with their status and last output: of one service, or of all')
+    .argument('[name]', 'service name')
+    .action(async (name: string | undefined, _options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const rows = await withClient(flags, io, (client) => client.listChecks(name === undefined ? {} : { service: name }));
+      if (flags.json) return void io.stdout.write(formatJson(rows));
+      const now = Date.now();
+      println(io.stdout, formatTable(['SERVICE', 'CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], rows.map((row) => [row.service, ...checkCells(row.check, now)])));
+    });
+}
+
+function addHealth(program: Command, io: CliIo): void {
+  program
+    .command('health')
+    .description("a service's health: the worst of its TTL and checks, whether discovery serves it, and each check")
+    .argument('<name>', 'service name')
+    .action(async (name: string, _options: OptionBag, command: Command) => {
+      const flags = globalFlags(command);
+      const report = await withClient(flags, io, (client) => client.getHealth({ name }));
+      if (flags.json) return void io.stdout.write(formatJson(report));
+      const now = Date.now();
+      const summary = formatFields([
+        ['service', report.service],
+        ['status', report.status],
+        ['served', report.active ? 'yes' : 'no (discovery leaves it out)'],
+        ['reason', report.message === undefined ? undefined : escapeControl(report.message)],
+      ]);
+      const table = formatTable(['CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], report.checks.map((check) => checkCells(check, now)));
+      println(io.stdout, report.checks.length === 0 ? `${summary}\n\nno checks` : `${summary}\n\n${table}`);
+    });
+}
+
+export function addHealthCommands(program: Command, io: CliIo): void {
+  addChecks(program, io);
+  addHealth(program, io);
+}
