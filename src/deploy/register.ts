@@ -1,4 +1,17 @@
-import { applyPatch, asServiceId, type Endpoint, newService, type Service, type ServiceFields } from '../domain/index.js';
+import {
+  applyPatch,
+  asServiceId,
+  type CheckDefinition,
+  declareChecks,
+  DEFAULT_FAILURES_BEFORE_CRITICAL,
+  DEFAULT_SUCCESS_BEFORE_PASSING,
+  definitionOf,
+  type Endpoint,
+  MIN_CHECK_INTERVAL_MS,
+  newService,
+  type Service,
+  type ServiceFields,
+} from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import type { Manifest } from './manifest.js';
 
@@ -31,24 +44,62 @@ function fieldsOf(release: RegisterRelease): ServiceFields {
   };
 }
 
+/** The name of the standing check a manifest's `health` becomes. */
+export const DEPLOY_CHECK_NAME = 'deploy';
+
+/**
+ * A manifest's `health` as a standing check once the deployment succeeded: a TCP connect to the
+ * first port from this host (as the deployment's own health step did), at the manifest's interval
+ * (at least 1 s) with its timeout capped at that. The health script stays a deployment step: it
+ * lives on the node and would need an SSH session every interval.
+ */
+export function standingCheck(manifest: Manifest, host: string): CheckDefinition | undefined {
+  const port = manifest.service.ports[0];
+  if (manifest.health === undefined || port === undefined) return undefined;
+  const intervalMs = Math.max(MIN_CHECK_INTERVAL_MS, manifest.health.interval);
+  return {
+    name: DEPLOY_CHECK_NAME,
+    kind: 'tcp',
+    host,
+    port: port.port,
+    intervalMs,
+    timeoutMs: Math.min(manifest.health.timeout, intervalMs),
+    successBeforePassing: DEFAULT_SUCCESS_BEFORE_PASSING,
+    failuresBeforeWarning: DEFAULT_FAILURES_BEFORE_CRITICAL,
+    failuresBeforeCritical: DEFAULT_FAILURES_BEFORE_CRITICAL,
+    // The deployment's health step has just passed.
+    initialStatus: 'passing',
+  };
+}
+
+/** The service's checks with the standing check of this release (and without a former one it no longer has). */
+function releaseChecks(existing: Service | undefined, release: RegisterRelease, now: number): Service['checks'] {
+  const others = (existing?.checks ?? []).filter((c) => c.name !== DEPLOY_CHECK_NAME).map(definitionOf);
+  const standing = standingCheck(release.manifest, release.node.host);
+  const wanted = standing === undefined ? others : [...others, standing];
+  return wanted.length === 0 && existing?.checks === undefined ? undefined : declareChecks(existing?.checks, wanted, now);
+}
+
 /**
  * Registers (or updates) the service as deployed: `source=deploy`, no TTL (a deployed service
- * does not ping), state `running`. An update that changes the state also says so with
- * ServiceStateChanged.
+ * does not ping), state `running`, with the manifest's health as a standing check. An update that
+ * changes the state also says so with ServiceStateChanged.
  */
 export async function registerRelease(store: Store, release: RegisterRelease): Promise<Service> {
   const fields = fieldsOf(release);
   const name = release.manifest.name;
   const { value } = await store.write(async (tx) => {
     const existing = await tx.services.get(name);
+    const checks = releaseChecks(existing, release, release.now);
     if (existing === undefined) {
-      const service = newService(fields, { id: asServiceId(release.newId()), name, source: 'deploy', now: release.now, revision: tx.revision });
+      const created = newService(fields, { id: asServiceId(release.newId()), name, source: 'deploy', now: release.now, revision: tx.revision });
+      const service: Service = checks === undefined ? created : { ...created, checks };
       await tx.services.put(service);
       tx.emit({ type: 'ServiceRegistered', service });
       return service;
     }
     const { ttlSeconds: _static, ...patched } = applyPatch(existing, fields, release.now, tx.revision);
-    const service: Service = { ...patched, endpoints: fields.endpoints ?? [], source: 'deploy', lastSeen: release.now };
+    const service: Service = { ...patched, endpoints: fields.endpoints ?? [], source: 'deploy', lastSeen: release.now, ...(checks === undefined ? {} : { checks }) };
     await tx.services.put(service);
     tx.emit({ type: 'ServiceUpdated', service });
     if (existing.state !== service.state) tx.emit({ type: 'ServiceStateChanged', service, oldState: existing.state, newState: service.state });

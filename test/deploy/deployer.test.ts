@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { RegistryClient } from '../../src/client/index.js';
 import { type DeploymentRecord, RegistryError } from '../../src/domain/index.js';
 import { runCaptured } from '../helpers/cli.js';
+import { eventually } from '../helpers/log-capture.js';
 import { requirePeer } from '../helpers/peers.js';
 import { openRawSocket } from '../helpers/raw-socket.js';
 import { freePort, keygen, type Sshd, sshdUnavailable, startSshd } from '../helpers/sshd.js';
@@ -101,6 +102,11 @@ describe('deploy_package and rollback over a real sshd', () => {
     assert.deepEqual(service.location, { type: 'remote', host: '127.0.0.1', sshUser: sshd?.user, sshPort: sshd?.port });
     assert.deepEqual(service.endpoints.map((e) => [e.name, e.port, e.protocol]), [['http', ports[0], 'http']]);
     assert.equal(await answers(ports[0] ?? 0), true);
+    // The manifest's health became a standing check, passing, that the scheduler keeps running.
+    const standing = service.checks?.find((c) => c.name === 'deploy');
+    assert.ok(standing?.kind === 'tcp' && standing.port === ports[0] && standing.status === 'passing', JSON.stringify(service.checks));
+    assert.equal(standing.intervalMs, 1_000, 'the manifest interval of 200ms is raised to the 1 s floor');
+    await eventually(async () => ((await connected().getHealth({ name: 'hello-service' })).checks.find((c) => c.name === 'deploy')?.output.includes('connected') ? true : undefined), 10_000, 'the standing check ran');
     assert.equal(await readlink(join(installDir, 'hello-service', 'current')), 'releases/1.0.0');
     const ws = await openRawSocket(srv?.url ?? '', srv?.caPem);
     try {
@@ -118,6 +124,8 @@ describe('deploy_package and rollback over a real sshd', () => {
     if (!live(t)) return;
     const record = await deploy(await makePackage(work, { version: '2.0.0', port: ports[1] ?? 0 }));
     assert.equal(record.previousVersion, '1.0.0');
+    const standing = (await connected().getService({ name: 'hello-service' })).checks?.find((c) => c.name === 'deploy');
+    assert.ok(standing?.kind === 'tcp' && standing.port === ports[1], 'the standing check follows the new release');
     assert.equal(await readlink(join(installDir, 'hello-service', 'current')), 'releases/2.0.0');
     assert.equal(await answers(ports[1] ?? 0), true);
     assert.equal(await answers(ports[0] ?? 0), false);
