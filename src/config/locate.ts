@@ -71,9 +71,26 @@ function keysIn(doc: Outline, from: number): KeyLine[] {
 const findKey = (keys: readonly KeyLine[], name: string): KeyLine | undefined =>
   keys.find((k) => k.key === name || k.key.startsWith(`${name}.`));
 
+/** The `[[parent.child]]` tables that belong to one `[[parent]]` (those before the next `[[parent]]`). */
+function nestedTables(doc: Outline, parent: Header, name: string): Header[] {
+  const next = doc.headers.find((h) => h.index > parent.index && h.array && h.name === parent.name)?.index ?? Number.POSITIVE_INFINITY;
+  return doc.headers.filter((h) => h.array && h.name === name && h.index > parent.index && h.index < next);
+}
+
+/** `['backend', 0, 'check', 1, 'url']`: a key of a nested array of tables, or that table. */
+function locateNested(doc: Outline, parent: Header, path: readonly PropertyKey[]): TextPosition | undefined {
+  const [table, , child, index, key] = path;
+  if (typeof table !== 'string' || typeof child !== 'string' || typeof index !== 'number') return undefined;
+  const nested = nestedTables(doc, parent, `${table}.${child}`)[index];
+  if (nested === undefined) return undefined;
+  const line = typeof key === 'string' ? findKey(keysIn(doc, nested.index), key) : undefined;
+  return line === undefined ? at(nested.index, nested.column) : at(line.index, line.column);
+}
+
 /**
- * The position of `path` (as a validation issue gives it: `['backend', 1, 'port']`) in the
- * text, or of the nearest enclosing table found, or undefined.
+ * The position of `path` (as a validation issue gives it: `['backend', 1, 'port']`, or
+ * `['backend', 0, 'check', 1, 'url']` for `[[backend.check]]`) in the text, or of the nearest
+ * enclosing table found, or undefined.
  */
 export function locate(text: string, path: readonly PropertyKey[]): TextPosition | undefined {
   const [table, second, third] = path;
@@ -89,6 +106,8 @@ export function locate(text: string, path: readonly PropertyKey[]): TextPosition
     header = doc.headers.find((h) => h.name === table) ?? doc.headers.find((h) => h.name.startsWith(`${table}.`));
     rest = second;
   }
+  const nested = header === undefined ? undefined : locateNested(doc, header, path);
+  if (nested !== undefined) return nested;
   if (typeof rest === 'string') {
     const key = header === undefined ? findKey(topKeys, `${table}.${rest}`) : findKey(keysIn(doc, header.index), rest);
     if (key !== undefined) return at(key.index, key.column);

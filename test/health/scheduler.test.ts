@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventServiceName } from '../../src/domain/index.js';
+import { eventually } from '../helpers/log-capture.js';
 import { startHttpTarget, startTcpTarget, startWsTarget, type HttpTarget } from '../helpers/health-targets.js';
 import { openHealthBench, transitions, type HealthBench } from './support.js';
 
@@ -130,6 +131,59 @@ describe('HealthScheduler - TCP and WebSocket targets that stop and start again'
       assert.ok(ws.seen.every((probe) => probe.userAgent === 'service-registry health check (test)'));
     } finally {
       await ws.close();
+    }
+  });
+});
+
+describe('HealthScheduler - on its own timers', () => {
+  it('runs every check on its schedule with at most max_concurrent at once, never one check twice at once', async () => {
+    const bench = await openHealthBench({ maxConcurrent: 2 });
+    const target = await startHttpTarget();
+    try {
+      target.delay(400);
+      for (let i = 0; i < 6; i++) {
+        await bench.register(`slow-${i}`, [{ name: 'http', kind: 'http', url: `${target.url}/slow-${i}`, interval: 1, timeout: '900ms', initial_status: 'passing' }]);
+      }
+      await bench.scheduler.start();
+      await eventually(async () => {
+        const paths = new Set(target.seen.map((p) => p.path));
+        return paths.size === 6 && target.seen.length >= 18 ? true : undefined;
+      }, 30_000, 'every check ran, three times over');
+      assert.equal(target.maxInFlight.all, 2, 'the pool bounds the checks running at once');
+      assert.equal(target.maxInFlight.perPath, 1, 'no check ever ran twice at once');
+      const stats = bench.scheduler.stats();
+      assert.equal(stats.checks, 6);
+      assert.equal(stats.shards, 64, 'alone on SQLite, this server holds every shard');
+      assert.ok(stats.runs + stats.running >= target.seen.length, 'every probe the target saw is a run, finished or going');
+    } finally {
+      await bench.close();
+      await target.close();
+    }
+  });
+
+  it('keeps the first output of a check that starts critical and stays so, without an event', async () => {
+    const bench = await openHealthBench();
+    try {
+      await bench.register('never', [{ name: 'tcp', kind: 'tcp', host: '127.0.0.1', port: 9 }]);
+      const revision = bench.store.revision;
+      const report = await bench.scheduler.runNow('never', 'tcp');
+      assert.deepEqual([report?.from, report?.to], ['critical', 'critical']);
+      const kept = bench.store.services.get('never')?.checks?.[0];
+      assert.match(kept?.output ?? '', /TCP connect 127\.0\.0\.1:9: .*ECONNREFUSED/);
+      assert.equal(bench.store.revision, revision, 'no revision, no event');
+    } finally {
+      await bench.close();
+    }
+  });
+
+  it('does not run script checks on a server that does not allow them', async () => {
+    const bench = await openHealthBench({ allowScripts: false });
+    try {
+      await bench.register('job', [{ name: 'script', kind: 'script', command: ['/bin/true'], interval: 1 }]);
+      await bench.scheduler.start();
+      assert.equal(bench.scheduler.stats().checks, 0);
+    } finally {
+      await bench.close();
     }
   });
 });

@@ -30,6 +30,10 @@ export interface HttpTarget extends Target {
   readonly url: string;
   /** The status answered from now on (200 by default), and the body. */
   answer(status: number, body?: string): void;
+  /** Holds each answer this long from now on (0 by default). */
+  delay(ms: number): void;
+  /** The most requests it ever had in flight at once: in all, and for any one path. */
+  readonly maxInFlight: { readonly all: number; readonly perPath: number };
 }
 
 type Closable = HttpServer | TcpServer;
@@ -75,9 +79,23 @@ export async function startHttpTarget(): Promise<HttpTarget> {
   const seen: SeenProbe[] = [];
   let status = 200;
   let body = 'ok';
+  let holdMs = 0;
+  const inFlight = new Map<string, number>();
+  const max = { all: 0, perPath: 0 };
   const handle = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
-    seen.push({ path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '', status });
-    res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    const path = req.url ?? '';
+    seen.push({ path, userAgent: req.headers['user-agent'] ?? '', status });
+    inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
+    const all = [...inFlight.values()].reduce((a, b) => a + b, 0);
+    max.all = Math.max(max.all, all);
+    max.perPath = Math.max(max.perPath, inFlight.get(path) ?? 0);
+    const [answerStatus, answerBody] = [status, body];
+    const finish = (): void => {
+      inFlight.set(path, (inFlight.get(path) ?? 1) - 1);
+      res.writeHead(answerStatus, { 'content-type': 'text/plain' }).end(answerBody);
+    };
+    if (holdMs > 0) setTimeout(finish, holdMs);
+    else finish();
   };
   const control = await controlled(() => createHttpServer(handle));
   return {
@@ -88,6 +106,10 @@ export async function startHttpTarget(): Promise<HttpTarget> {
       status = next;
       body = text;
     },
+    delay: (ms) => {
+      holdMs = ms;
+    },
+    maxInFlight: max,
   };
 }
 

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../../src/config/index.js';
+
+const parse = (text: string) => parseConfig(text, { configPath: '/etc/registry/backends.toml', env: {}, cwd: '/' });
+
+function refusal(text: string): ConfigError {
+  try {
+    parse(text);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  assert.fail('the file was accepted');
+}
+
+describe('configuration - [health] and [[backend.check]]', () => {
+  it('defaults to no scripts and 128 checks at once', () => {
+    assert.deepEqual(parse('').health, { allowScripts: false, maxConcurrent: 128 });
+    assert.deepEqual(parse('[health]\nallow_scripts = true\nmax_concurrent = 16\n').health, { allowScripts: true, maxConcurrent: 16 });
+  });
+
+  it('reads [[backend.check]] tables into the backend with every default filled', () => {
+    const text = ['[[backend]]', 'name = "hub"', 'host = "10.0.0.5"', 'port = 4444', '', '[[backend.check]]', 'name = "rpc"', 'kind = "ws"', 'url = "ws://10.0.0.5:4444"', 'rpc_method = "registry-hub.call"', 'rpc_params = { method = "_info" }', 'interval = "5s"', 'deregister_critical_after = "30s"', ''].join('\n');
+    const [hub] = parse(text).backends;
+    assert.deepEqual(hub?.checks, [
+      {
+        name: 'rpc',
+        kind: 'ws',
+        url: 'ws://10.0.0.5:4444',
+        rpcMethod: 'registry-hub.call',
+        rpcParams: { method: '_info' },
+        intervalMs: 5_000,
+        timeoutMs: 5_000,
+        successBeforePassing: 1,
+        failuresBeforeWarning: 3,
+        failuresBeforeCritical: 3,
+        deregisterCriticalAfterMs: 30_000,
+        initialStatus: 'critical',
+      },
+    ]);
+  });
+
+  it('refuses a bad check with its path, line and reason', () => {
+    const text = ['[[backend]]', 'name = "hub"', 'host = "10.0.0.5"', 'port = 4444', '', '[[backend.check]]', 'name = "http"', 'kind = "http"', 'url = "ftp://10.0.0.5/"', ''].join('\n');
+    const error = refusal(text);
+    assert.equal(error.issues[0]?.path, 'backend[0].check[0].url');
+    assert.match(error.issues[0]?.message ?? '', /must start with http:\/\//);
+    assert.equal(error.issues[0]?.line, 9);
+    assert.match(refusal('[health]\nallow_script = true\n').reason, /allow_script/);
+  });
+});
