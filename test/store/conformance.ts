@@ -11,11 +11,14 @@ import {
 import type { Store } from '../../src/store/index.js';
 import { T0, collectEvents, deregister, makeService, nextValue, register, revisionsOf } from './fixtures.js';
 import { runAllocationConformance } from './allocation-conformance.js';
+import { runHealthConformance } from './health-conformance.js';
 
 export interface OpenedStore {
   readonly store: Store;
   /** Closes the store (again, if the test already did) and removes what `open` made. */
   close(): Promise<void>;
+  /** Closes the store and opens its location again (a restart); the caller closes what it answers. */
+  reopen?(): Promise<Store>;
 }
 
 export interface StoreConformanceOptions {
@@ -26,6 +29,7 @@ export interface StoreConformanceOptions {
 /** The behaviour every Store implementation shares; each backend's test file calls this. */
 export function runStoreConformance({ open }: StoreConformanceOptions): void {
   runAllocationConformance({ open });
+  runHealthConformance({ open });
   const withStore = async (body: (store: Store) => Promise<void>, clock?: Clock): Promise<void> => {
     const opened = await open(clock === undefined ? undefined : { clock });
     try {

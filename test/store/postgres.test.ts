@@ -50,8 +50,9 @@ if (postgres === undefined) {
   const pgServer = postgres;
   runStoreConformance({
     open: async (options?: { readonly clock?: Clock }) => {
-      const store = await openStore({ location: await pgServer.createDatabase(), ...options });
-      return { store, close: () => store.close() };
+      const location = await pgServer.createDatabase();
+      const store = await openStore({ location, ...options });
+      return { store, close: () => store.close(), reopen: async () => (await store.close(), openStore({ location, ...options })) };
     },
   });
 

@@ -36,8 +36,9 @@ const openAt = (location: string, options: Omit<StoreOptions, 'location'> = {}):
 
 runStoreConformance({
   open: async (options?: { readonly clock?: Clock }) => {
-    const store = await openAt(freshPath(), options);
-    return { store, close: () => store.close() };
+    const path = freshPath();
+    const store = await openAt(path, options);
+    return { store, close: () => store.close(), reopen: async () => (await store.close(), openAt(path, options)) };
   },
 });
 

@@ -8,7 +8,7 @@ import { type CliIo, println } from '../io.js';
 import { escapeControl, shortText } from '../terminal-text.js';
 
 /** How much of a check's output a table row shows (`--json` has all of it). */
-const OUTPUT_COLUMN = 72;
+const OUTPUT_COLUMN = 96;
 
 const checkCells = (check: CheckStanding, now: number): (string | undefined)[] => [
   check.name,
