@@ -87,6 +87,25 @@ export interface PostgresFigures {
   readonly propagation: PropagationFigures;
 }
 
+/** HTTP health checks against local servers: what the scheduler costs and how well it keeps time. */
+export interface HealthFigures {
+  readonly checks: number;
+  readonly intervalMs: number;
+  /** The measured window: whole intervals after one interval of warm-up. */
+  readonly windowMs: number;
+  /** Check runs finished in the window, and how many the schedule asks for. */
+  readonly runs: number;
+  readonly expectedRuns: number;
+  /** The registry process's CPU time (user + system) per check run, in microseconds. */
+  readonly serverCpuUsPerCheck: number;
+  /** The same as a share of one core over the window. */
+  readonly serverCpuPercent: number;
+  /** p99 of how late runs started against their schedule, in ms (the scheduler's last runs). */
+  readonly latenessP99Ms: number;
+  /** Revisions written in the window (every target answers 200: status changes would be a fault). */
+  readonly transitions: number;
+}
+
 export interface AllFigures {
   register: RequestFigures;
   get: RequestFigures;
@@ -99,6 +118,7 @@ export interface AllFigures {
   etcd: EtcdFigures;
   ipam: IpamFigures;
   postgres: PostgresFigures;
+  health: HealthFigures;
 }
 
 /** Why a part did not run ("n/a (subscribe not built)"), by figure name. */

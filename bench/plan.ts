@@ -1,7 +1,7 @@
 /** What one bench run does: the sizes and durations of `--quick` and of the full run. */
 import { parseArgs } from 'node:util';
 
-export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'connections', 'coldstart', 'ceiling', 'etcd', 'ipam', 'postgres'] as const;
+export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'connections', 'coldstart', 'ceiling', 'etcd', 'ipam', 'postgres', 'health'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface BenchPlan {
@@ -21,6 +21,8 @@ export interface BenchPlan {
   readonly coldStartServices: number;
   readonly ipamAllocations: number;
   readonly ipamSamples: number;
+  /** HTTP health checks: how many, how often, and how many whole intervals are measured. */
+  readonly health: { readonly checks: number; readonly intervalMs: number; readonly windowIntervals: number };
   readonly only: readonly ScenarioName[];
   /** Run register, get and resolve, each on its own server process with `--cpu-prof`, and summarise the profiles. */
   readonly profile: boolean;
@@ -38,6 +40,7 @@ const full: Omit<BenchPlan, 'only' | 'profile' | 'connections' | 'workers'> = {
   coldStartServices: 100_000,
   ipamAllocations: 10_000,
   ipamSamples: 1_000,
+  health: { checks: 10_000, intervalMs: 10_000, windowIntervals: 2 },
 };
 
 const quick: typeof full = {
@@ -52,6 +55,7 @@ const quick: typeof full = {
   coldStartServices: 10_000,
   ipamAllocations: 1_000,
   ipamSamples: 300,
+  health: { checks: 1_000, intervalMs: 2_000, windowIntervals: 2 },
 };
 
 export const usage = `npm run bench -- [--quick] [--only register,get,…] [--connections N] [--workers N] [--profile]

@@ -105,6 +105,18 @@ function postgresRows(f: Figures, notRun: NotRun, connections: number): { readon
   };
 }
 
+/** The health-check row: the scheduler's CPU per check and how late runs start, at the plan's size. */
+function healthRows(f: Figures, notRun: NotRun): Row[] {
+  const h = f.health;
+  const why = notRun.health ?? 'not run';
+  const name = h === undefined ? 'HTTP health checks' : `${h.checks.toLocaleString('en')} HTTP checks every ${h.intervalMs / 1000} s`;
+  return [
+    { scenario: `${name}, server CPU per check`, unit: 'µs', ours: h?.serverCpuUsPerCheck ?? why, etcd: null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name}, p99 lateness against schedule`, unit: 'ms', ours: h?.latenessP99Ms ?? why, etcd: null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name}, runs / runs due`, unit: '', ours: h === undefined ? why : `${h.runs.toLocaleString('en')} / ${h.expectedRuns.toLocaleString('en')}`, etcd: null, ceiling: null, target: '', met: undefined },
+  ];
+}
+
 /** Rows of scenarios that did not run at all (nothing measured on any side) are left out. */
 const measured = (r: Row): boolean => r.ours !== 'not run' || r.etcd !== null || r.ceiling !== null;
 
@@ -123,6 +135,7 @@ export function buildRows(ctx: BenchContext): Row[] {
     ...listRows(f, ctx.notRun),
     ...fanoutRows(f, ctx.notRun, ctx.plan.fanout.subscribers),
     ...resourceRows(f, ctx.notRun, fullSize),
+    ...healthRows(f, ctx.notRun),
   ];
   return rows.filter(measured);
 }

@@ -22,6 +22,7 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { ipamScenario } from './scenarios/ipam.js';
 import { listScenario } from './scenarios/list.js';
 import { postgresScenario } from './scenarios/postgres.js';
+import { healthScenario } from './scenarios/health.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -37,6 +38,7 @@ const scenarios: Readonly<Record<ScenarioName, (ctx: BenchContext) => Promise<un
   etcd: etcdScenario,
   ipam: ipamScenario,
   postgres: postgresScenario,
+  health: healthScenario,
 };
 
 interface ScenarioReport {

@@ -51,20 +51,26 @@ const GRACE_MS = 1_000;
  * slow to notice the abort), so a hung target cannot hold a slot of the scheduler.
  */
 export async function runProbe(check: CheckDefinition, service: Service, options: ProbeOptions): Promise<CheckResult> {
-  const timeout = AbortSignal.timeout(check.timeoutMs);
-  const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
-  const ctx: ProbeContext = { signal, timeoutMs: check.timeoutMs, userAgent: options.userAgent };
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
+  // One controller per run, aborted by its own timer or by the scheduler closing (no AbortSignal.any:
+  // on Node 20 it keeps a reference per run on the long-lived signal).
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const timer = setTimeout(abort, check.timeoutMs);
+  let abandon: NodeJS.Timeout | undefined;
   const abandoned = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ verdict: 'fail', output: `no answer within ${check.timeoutMs} ms` }), check.timeoutMs + GRACE_MS);
+    abandon = setTimeout(() => resolve({ verdict: 'fail', output: `no answer within ${check.timeoutMs} ms` }), check.timeoutMs + GRACE_MS);
   });
+  const ctx: ProbeContext = { signal: controller.signal, timeoutMs: check.timeoutMs, userAgent: options.userAgent };
+  const started = performance.now();
   try {
-    const outcome = signal.aborted ? { verdict: 'fail' as const, output: 'not run: the scheduler is closing' } : await Promise.race([dispatch(check, service, ctx, options), abandoned]);
+    const outcome = options.signal?.aborted === true ? { verdict: 'fail' as const, output: 'not run: the scheduler is closing' } : await Promise.race([dispatch(check, service, ctx, options), abandoned]);
     return { ...outcome, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { verdict: 'fail', output: `the probe failed: ${error instanceof Error ? error.message : String(error)}`, durationMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(timer);
+    clearTimeout(abandon);
+    options.signal?.removeEventListener('abort', abort);
   }
 }

@@ -1,39 +1,20 @@
 import {
-  type CheckCounters,
   type CheckResult,
   checkShard,
   type CheckStatus,
   type CommittedEvent,
-  definitionOf,
   eventServiceName,
   NO_COUNTS,
   observe,
   type Service,
-  type ServiceCheck,
 } from '../domain/index.js';
+import { definitionText, type Entry, EntryTable } from './entries.js';
 import { type HealthSchedulerOptions, type ResolvedHealthOptions, resolveHealthOptions } from './options.js';
 import { runProbe } from './probe.js';
 import { recordRun } from './record.js';
 import { ShardOwnership } from './shards.js';
 import { type HealthStats, LatenessWindow } from './stats.js';
 import { TimerQueue } from './timer-queue.js';
-
-/** One check this server runs. Counters live here; the status lives in the service record. */
-interface Entry {
-  readonly key: string;
-  readonly service: string;
-  readonly check: string;
-  readonly shard: number;
-  /** The definition as JSON: a change restarts the counters. */
-  definition: string;
-  intervalMs: number;
-  /** Bumped on every (re)schedule: a heap item with an older token is stale. */
-  token: number;
-  running: boolean;
-  /** Waiting for a free slot. */
-  queued: boolean;
-  counters: CheckCounters;
-}
 
 /** What one run did, for `runNow` callers. */
 export interface RunReport {
@@ -44,8 +25,6 @@ export interface RunReport {
   readonly deregistered: boolean;
 }
 
-const keyOf = (service: string, check: string): string => `${service}\u0000${check}`;
-const definitionText = (check: ServiceCheck): string => JSON.stringify(definitionOf(check));
 
 /**
  * Runs the checks of the shards this server holds. Each check keeps a fixed schedule whose
@@ -56,8 +35,7 @@ const definitionText = (check: ServiceCheck): string => JSON.stringify(definitio
 export class HealthScheduler implements AsyncDisposable {
   readonly closed: Promise<void | Error>;
   readonly #options: ResolvedHealthOptions;
-  readonly #entries = new Map<string, Entry>();
-  readonly #byService = new Map<string, Set<string>>();
+  readonly #entries: EntryTable;
   readonly #queue = new TimerQueue();
   #ready: { readonly at: number; readonly key: string }[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -76,6 +54,7 @@ export class HealthScheduler implements AsyncDisposable {
 
   constructor(options: HealthSchedulerOptions) {
     this.#options = resolveHealthOptions(options);
+    this.#entries = new EntryTable(this.#options.shards);
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
     const { store, shards, heartbeatMs, logger } = this.#options;
     this.#ownership = new ShardOwnership({
@@ -113,7 +92,7 @@ export class HealthScheduler implements AsyncDisposable {
   async runNow(service: string, check: string): Promise<RunReport | undefined> {
     const current = this.#options.store.services.get(service)?.checks?.find((c) => c.name === check);
     if (current === undefined || this.#closing !== undefined) return undefined;
-    const entry = this.#entries.get(keyOf(service, check)) ?? this.#track(service, current);
+    const entry = this.#entries.get(EntryTable.keyOf(service, check)) ?? this.#entries.add(service, current);
     if (entry.running) return undefined;
     return this.#start(entry);
   }
@@ -171,7 +150,7 @@ export class HealthScheduler implements AsyncDisposable {
       seen?.add(name);
       this.#syncService(name, typeof service === 'string' ? undefined : service, mode);
     }
-    if (seen !== undefined) for (const name of [...this.#byService.keys()]) if (!seen.has(name)) this.#syncService(name, undefined, mode);
+    if (seen !== undefined) for (const name of this.#entries.services()) if (!seen.has(name)) this.#syncService(name, undefined, mode);
     this.#arm();
   }
 
@@ -180,49 +159,32 @@ export class HealthScheduler implements AsyncDisposable {
     for (const check of service?.checks ?? []) {
       const shard = checkShard(name, check.name, this.#options.shards);
       if (!this.#ownership.runs(shard) || (check.kind === 'script' && !this.#options.allowScripts)) continue;
-      const key = keyOf(name, check.name);
+      const key = EntryTable.keyOf(name, check.name);
       wanted.add(key);
       const existing = this.#entries.get(key);
-      if (existing === undefined) this.#schedule(this.#track(name, check), this.#firstDelay(check.intervalMs, mode));
+      if (existing === undefined) this.#schedule(this.#entries.add(name, check), this.#firstDelay(check.intervalMs, mode), mode === 'soon' ? 'rephase' : 'keep');
       else if (existing.definition !== definitionText(check)) {
         existing.definition = definitionText(check);
         existing.intervalMs = check.intervalMs;
         existing.counters = NO_COUNTS;
-        this.#schedule(existing, this.#firstDelay(check.intervalMs, 'soon'));
+        this.#schedule(existing, this.#firstDelay(check.intervalMs, 'soon'), 'rephase');
       }
     }
-    for (const key of this.#byService.get(name) ?? []) if (!wanted.has(key)) this.#untrack(key);
+    for (const key of this.#entries.keysOf(name)) if (!wanted.has(key)) this.#entries.remove(key);
   }
 
-  /** A fresh check runs within a second; the checks a server takes over are spread over half their interval. */
+  /**
+   * A fresh check runs within a second (and then takes a random phase); the checks a server
+   * starts with or takes over are spread over half their interval.
+   */
   #firstDelay(intervalMs: number, mode: 'spread' | 'soon'): number {
     const span = mode === 'soon' ? Math.min(intervalMs / 2, 1_000) : intervalMs / 2;
     return Math.random() * span;
   }
 
-  #track(service: string, check: ServiceCheck): Entry {
-    const key = keyOf(service, check.name);
-    const shard = checkShard(service, check.name, this.#options.shards);
-    const entry: Entry = { key, service, check: check.name, shard, definition: definitionText(check), intervalMs: check.intervalMs, token: 0, running: false, queued: false, counters: NO_COUNTS };
-    this.#entries.set(key, entry);
-    let keys = this.#byService.get(service);
-    if (keys === undefined) this.#byService.set(service, (keys = new Set()));
-    keys.add(key);
-    return entry;
-  }
-
-  #untrack(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
+  #schedule(entry: Entry, delayMs: number, phase: 'keep' | 'rephase'): void {
     entry.token += 1;
-    this.#entries.delete(key);
-    const keys = this.#byService.get(entry.service);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#byService.delete(entry.service);
-  }
-
-  #schedule(entry: Entry, delayMs: number): void {
-    entry.token += 1;
+    entry.rephase = phase === 'rephase';
     this.#queue.push({ at: performance.now() + delayMs, key: entry.key, token: entry.token });
   }
 
@@ -246,7 +208,9 @@ export class HealthScheduler implements AsyncDisposable {
       const entry = this.#entries.get(top.key);
       if (entry === undefined || entry.token !== top.token) continue;
       // Fixed rate: the next turn keeps the phase; a server that fell a whole interval behind skips ahead.
-      const next = top.at + entry.intervalMs > now ? top.at + entry.intervalMs : now + entry.intervalMs;
+      const fixed = top.at + entry.intervalMs > now ? top.at + entry.intervalMs : now + entry.intervalMs;
+      const next = entry.rephase ? now + entry.intervalMs * (0.5 + Math.random()) : fixed;
+      entry.rephase = false;
       entry.token += 1;
       this.#queue.push({ at: next, key: entry.key, token: entry.token });
       if (entry.running || entry.queued || !this.#ownership.runs(entry.shard)) continue;
