@@ -58,7 +58,8 @@ export function serviceHealth(service: Service, now: number): HealthStatus | und
   const checks = service.checks ?? [];
   if (checks.length === 0) return service.health === undefined ? undefined : { ...service.health, status: 'passing' };
   const worst = checks.reduce((a, b) => (rank(b.status) > rank(a.status) ? b : a));
-  const message = worst.status === 'passing' ? undefined : `${worst.name}: ${worst.output}`;
+  const said = worst.output === '' ? `${worst.status} until its first run` : worst.output;
+  const message = worst.status === 'passing' ? undefined : `${worst.name}: ${said}`;
   const checkedAt = Math.max(...checks.map((c) => c.since));
   return { status: worst.status, ...(message === undefined ? {} : { message }), checkedAt, durationMs: 0 };
 }

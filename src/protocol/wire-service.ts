@@ -55,7 +55,8 @@ export function encodeService(s: Service, now: number): Record<string, unknown> 
     put(h, 'message', health.message);
     out.health = h;
   }
-  out.checks = (s.checks ?? []).map(encodeCheck);
+  // Like `health`, only when there is something to say: a service without checks reads as before.
+  if (s.checks !== undefined && s.checks.length > 0) out.checks = s.checks.map(encodeCheck);
   out.last_state_change = toSeconds(s.lastStateChange);
   out.revision = s.revision;
   return out;
