@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RegistryClient } from '../../src/client/index.js';
 import { runCaptured, spawnCli } from '../helpers/cli.js';
-import { startHttpTarget, type HttpTarget } from '../helpers/health-targets.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { type HttpTarget, type ServerWithTarget, startServerWithTarget } from '../helpers/health-targets.js';
+import type { TestServer } from '../helpers/test-server.js';
 
 /** What a hostile target answers: an escape sequence that would recolour and retitle the terminal. */
 const HOSTILE = 'down\u001b[31m red\u001b]0;owned\u0007\r';
@@ -14,16 +14,12 @@ describe('registry checks, health and watch', () => {
   let client: RegistryClient;
   let target: HttpTarget;
   const flags = () => ['--url', srv.url, '--ca', join(srv.dataDir, 'tls', 'ca.pem')];
+  let fixture: ServerWithTarget;
   before(async () => {
-    srv = await startTestServer();
-    client = await RegistryClient.connect(srv.url, { ca: srv.caPem });
-    target = await startHttpTarget();
+    fixture = await startServerWithTarget();
+    ({ srv, client, target } = fixture);
   });
-  after(async () => {
-    await client.close();
-    await srv.close();
-    await target.close();
-  });
+  after(() => fixture.close());
 
   it('lists checks with kind, status, output and since, with the output’s control characters escaped', async () => {
     const since = (await client.status()).revision + 1;

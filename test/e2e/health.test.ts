@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RegistryClient, type StreamedEvent } from '../../src/client/index.js';
 import { RegistryError } from '../../src/domain/index.js';
-import { startHttpTarget, type HttpTarget } from '../helpers/health-targets.js';
+import { type HttpTarget, type ServerWithTarget, startServerWithTarget } from '../helpers/health-targets.js';
 import { eventually } from '../helpers/log-capture.js';
 import { openRawSocket } from '../helpers/raw-socket.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -31,16 +31,12 @@ describe('health checks on a running server', () => {
   let srv: TestServer;
   let client: RegistryClient;
   let target: HttpTarget;
+  let fixture: ServerWithTarget;
   before(async () => {
-    srv = await startTestServer();
-    client = await RegistryClient.connect(srv.url, { ca: srv.caPem });
-    target = await startHttpTarget();
+    fixture = await startServerWithTarget();
+    ({ srv, client, target } = fixture);
   });
-  after(async () => {
-    await client.close();
-    await srv.close();
-    await target.close();
-  });
+  after(() => fixture.close());
 
   it('resolve refuses the service once its check is critical, names the failure, and serves it again after recovery', async () => {
     const watch = await watchHealth(client);
@@ -68,6 +64,23 @@ describe('health checks on a running server', () => {
       assert.deepEqual(moves(watch.events, 'web'), ['passing→critical', 'critical→passing']);
     } finally {
       await watch.close();
+    }
+  });
+
+  it('deregisters a service whose check stayed critical for deregister_critical_after, with its event', async () => {
+    const ws = await openRawSocket(srv.url, srv.caPem);
+    try {
+      ws.send({ id: 's', type: 'request', action: 'subscribe', params: { events: ['HealthChanged', 'ServiceDeregistered'], services: ['doomed'] } });
+      await ws.next();
+      await target.stop();
+      const check = { name: 'http', kind: 'http' as const, url: `${target.url}/doomed`, interval: 1, failures_before_critical: 1, deregister_critical_after: '1s', initial_status: 'passing' as const };
+      await client.register({ name: 'doomed', host: '127.0.0.1', port: target.port, checks: [check] });
+      const [critical, gone] = await ws.take(2, 15_000);
+      assert.deepEqual([critical?.event, (critical?.data as Obj).to, gone?.event], ['HealthChanged', 'critical', 'ServiceDeregistered']);
+      await assert.rejects(client.getService({ name: 'doomed' }), { code: 'not_found' });
+    } finally {
+      await target.start();
+      await ws.close();
     }
   });
 

@@ -7,6 +7,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { RegistryClient } from '../../src/client/index.js';
+import { startTestServer, type TestServer } from './test-server.js';
 
 export interface SeenProbe {
   readonly path: string;
@@ -148,4 +150,28 @@ export async function startWsTarget(): Promise<Target & { readonly url: string }
     wss?.close();
   });
   return { ...control, seen, url: `ws://127.0.0.1:${control.port}` };
+}
+
+/** A registry server, a client of it, and an HTTP target for its checks; `close` stops all three. */
+export interface ServerWithTarget {
+  readonly srv: TestServer;
+  readonly client: RegistryClient;
+  readonly target: HttpTarget;
+  close(): Promise<void>;
+}
+
+export async function startServerWithTarget(): Promise<ServerWithTarget> {
+  const srv = await startTestServer();
+  const client = await RegistryClient.connect(srv.url, { ca: srv.caPem });
+  const target = await startHttpTarget();
+  return {
+    srv,
+    client,
+    target,
+    close: async () => {
+      await client.close();
+      await srv.close();
+      await target.close();
+    },
+  };
 }
