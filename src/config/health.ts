@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONCURRENT_CHECKS } from '../health/index.js';
+import { locate } from './locate.js';
+import type { ConfigFile } from './schema.js';
+import type { ConfigIssue } from './types.js';
 
 /** `[health]`: how this server runs health checks (issue 13). */
 export interface HealthSettings {
@@ -19,3 +22,20 @@ export const healthSettings = (table: z.output<typeof healthTable> | undefined):
   allowScripts: table?.allow_scripts ?? false,
   maxConcurrent: table?.max_concurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS,
 });
+
+/** A `script` check in a file that does not allow scripts is refused where it is written, not ignored later. */
+export function scriptIssues(file: ConfigFile, text: string): ConfigIssue[] {
+  if (file.health?.allow_scripts === true) return [];
+  return (file.backend ?? []).flatMap((backend, b) =>
+    (backend.check ?? []).flatMap((check, c) => {
+      if (check.kind !== 'script') return [];
+      const position = locate(text, ['backend', b, 'check', c, 'kind']);
+      return [{
+        source: 'file' as const,
+        path: `backend[${b}].check[${c}].kind`,
+        message: 'script checks run commands on this host; set [health] allow_scripts = true to allow them',
+        ...(position === undefined ? {} : { line: position.line, column: position.column }),
+      }];
+    }),
+  );
+}

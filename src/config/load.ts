@@ -8,7 +8,7 @@ import { locate } from './locate.js';
 import { nodeDefinitions } from './nodes.js';
 import { networkDefinitions } from './networks.js';
 import { limitSettings } from './limits.js';
-import { healthSettings } from './health.js';
+import { healthSettings, scriptIssues } from './health.js';
 import { defaultConfigPath } from './paths.js';
 import { deepFreeze, fileBackends, fileLayer, looseTables, mergeLayers } from './resolve.js';
 import { type ConfigFile, fileSchema } from './schema.js';
@@ -124,7 +124,8 @@ function validateFile(text: string | undefined, path: string): { file: ConfigFil
   const raw = parseToml(text, path);
   const parsed = fileSchema.safeParse(raw, { reportInput: true });
   const schemaIssues = parsed.success ? [] : toConfigIssues(parsed.error.issues, { source: 'file', text });
-  const issues = [...schemaIssues, ...duplicateNames(raw, text)].sort(
+  const scripts = parsed.success ? scriptIssues(parsed.data, text) : [];
+  const issues = [...schemaIssues, ...duplicateNames(raw, text), ...scripts].sort(
     (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
   );
   return { file: parsed.success ? parsed.data : {}, issues };

@@ -49,4 +49,12 @@ describe('configuration - [health] and [[backend.check]]', () => {
     assert.equal(error.issues[0]?.line, 9);
     assert.match(refusal('[health]\nallow_script = true\n').reason, /allow_script/);
   });
+
+  it('refuses a script check unless the same file allows scripts', () => {
+    const backend = ['[[backend]]', 'name = "job"', 'host = "10.0.0.5"', 'port = 1', '', '[[backend.check]]', 'name = "run"', 'kind = "script"', 'command = ["/usr/local/bin/probe"]', ''].join('\n');
+    const error = refusal(backend);
+    assert.deepEqual([error.issues[0]?.path, error.issues[0]?.line], ['backend[0].check[0].kind', 8]);
+    assert.match(error.issues[0]?.message ?? '', /allow_scripts = true/);
+    assert.equal(parse(`[health]\nallow_scripts = true\n\n${backend}`).backends[0]?.checks?.[0]?.kind, 'script');
+  });
 });

@@ -53,11 +53,13 @@ export class SessionShardClaims implements ShardClaims {
     const session = this.#session();
     if (session === undefined) return 0;
     try {
-      while (this.#member === undefined) {
+      // A random member id; taken by another server (a one in two billion chance), try another.
+      for (let attempt = 0; attempt < 8 && this.#member === undefined; attempt++) {
         const id = 1 + Math.floor(Math.random() * 0x7fff_fffe);
         const [held] = await select(session.client, TRY_LOCK, [LOCK_KEYS.healthMembers, id]);
         if (typeof held === 'object' && held !== null && 'held' in held && held.held === true && session.epoch === this.#epoch) this.#member = id;
       }
+      if (this.#member === undefined) return 0;
       const [count = 0] = numbers(await select(session.client, COUNT_MEMBERS, [LOCK_KEYS.healthMembers]), 'n');
       return count;
     } catch {
