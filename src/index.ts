@@ -18,9 +18,11 @@ export {
 } from './client/index.js';
 export { ConfigError, defaultConfigPath, loadConfig, type RegistryConfig } from './config/index.js';
 export {
+  type CheckStatus,
   errorCodes,
   eventTypes,
   RegistryError,
+  type ServiceCheck,
   type ErrorCode,
   type EventType,
   type RegistryEvent,
