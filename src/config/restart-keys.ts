@@ -32,6 +32,8 @@ const readAtStart: readonly Setting[] = [
   ['limits.max_pending_requests', (c) => c.limits.maxPendingRequests],
   ['limits.max_subscriptions', (c) => c.limits.maxSubscriptions],
   ['limits.idle_timeout', (c) => c.limits.idleTimeoutSeconds],
+  ['health.allow_scripts', (c) => c.health.allowScripts],
+  ['health.max_concurrent', (c) => c.health.maxConcurrent],
 ];
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { ConfigError, keysNeedingRestart, parseConfig } from '../../src/config/index.js';
 
 const parse = (text: string) => parseConfig(text, { configPath: '/etc/registry/backends.toml', env: {}, cwd: '/' });
 
@@ -18,6 +18,10 @@ describe('configuration - [health] and [[backend.check]]', () => {
   it('defaults to no scripts and 128 checks at once', () => {
     assert.deepEqual(parse('').health, { allowScripts: false, maxConcurrent: 128 });
     assert.deepEqual(parse('[health]\nallow_scripts = true\nmax_concurrent = 16\n').health, { allowScripts: true, maxConcurrent: 16 });
+  });
+
+  it('names [health] settings as needing a restart when a reload changes them', () => {
+    assert.deepEqual(keysNeedingRestart(parse(''), parse('[health]\nallow_scripts = true\nmax_concurrent = 8\n')), ['health.allow_scripts', 'health.max_concurrent']);
   });
 
   it('reads [[backend.check]] tables into the backend with every default filled', () => {
