@@ -56,6 +56,12 @@ describe('registry checks, health and watch', () => {
     assert.ok(report.checks.find((c) => c.name === 'http')?.output.includes('\u001b'), '--json keeps the text as it is (JSON escapes it)');
   });
 
+  it('status says how many checks this server runs, on how many shards', async () => {
+    const result = await runCaptured([...flags(), 'status'], { env: {} });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^checks:\s+1 on 64 shards, p99 [\d.]+ ms late$/m);
+  });
+
   it('answers not_found (exit 3) for an unknown service', async () => {
     const result = await runCaptured([...flags(), 'health', 'nobody'], { env: {} });
     assert.equal(result.code, 3);

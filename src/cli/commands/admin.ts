@@ -35,6 +35,7 @@ export function addAdminCommands(program: Command, io: CliIo): void {
           ['store', status.store],
           ['uptime', `${status.uptime_seconds}s`],
           ['your role', status.role],
+          ['checks', status.health === undefined ? undefined : `${status.health.checks} on ${status.health.shards} shards, p99 ${status.health.lateness_p99_ms} ms late`],
         ]),
       );
     });
