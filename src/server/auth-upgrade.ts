@@ -57,23 +57,30 @@ function bearerSecret(header: string | undefined): string | undefined | Error {
   return match?.[1] ?? new Error("the Authorization header must be 'Bearer <token>'");
 }
 
-/** Why a peer certificate is refused, or the role it grants. */
+/**
+ * Why a peer certificate is refused, or the role it grants. What the certificate says of itself
+ * is checked before the chain, so the reason names the real fault: a certificate of the local CA
+ * without the clientAuth extended key usage (the server's own included) or without exactly one
+ * role in its OU is refused, never read as whatever role loopback would give.
+ */
 function certificateRole(socket: TLSSocket, ca: X509Certificate | undefined): Principal | string | undefined {
   const peer = socket.getPeerCertificate();
   const raw: unknown = peer.raw;
   if (!(raw instanceof Buffer)) return undefined; // no certificate presented
-  if (ca === undefined) return 'this server has no client CA';
-  if (!socket.authorized) return `it does not verify against the server's client CA (${String(socket.authorizationError)})`;
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(raw);
   } catch {
     return 'it does not parse';
   }
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "it is not signed by the server's client CA";
-  if (Array.isArray(cert.keyUsage) && !cert.keyUsage.includes(CLIENT_AUTH_EKU)) return 'it is not meant for client authentication';
+  // Node gives the extended key usages as OIDs; undefined when the extension is absent.
+  const usages: readonly string[] = cert.keyUsage ?? [];
+  if (!usages.includes(CLIENT_AUTH_EKU)) return 'it is not meant for client authentication (it lacks the clientAuth extended key usage)';
   const role = clientRoleFromSubject(peer.subject);
-  if (role === undefined) return 'its subject carries no role (OU=read, write or admin)';
+  if (role === undefined) return 'its subject must carry exactly one OU, naming a role (read, write or admin)';
+  if (ca === undefined) return 'this server has no client CA';
+  if (!socket.authorized) return `it does not verify against the server's client CA (${String(socket.authorizationError)})`;
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "it is not signed by the server's client CA";
   const name = typeof peer.subject.CN === 'string' ? peer.subject.CN : cert.fingerprint256;
   return { role, via: `certificate:${name}` };
 }
