@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { hostSchema, SERVICE_NAME_PATTERN } from '../domain/index.js';
 import { nodeTable, nodeTables } from './nodes.js';
 import { networkTable, networkTables } from './networks.js';
 import { configRoles, logLevels } from './types.js';
@@ -19,7 +19,7 @@ export const backendName = z.string().regex(SERVICE_NAME_PATTERN, {
 });
 
 const serverTable = z.strictObject({
-  host: nonEmpty.optional(),
+  host: hostSchema.optional(),
   port: serverPort.optional(),
   data_dir: nonEmpty.optional(),
   db_path: nonEmpty.optional(),
@@ -48,7 +48,7 @@ const storageTable = z.strictObject({
 
 const backendTable = z.strictObject({
   name: backendName,
-  host: nonEmpty,
+  host: hostSchema,
   port: backendPort,
   protocol: nonEmpty.optional(),
   description: z.string().optional(),

@@ -13,10 +13,12 @@ export {
   PACKAGE_VERSION_PATTERN,
 } from './deployment.js';
 export {
+  echoed,
   errorCodes,
   type ErrorCode,
   isErrorCode,
   RegistryError,
+  MAX_ECHO_CHARS,
   type RegistryErrorOptions,
 } from './errors.js';
 export {
@@ -49,4 +51,5 @@ export {
   type ServiceFields,
   type ServicePatch,
 } from './service-change.js';
+export { HOST_RULE, hostSchema, isHost, MAX_HOST_LENGTH } from './host.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
+import { echoed, type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
 import { operations } from '../operations/index.js';
 import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { jsonRpcError, readJsonRpc } from './jsonrpc.js';
@@ -87,7 +87,8 @@ export const hubDialect: Dialect = {
       return { kind: 'call', call: { dialect: 'hub', id, method, op: 'unsubscribe', input: { subscription }, silent } };
     }
     if (method !== HUB_CALL) {
-      throw new FrameError(id, new RegistryError('unknown_operation', `method '${method}' not found`, { details: { method } }));
+      const named = echoed(method);
+      throw new FrameError(id, new RegistryError('unknown_operation', `method '${named}' not found`, { details: { method: named } }));
     }
     const p = params;
     if (typeof p !== 'object' || p === null || Array.isArray(p) || typeof (p as Record<string, unknown>).method !== 'string') {

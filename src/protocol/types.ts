@@ -4,6 +4,13 @@ export const dialectNames = ['envelope', 'jsonrpc', 'hub'] as const;
 export type DialectName = (typeof dialectNames)[number];
 
 export type RequestId = string | number | null;
+
+/** The longest string id an answer repeats; a longer one is refused as an invalid frame. */
+export const MAX_ID_CHARS = 256;
+
+/** A request id that may be echoed: a number, or a string of at most MAX_ID_CHARS; anything else is null. */
+export const echoableId = (raw: unknown): RequestId =>
+  typeof raw === 'number' || (typeof raw === 'string' && raw.length <= MAX_ID_CHARS) ? raw : null;
 /** One JSON object to send as a text frame. */
 export type Frame = Readonly<Record<string, unknown>>;
 
