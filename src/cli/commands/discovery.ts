@@ -4,7 +4,8 @@ import { type InputFor, RegistryClient, type StreamedEvent } from '../../client/
 import { eventTypes, type EventType, RegistryError, type Service } from '../../domain/index.js';
 import { clientTarget, globalFlags, withClient } from '../connection.js';
 import { integerIn, type OptionBag, stringFlag } from '../flags.js';
-import { formatJson, formatTable, formatTime } from '../format.js';
+import { formatJson, formatJsonLine, formatTable, formatTime } from '../format.js';
+import { terminalSafe } from '../terminal-text.js';
 import { type CliIo, println } from '../io.js';
 
 const endpointsOf = (s: Service): string =>
@@ -51,7 +52,7 @@ function describeEvent(e: StreamedEvent): [string, string] {
 
 const eventLine = (e: StreamedEvent): string => {
   const [subject, extra] = describeEvent(e);
-  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${subject}${extra}`;
+  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${terminalSafe(subject)}${terminalSafe(extra)}`;
 };
 
 function addServices(program: Command, io: CliIo): void {
@@ -98,7 +99,7 @@ function addWatch(program: Command, io: CliIo): void {
       });
       const stop = io.onShutdownSignal(() => void stream.close());
       try {
-        for await (const event of stream) println(io.stdout, flags.json ? JSON.stringify(event) : eventLine(event));
+        for await (const event of stream) println(io.stdout, flags.json ? formatJsonLine(event) : eventLine(event));
       } finally {
         stop();
         await client.close();
