@@ -21,6 +21,7 @@ export interface SettingsLayer {
   readonly tlsKey?: string;
   readonly loopbackRole?: ConfigRole;
   readonly anonymousRole?: ConfigRole;
+  readonly allowedOrigins?: readonly string[];
   readonly storeUrl?: string;
   readonly eventRetention?: number;
 }

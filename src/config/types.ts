@@ -102,6 +102,11 @@ export interface TlsFiles {
 export interface AuthSettings {
   readonly loopbackRole: ConfigRole;
   readonly anonymousRole: ConfigRole;
+  /**
+   * Browser origins (`https://dash.example:8443`) whose pages may open the WebSocket endpoint,
+   * besides the server's own. A browser caller never holds the loopback role either way.
+   */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** `[limits]`: what one connection or address may hold or send; each ends in a clear error or close code. */

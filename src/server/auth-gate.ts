@@ -2,7 +2,9 @@ import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { AuthSettings, LimitSettings } from '../config/index.js';
+import { roleAllows } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
+import type { BrowserOrigins } from './auth-origin.js';
 import { ConnectionAuth } from './auth-connection.js';
 import { checkUpgrade, type UpgradeCredentials } from './auth-upgrade.js';
 import { ConnectionLimiter, type Refusal } from './limits.js';
@@ -18,6 +20,8 @@ export interface AuthGateOptions {
   readonly clientCa: () => X509Certificate | undefined;
   /** Answer bytes a peer may leave unread (the event streams' limit too). */
   readonly maxBufferedBytes: number;
+  /** Which browser pages may open the endpoint. */
+  readonly origins: BrowserOrigins;
   readonly logger: Logger;
 }
 
@@ -51,11 +55,11 @@ export class AuthGate {
 
   /** For the listener: undefined lets the upgrade complete; a refusal is answered and logged (never with a secret). */
   readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined => {
-    const { auth, tokens, clientCa, logger } = this.options;
+    const { logger } = this.options;
     const remoteAddress = req.socket.remoteAddress;
-    const verdict = checkUpgrade(req, { auth, tokens, clientCa });
+    const verdict = this.check(req);
     if (!verdict.ok) {
-      logger.warn({ remoteAddress, status: verdict.status, reason: verdict.reason }, 'connection refused');
+      logger.warn({ remoteAddress, origin: req.headers.origin, status: verdict.status, reason: verdict.reason }, 'connection refused');
       return verdict;
     }
     const place = this.limiter.admit(remoteAddress);
@@ -69,6 +73,23 @@ export class AuthGate {
     this.admitted.set(req, { credentials: verdict.credentials, release: place });
     return undefined;
   };
+
+  /**
+   * Whether a plain HTTP request (GET /healthz) holds `read`: by where it comes from, its client
+   * certificate or an `Authorization: Bearer` token, judged as an upgrade would be. Refused
+   * credentials hold nothing.
+   */
+  mayRead(req: IncomingMessage): boolean {
+    const verdict = this.check(req);
+    if (!verdict.ok) return false;
+    const { tokens, logger } = this.options;
+    return roleAllows(new ConnectionAuth(verdict.credentials, tokens, logger).principal().role, 'read');
+  }
+
+  private check(req: IncomingMessage): ReturnType<typeof checkUpgrade> {
+    const { auth, tokens, clientCa, origins } = this.options;
+    return checkUpgrade(req, { auth, tokens, clientCa, origins });
+  }
 
   /** For an upgraded connection: its credentials and limits; the heartbeat starts watching it. */
   accept(socket: WebSocket, req: IncomingMessage): { readonly auth: ConnectionAuth; readonly limits: SessionLimits } {

@@ -9,6 +9,7 @@ import { TLSSocket } from 'node:tls';
 import { findToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
 import { type AuthSettings, principalFor } from './auth.js';
+import type { BrowserOrigins } from './auth-origin.js';
 import { clientRoleFromSubject } from './tls.js';
 
 /** What the upgrade proved; the token is kept as its hash and looked up at every call (revocation bites at once). */
@@ -30,6 +31,8 @@ export interface UpgradeAuthOptions {
   readonly tokens: TokenReadView;
   /** The CA client certificates must chain to; undefined when the server has none (plaintext). */
   readonly clientCa: () => X509Certificate | undefined;
+  /** Which browser pages may connect; absent: an `Origin` header changes nothing (tests of other parts). */
+  readonly origins?: BrowserOrigins;
 }
 
 /** Query parameters that look like a credential: refused, never read. */
@@ -87,11 +90,14 @@ function certificateRole(socket: TLSSocket, ca: X509Certificate | undefined): Pr
 
 /** Checks an upgrade request's credentials; every refusal says why, and none repeats a secret. */
 export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions): UpgradeVerdict {
+  const origin = req.headers.origin;
+  const refusedOrigin = origin === undefined ? undefined : options.origins?.refusal(origin);
+  if (refusedOrigin !== undefined) return refuse(403, refusedOrigin);
   const inUrl = credentialsInUrl(req.url);
   if (inUrl.length > 0) {
     return refuse(400, `credentials are never accepted in the URL (query parameter ${inUrl.join(', ')}): URLs end up in logs; send 'Authorization: Bearer <token>' on the upgrade or an authenticate frame`);
   }
-  const base = principalFor(req.socket.remoteAddress, options.auth);
+  const base = principalFor(req.socket.remoteAddress, options.auth, origin === undefined ? 'program' : 'browser');
   let certificate: Principal | undefined;
   if (req.socket instanceof TLSSocket) {
     const found = certificateRole(req.socket, options.clientCa());

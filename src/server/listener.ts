@@ -11,8 +11,8 @@ export interface ListenerOptions {
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   /** Frames above this close the connection (code 1009); frames above the soft limit get an error answer instead. */
   readonly hardFrameLimit: number;
-  /** The `/healthz` details; undefined while the server is still starting (answered 503). */
-  readonly health: () => Readonly<Record<string, unknown>> | undefined;
+  /** What GET /healthz adds to `status: ok` for this request (its caller's role decides); undefined while the server is still starting (answered 503). */
+  readonly health: (req: IncomingMessage) => Readonly<Record<string, unknown>> | undefined;
   /** Decides each WebSocket upgrade before it completes: undefined accepts, a refusal answers its HTTP status and reason. */
   readonly verifyUpgrade?: (req: IncomingMessage) => { readonly status: number; readonly reason: string } | undefined;
 }
@@ -29,7 +29,7 @@ export interface Listener {
 export async function listen(options: ListenerOptions): Promise<Listener> {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
-      const health = options.health();
+      const health = options.health(req);
       const body = JSON.stringify(health === undefined ? { status: 'starting' } : { status: 'ok', ...health });
       res.writeHead(health === undefined ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
       return;

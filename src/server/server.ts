@@ -13,6 +13,7 @@ import { Session } from './session.js';
 import { type Foundation, lay } from './start-up.js';
 import { TlsReloader } from './tls-reload.js';
 import { AuthGate } from './auth-gate.js';
+import { BrowserOrigins } from './auth-origin.js';
 import type { RegistryServer, ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
 import { TtlSweeper } from './ttl-sweeper.js';
@@ -135,7 +136,8 @@ class RunningServer implements RegistryServer {
     this.events = events;
     const initialCa = tls?.clientCa === undefined ? undefined : new X509Certificate(tls.clientCa);
     const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
-    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, maxBufferedBytes: streamLimits.maxBufferedBytes, logger });
+    const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
+    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, maxBufferedBytes: streamLimits.maxBufferedBytes, origins, logger });
     this.gate = gate;
     await this.watchTlsFiles(listener);
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
@@ -151,7 +153,8 @@ class RunningServer implements RegistryServer {
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
     });
     // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
-    door.health = () => ({ revision: store.revision, services: store.services.size });
+    // Liveness for anyone; the revision and the service count only for a caller that holds read.
+    door.health = (req) => (gate.mayRead(req) ? { revision: store.revision, services: store.services.size } : {});
     door.verify = gate.verifyUpgrade;
     lock.setAddress(this.url);
     logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');

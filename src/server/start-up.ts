@@ -76,10 +76,10 @@ async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedS
 /** Until the server is ready, upgrades are refused (503) and `/healthz` answers 503 `starting`. */
 export class StartingDoor {
   verify: ((req: IncomingMessage) => Refusal | undefined) | undefined;
-  health: (() => Readonly<Record<string, unknown>>) | undefined;
+  health: ((req: IncomingMessage) => Readonly<Record<string, unknown>>) | undefined;
   readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined =>
     this.verify === undefined ? { status: 503, reason: 'the server is starting; try again in a moment' } : this.verify(req);
-  readonly healthz = (): Readonly<Record<string, unknown>> | undefined => this.health?.();
+  readonly healthz = (req: IncomingMessage): Readonly<Record<string, unknown>> | undefined => this.health?.(req);
 }
 
 /** Everything a running server is built on, each acquired with nothing written yet but the lock. */
