@@ -30,6 +30,8 @@ export const DEFAULT_REQUEST_BURST = 20_000;
 export const DEFAULT_MAX_PENDING_REQUESTS = 1_024;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 64;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+/** Unread output of all connections together before the one holding the most is cut. */
+export const DEFAULT_MAX_UNREAD_TOTAL_BYTES = 256 * 1024 * 1024;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -125,6 +127,8 @@ export interface LimitSettings {
   readonly maxSubscriptions: number;
   /** Seconds without a frame or a pong before a connection is dropped (pings go out at half of it); 0: no pings. */
   readonly idleTimeoutSeconds: number;
+  /** Unread output (answers and events) of all connections together; past it the connection holding the most is cut (4008). */
+  readonly maxUnreadTotalBytes: number;
 }
 
 export interface StorageSettings {

@@ -99,7 +99,8 @@ export const hubDialect: Dialect = {
     const target = plexusTarget(innerMethod, inner.params);
     if (innerMethod === '_info') {
       const meta = metadata(now, [HUB_NAME]);
-      return { kind: 'reply', frames: streamFrames(id, [{ type: 'data', metadata: meta, content_type: '_info', content: { backend: HUB_NAME } }], meta) };
+      const call: Call = { dialect: 'hub', id, method: innerMethod, op: '_info', input: {}, silent };
+      return { kind: 'reply', call, frames: streamFrames(id, [{ type: 'data', metadata: meta, content_type: '_info', content: { backend: HUB_NAME } }], meta) };
     }
     const call: Call = { dialect: 'hub', id, method: innerMethod, op: target?.op ?? '', input: target?.input ?? inner.params, silent };
     return { kind: 'call', call };

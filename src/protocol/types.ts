@@ -29,7 +29,10 @@ export interface Call {
 export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: RegistryError };
 
 /** What decoding a frame gives: a call to dispatch, or frames to answer at once. */
-export type Decoded = { readonly kind: 'call'; readonly call: Call } | { readonly kind: 'reply'; readonly frames: readonly Frame[] };
+export type Decoded =
+  | { readonly kind: 'call'; readonly call: Call }
+  /** Answered by the dialect itself; `call` says how to answer a refusal (rate limit, pending limit) instead. */
+  | { readonly kind: 'reply'; readonly call: Call; readonly frames: readonly Frame[] };
 
 /** The text of an event frame before and after the shared event body. */
 export interface EventEnvelope {

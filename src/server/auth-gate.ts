@@ -18,8 +18,6 @@ export interface AuthGateOptions {
   readonly tokens: TokenReadView;
   /** The CA client certificates must chain to now (it follows certificate reloads). */
   readonly clientCa: () => X509Certificate | undefined;
-  /** Answer bytes a peer may leave unread (the event streams' limit too). */
-  readonly maxBufferedBytes: number;
   /** Which browser pages may open the endpoint. */
   readonly origins: BrowserOrigins;
   readonly logger: Logger;
@@ -49,7 +47,6 @@ export class AuthGate {
       requestsPerSecond: limits.requestsPerSecond,
       requestBurst: limits.requestBurst,
       maxPendingRequests: limits.maxPendingRequests,
-      maxBufferedBytes: options.maxBufferedBytes,
     });
   }
 

@@ -18,7 +18,8 @@ import type { RegistryServer, ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 import { SshDeployer } from '../deploy/index.js';
-import { DEFAULT_STREAM_LIMITS, EventHub } from './event-streams.js';
+import { EventHub, type StreamLimits, streamLimitsFor } from './event-streams.js';
+import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { configuredNetworks, TopologyScanner } from '../topology/index.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
@@ -131,15 +132,29 @@ class RunningServer implements RegistryServer {
     const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime });
     const { maxFrameBytes } = config.server;
-    const streamLimits = { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: config.limits.maxSubscriptions, ...options.streamLimits };
+    const streamLimits = streamLimitsFor(config.limits, options.streamLimits);
     const events = new EventHub(store, clock, logger, streamLimits);
     this.events = events;
     const initialCa = tls?.clientCa === undefined ? undefined : new X509Certificate(tls.clientCa);
     const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
     const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
-    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, maxBufferedBytes: streamLimits.maxBufferedBytes, origins, logger });
+    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, origins, logger });
     this.gate = gate;
     await this.watchTlsFiles(listener);
+    this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes });
+    // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
+    // Liveness for anyone; the revision and the service count only for a caller that holds read.
+    door.health = (req) => (gate.mayRead(req) ? { revision: store.revision, services: store.services.size } : {});
+    door.verify = gate.verifyUpgrade;
+    lock.setAddress(this.url);
+    logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
+  }
+
+  /** Each upgraded connection: its credentials, its output (bounded by its own and the server-wide limit), its session. */
+  private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; streamLimits: StreamLimits; maxFrameBytes: number }): void {
+    const { clock, logger } = this.parts;
+    const { gate, runner, events, streamLimits, maxFrameBytes } = deps;
+    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
@@ -147,17 +162,12 @@ class RunningServer implements RegistryServer {
         principal: auth.principal(),
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
-      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, streams: events.connect(socket), auth, limits });
+      const output = new ConnectionOutput(socket, streamLimits.maxBufferedBytes, budget, logger);
+      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams: events.connect(socket, output), auth, limits });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
     });
-    // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
-    // Liveness for anyone; the revision and the service count only for a caller that holds read.
-    door.health = (req) => (gate.mayRead(req) ? { revision: store.revision, services: store.services.size } : {});
-    door.verify = gate.verifyUpgrade;
-    lock.setAddress(this.url);
-    logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
   }
 
   /** New handshakes get the certificate files as they are now: a replaced pair needs no restart. */

@@ -7,17 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { access, chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { asServiceId, newService, type ServiceFields } from '../../src/domain/index.js';
-import { openStore } from '../../src/store/index.js';
 import { spawnCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { seedServices } from './support.js';
 
 const exec = promisify(execFile);
 const binPath = fileURLToPath(new URL('../../bin/registry.js', import.meta.url));
@@ -27,21 +25,6 @@ const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e
 const TITLE = '\u001b]0;owned\u0007';
 const CLEAR = '\u001b[2J\u001b[H';
 const CSI_8BIT = '\u009b31m';
-
-async function seed(dataDir: string, entries: readonly (ServiceFields & { readonly name: string })[]): Promise<void> {
-  const store = await openStore({ location: join(dataDir, 'registry.db') });
-  try {
-    await store.write(async (tx) => {
-      for (const { name, ...fields } of entries) {
-        const service = newService(fields, { id: asServiceId(randomUUID()), name, source: 'manual', now: Date.now(), revision: tx.revision });
-        await tx.services.put(service);
-        tx.emit({ type: 'ServiceRegistered', service });
-      }
-    });
-  } finally {
-    await store.close();
-  }
-}
 
 describe('what the CLI prints for hostile records', () => {
   let dir: string;
@@ -54,7 +37,7 @@ describe('what the CLI prints for hostile records', () => {
     dir = await mkdtemp(join(tmpdir(), 'registry-operator-'));
     await chmod(dir, 0o755);
     marker = join(dir, 'pwned');
-    await seed(dir, [
+    await seedServices(dir, [
       { name: 'subst', host: `$(touch ${marker})`, port: 1 },
       { name: 'chain', host: `x;touch ${marker}-2;:`, port: 2 },
       { name: 'quote', host: "it's", port: 3 },
