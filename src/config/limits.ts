@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
@@ -28,6 +29,8 @@ export const limitsTable = z.strictObject({
   idle_timeout: z.number().int().min(0).max(86_400).optional(),
   /** Bytes of unread output the server holds for all connections together. */
   max_unread_total_bytes: z.number().int().min(1_048_576).max(2 ** 40).optional(),
+  /** Seconds a new connection has to finish the TLS handshake and send its request. */
+  handshake_timeout: z.number().int().min(1).max(600).optional(),
 });
 
 /** The table with every default filled. */
@@ -41,4 +44,5 @@ export const limitSettings = (table: z.output<typeof limitsTable> | undefined): 
   maxSubscriptions: table?.max_subscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
   idleTimeoutSeconds: table?.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
   maxUnreadTotalBytes: table?.max_unread_total_bytes ?? DEFAULT_MAX_UNREAD_TOTAL_BYTES,
+  handshakeTimeoutSeconds: table?.handshake_timeout ?? DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
 });

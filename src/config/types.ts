@@ -32,6 +32,8 @@ export const DEFAULT_MAX_SUBSCRIPTIONS = 64;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 /** Unread output of all connections together before the one holding the most is cut. */
 export const DEFAULT_MAX_UNREAD_TOTAL_BYTES = 256 * 1024 * 1024;
+/** Seconds a new connection has to finish its TLS handshake and send its request. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -129,6 +131,8 @@ export interface LimitSettings {
   readonly idleTimeoutSeconds: number;
   /** Unread output (answers and events) of all connections together; past it the connection holding the most is cut (4008). */
   readonly maxUnreadTotalBytes: number;
+  /** Seconds a TCP connection has to finish the TLS handshake and send its request; it counts against the connection limits meanwhile. */
+  readonly handshakeTimeoutSeconds: number;
 }
 
 export interface StorageSettings {

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { RegistryError } from '../domain/index.js';
 
@@ -13,6 +13,10 @@ export interface ListenerOptions {
   readonly hardFrameLimit: number;
   /** What GET /healthz adds to `status: ok` for this request (its caller's role decides); undefined while the server is still starting (answered 503). */
   readonly health: (req: IncomingMessage) => Readonly<Record<string, unknown>> | undefined;
+  /** Time a new connection has to finish the TLS handshake and send its request. */
+  readonly handshakeTimeoutMs: number;
+  /** Sees each TCP connection as it is accepted, before TLS: it may count it, or destroy it. */
+  readonly onConnection?: (socket: Socket) => void;
   /** Decides each WebSocket upgrade before it completes: undefined accepts, a refusal answers its HTTP status and reason. */
   readonly verifyUpgrade?: (req: IncomingMessage) => { readonly status: number; readonly reason: string } | undefined;
 }
@@ -38,8 +42,13 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
   };
   // A client certificate is asked for, not required: the chain is checked on the upgrade (auth-upgrade.ts), where a refusal can say why.
   const clientCa = options.tls?.ca === undefined ? {} : { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false };
-  const https = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', ...clientCa }, onRequest) : undefined;
-  const http = https ?? createHttpServer(onRequest);
+  // A peer that opens TCP and never starts TLS (or never sends its request) is dropped after the handshake timeout, not 120 s.
+  const timeouts = { headersTimeout: options.handshakeTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, options.handshakeTimeoutMs) };
+  const https = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: options.handshakeTimeoutMs, ...timeouts, ...clientCa }, onRequest)
+    : undefined;
+  const http = https ?? createHttpServer(timeouts, onRequest);
+  if (options.onConnection !== undefined) http.on('connection', options.onConnection);
   const { verifyUpgrade } = options;
   const verifyClient =
     verifyUpgrade === undefined

@@ -8,6 +8,7 @@ import { openStore } from '../store/index.js';
 import { WriteFaultLog } from './fault-log.js';
 import type { Listener } from './listener.js';
 import { createLogger, type Logger } from './log.js';
+import { securePrivateFolder } from './data-folder.js';
 import { Runner } from './runner.js';
 import { Session } from './session.js';
 import { type Foundation, lay } from './start-up.js';
@@ -37,6 +38,8 @@ export async function startServer(options: ServerOptions): Promise<RegistryServe
     openStoreWith: (location) => openStore({ location, eventRetention: config.storage.eventRetention, clock, onWriteFault: faults.report }),
   });
   try {
+    // Tightened once the start is sure to go ahead: a failed start changes nothing in the folder.
+    await securePrivateFolder(config.server.dataDir, logger);
     return await RunningServer.start({ options, clock, logger, ...base });
   } catch (error) {
     await base.discard();
@@ -140,6 +143,8 @@ class RunningServer implements RegistryServer {
     const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
     const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, origins, logger });
     this.gate = gate;
+    // From now on every accepted TCP connection counts against the connection limits until it closes.
+    door.admit = gate.admitConnection;
     await this.watchTlsFiles(listener);
     this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes });
     // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
