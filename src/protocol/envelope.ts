@@ -92,4 +92,5 @@ export const envelopeDialect: Dialect = {
   encodeFrameError: envelopeError,
   eventEnvelope: (subscription) => ({ head: `{"type":"event","subscription":${JSON.stringify(subscription)},`, tail: '}' }),
   streamEnd: () => undefined,
+  streamError: (subscription, error) => JSON.stringify({ type: 'stream_error', subscription, error: envelopeError(null, error).error }),
 };

@@ -133,4 +133,5 @@ export const hubDialect: Dialect = {
     tail: '}}}}',
   }),
   streamEnd: (subscription, now) => JSON.stringify(streamItem(subscription, { type: 'done', metadata: metadata(now, [HUB_NAME, 'registry']) })),
+  streamError: (subscription, error, now) => JSON.stringify(streamItem(subscription, streamError(error, metadata(now, [HUB_NAME, 'registry'])))),
 };

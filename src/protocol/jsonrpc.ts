@@ -55,4 +55,5 @@ export const jsonRpcDialect: Dialect = {
     tail: '}}}',
   }),
   streamEnd: () => undefined,
+  streamError: (subscription, error) => JSON.stringify({ jsonrpc: '2.0', method: 'registry.event', params: { subscription, error: jsonRpcError(null, error).error } }),
 };

@@ -55,6 +55,8 @@ export interface Dialect {
   eventEnvelope(subscription: string, now: number): EventEnvelope;
   /** The frame that ends a subscription's stream, if the dialect has one. */
   streamEnd(subscription: string, now: number): string | undefined;
+  /** The last frame of a subscription the server ended, saying why (e.g. `unauthorized` once its token is revoked). */
+  streamError(subscription: string, error: RegistryError, now: number): string;
 }
 
 /** A frame that could not be read as a request; carries the id when one could be recovered. */

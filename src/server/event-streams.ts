@@ -44,12 +44,26 @@ export class EventHub {
     readonly logger: Logger,
     readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
-    this.unlisten = store.onCommit((events) => this.publish(events));
+    const unlistenCommits = store.onCommit((events) => this.publish(events));
+    const unlistenTokens = store.tokens.onChange(() => this.reauthorize());
+    this.unlisten = () => {
+      unlistenCommits();
+      unlistenTokens();
+    };
   }
 
-  /** A connection's streams; it joins the hub only once it subscribes (most connections never do). */
-  connect(socket: WebSocket, output: ConnectionOutput): ConnectionStreams {
-    return new ConnectionStreams(this, socket, output);
+  /**
+   * A connection's streams; it joins the hub only once it subscribes (most connections never do).
+   * `mayRead` tells whether the connection still holds `read`, worked out from its credentials now.
+   */
+  connect(socket: WebSocket, output: ConnectionOutput, mayRead: () => boolean): ConnectionStreams {
+    return new ConnectionStreams(this, socket, output, mayRead);
+  }
+
+  /** After a token change: a stream whose connection no longer holds `read` ends with `unauthorized`. */
+  private reauthorize(): void {
+    const now = this.clock.now();
+    for (const connection of this.connections) connection.recheck(now);
   }
 
   /** Starts handing events to `streams` until its socket closes. */
@@ -107,7 +121,19 @@ export class ConnectionStreams implements SubscriptionSink {
     private readonly hub: EventHub,
     private readonly socket: WebSocket,
     private readonly output: ConnectionOutput,
+    private readonly mayRead: () => boolean,
   ) {}
+
+  /** Ends every stream with a final `unauthorized` frame when the connection lost `read` (a revoked token). */
+  recheck(now: number): void {
+    const subscriptions = this.subscriptions;
+    if (subscriptions === undefined || subscriptions.size === 0 || this.mayRead()) return;
+    const error = new RegistryError('unauthorized', 'the credentials this stream relied on were revoked: authenticate again and subscribe anew');
+    this.hub.logger.info({ subscriptions: subscriptions.size }, 'event streams ended: the connection no longer holds read');
+    const ending = [...subscriptions.values()];
+    subscriptions.clear();
+    for (const subscription of ending) subscription.fail(error, now);
+  }
 
   hostFor(dialect: Dialect): StreamHost {
     return new DialectStreams(this, dialect);

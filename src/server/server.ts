@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { type Clock, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
-import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
+import { type ConfigReloader, roleAllows, syncStaticEntries } from '../operations/index.js';
 import { openStore } from '../store/index.js';
 import { WriteFaultLog } from './fault-log.js';
 import type { Listener } from './listener.js';
@@ -168,7 +168,8 @@ class RunningServer implements RegistryServer {
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
       const output = new ConnectionOutput(socket, streamLimits.maxBufferedBytes, budget, logger);
-      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams: events.connect(socket, output), auth, limits });
+      const streams = events.connect(socket, output, () => roleAllows(auth.principal().role, 'read'));
+      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams, auth, limits });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { asRevision, type CommittedEvent } from '../domain/index.js';
+import { asRevision, type CommittedEvent, type RegistryError } from '../domain/index.js';
 import type { Dialect } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { type EventFilter, isAfter } from './event-filter.js';
@@ -103,6 +103,13 @@ export class Subscription {
     this.ended = true;
     const frame = this.dialect.streamEnd(this.id, now);
     if (frame !== undefined) this.sink.send(frame);
+  }
+
+  /** Ends the stream for a reason the subscriber must act on: a final error frame, then the dialect's end. */
+  fail(error: RegistryError, now: number): void {
+    if (this.ended) return;
+    this.sink.send(this.dialect.streamError(this.id, error, now));
+    this.end(now);
   }
 
   private deliver(event: CommittedEvent, body: Buffer, now: number): void {
