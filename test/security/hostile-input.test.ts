@@ -18,6 +18,18 @@ const fieldsOf = (answer: Obj): { path: string; message: string }[] => {
   return ((error.details as Obj).fields as { path: string; message: string }[]) ?? [];
 };
 
+/** One server with its defaults and one loopback socket, for the host and answer-size tests. */
+let srv: TestServer;
+let ws: TestSocket;
+before(async () => {
+  srv = await startConfiguredServer('');
+  ws = await openSocket(srv.url, { ca: srv.caPem });
+});
+after(async () => {
+  await ws?.close();
+  await srv?.close();
+});
+
 describe('isHost', () => {
   it('accepts IP addresses and RFC 1123 names and nothing else', () => {
     for (const host of GOOD_HOSTS) assert.equal(isHost(host), true, host);
@@ -26,17 +38,6 @@ describe('isHost', () => {
 });
 
 describe('host validation at the edge', () => {
-  let srv: TestServer;
-  let ws: TestSocket;
-  before(async () => {
-    srv = await startConfiguredServer('');
-    ws = await openSocket(srv.url, { ca: srv.caPem });
-  });
-  after(async () => {
-    await ws?.close();
-    await srv?.close();
-  });
-
   it('refuses a register whose host a shell would run, naming the field', async () => {
     for (const host of HOSTILE_HOSTS) {
       const answer = await ws.call(envelope('r', 'register', { name: 'evil', host, port: 4444 }));
@@ -81,17 +82,6 @@ describe('host validation at the edge', () => {
 });
 
 describe('answers never grow with the question', () => {
-  let srv: TestServer;
-  let ws: TestSocket;
-  before(async () => {
-    srv = await startConfiguredServer('');
-    ws = await openSocket(srv.url, { ca: srv.caPem });
-  });
-  after(async () => {
-    await ws?.close();
-    await srv?.close();
-  });
-
   const answerOf = async (frame: unknown, count = 1): Promise<string> => {
     const frames: Obj[] = [];
     ws.send(frame);
@@ -150,21 +140,21 @@ describe('answers never grow with the question', () => {
 });
 
 describe('the role is checked before any costly work', () => {
-  let srv: TestServer;
+  let anonymous: TestServer;
   before(async () => {
-    srv = await startConfiguredServer('[auth]\nloopback_role = "none"\n');
+    anonymous = await startConfiguredServer('[auth]\nloopback_role = "none"\n');
   });
-  after(() => srv?.close());
+  after(() => anonymous?.close());
 
   it('answers an anonymous register of 90,000 metadata values with a short unauthorized', async () => {
-    const ws = await openSocket(srv.url, { ca: srv.caPem });
+    const caller = await openSocket(anonymous.url, { ca: anonymous.caPem });
     try {
       const metadata = Object.fromEntries(Array.from({ length: 90_000 }, (_, i) => [String(i), i % 10]));
-      const answer = await ws.call(envelope('m', 'register', { name: 'meta', host: '10.0.0.1', port: 1, metadata }));
+      const answer = await caller.call(envelope('m', 'register', { name: 'meta', host: '10.0.0.1', port: 1, metadata }));
       assert.equal(envelopeCode(answer), 'unauthorized');
       assert.ok(JSON.stringify(answer).length < 500);
     } finally {
-      await ws.close();
+      await caller.close();
     }
   });
 });
