@@ -1,8 +1,10 @@
 /** Plain-text output for people: aligned tables, key/value blocks, times. */
+import { jsonTerminalSafe, terminalSafe } from './terminal-text.js';
 
 export type Cell = string | number | boolean | undefined;
 
-const text = (cell: Cell): string => (cell === undefined ? '-' : String(cell));
+/** A cell as shown: control characters escaped, so a value is one cell on one line whatever it holds. */
+const text = (cell: Cell): string => (cell === undefined ? '-' : terminalSafe(String(cell)));
 
 /** Columns separated by two spaces and padded to their widest cell; no trailing spaces. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
@@ -40,5 +42,8 @@ export function formatAge(then: number | undefined, now: number): string | undef
 export const formatTime = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** Pretty JSON with a final newline; Sets and Maps are not expected. */
-export const formatJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+/** Pretty JSON with a final newline, safe on a terminal; Sets and Maps are not expected. */
+export const formatJson = (value: unknown): string => `${jsonTerminalSafe(JSON.stringify(value, null, 2))}\n`;
+
+/** One value as one JSON line (`watch --json`), safe on a terminal. */
+export const formatJsonLine = (value: unknown): string => jsonTerminalSafe(JSON.stringify(value));

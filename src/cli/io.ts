@@ -1,4 +1,5 @@
 import type { ConfigEnv } from '../config/index.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 /** Where a command writes and what it reads from its process; tests pass their own. */
 export interface CliIo {
@@ -29,7 +30,7 @@ export function processIo(): CliIo {
   };
 }
 
-/** Writes one line (a newline is added). */
+/** Writes one line (a newline is added); control characters in it are shown escaped, line breaks stay. */
 export const println = (stream: CliIo['stdout'], text = ''): void => {
-  stream.write(`${text}\n`);
+  stream.write(`${terminalSafeLines(text)}\n`);
 };

@@ -53,6 +53,8 @@ export class RegistryClient implements AsyncDisposable {
   private failure: Error | undefined;
   /** Where event frames of this connection go (the EventStream that owns it). */
   private eventListener: ((frame: Readonly<Record<string, unknown>>) => void) | undefined;
+  /** Where the final error of a stream the server ended goes. */
+  private streamErrorListener: ((error: Error) => void) | undefined;
 
   /** Opens a connection; rejects with `ConnectionFailedError`, or `RegistryError` when the server refuses the upgrade. */
   static async connect(url: string, options: ClientOptions = {}): Promise<RegistryClient> {
@@ -191,8 +193,9 @@ export class RegistryClient implements AsyncDisposable {
     const connect = async (): Promise<StreamConnection> => {
       const connection = await RegistryClient.connect(this.givenUrl, this.givenOptions);
       return {
-        subscribe: async (params, onEvent) => {
+        subscribe: async (params, onEvent, onEnded) => {
           connection.eventListener = onEvent;
+          connection.streamErrorListener = onEnded;
           await connection.request('subscribe', params);
         },
         closed: connection.closed,
@@ -243,6 +246,9 @@ export class RegistryClient implements AsyncDisposable {
         return;
       case 'event':
         this.eventListener?.(frame.frame);
+        return;
+      case 'stream_error':
+        this.streamErrorListener?.(frame.error);
         return;
       case 'unknown':
         return;

@@ -130,6 +130,8 @@ export type IncomingFrame =
   | { readonly type: 'response'; readonly id: string; readonly ok: true; readonly result: unknown }
   | { readonly type: 'response'; readonly id: string; readonly ok: false; readonly error: RegistryError }
   | { readonly type: 'event'; readonly frame: Wire }
+  /** The server ended a subscription, saying why (e.g. `unauthorized` once its token was revoked). */
+  | { readonly type: 'stream_error'; readonly subscription: string; readonly error: RegistryError }
   | { readonly type: 'unknown'; readonly frame: unknown };
 
 export function decodeFrame(text: string): IncomingFrame {
@@ -142,6 +144,7 @@ export function decodeFrame(text: string): IncomingFrame {
   const frame = asObject(value);
   if (frame === undefined) return { type: 'unknown', frame: value };
   if (frame.type === 'event') return { type: 'event', frame };
+  if (frame.type === 'stream_error') return { type: 'stream_error', subscription: str(frame.subscription), error: decodeServerError(frame.error) };
   if (frame.type !== 'response' || (typeof frame.id !== 'string' && typeof frame.id !== 'number')) {
     return { type: 'unknown', frame };
   }

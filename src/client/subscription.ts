@@ -11,8 +11,8 @@ import {
 
 /** The connection an EventStream rides on; a fresh one after every disconnect. */
 export interface StreamConnection {
-  /** Sends `subscribe`; every event frame of this connection goes to `onEvent`. */
-  subscribe(params: Record<string, unknown>, onEvent: (frame: Readonly<Record<string, unknown>>) => void): Promise<void>;
+  /** Sends `subscribe`; every event frame of this connection goes to `onEvent`, and the error of a stream the server ended to `onEnded`. */
+  subscribe(params: Record<string, unknown>, onEvent: (frame: Readonly<Record<string, unknown>>) => void, onEnded: (error: Error) => void): Promise<void>;
   readonly closed: Promise<void | Error>;
   close(): Promise<void>;
 }
@@ -120,13 +120,22 @@ export class EventStream implements AsyncIterable<StreamedEvent>, AsyncDisposabl
     if (this.options.events) params.events = this.options.events;
     if (this.options.services) params.services = this.options.services;
     try {
-      await connection.subscribe(params, (frame) => this.accept(frame));
+      await connection.subscribe(params, (frame) => this.accept(frame), (error) => this.endedByServer(error, connection));
     } catch (error) {
       await connection.close();
       throw error;
     }
     this.status({ type: 'connected', since });
     return connection.closed;
+  }
+
+  /** The server ended the stream (a revoked token): the error is final for a role error, else the stream resumes elsewhere. */
+  private endedByServer(error: Error, connection: StreamConnection): void {
+    if (isFinal(error)) {
+      this.failure = error;
+      this.stopped = true;
+    }
+    void connection.close();
   }
 
   private accept(frame: Readonly<Record<string, unknown>>): void {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { hostSchema } from '../domain/index.js';
 import { toConfigIssues } from './issues.js';
 import { logLevel, serverPort } from './schema.js';
 import type { ConfigEnv, ConfigIssue, ConfigOverrides, ConfigRole, LogLevel } from './types.js';
@@ -20,6 +21,7 @@ export interface SettingsLayer {
   readonly tlsKey?: string;
   readonly loopbackRole?: ConfigRole;
   readonly anonymousRole?: ConfigRole;
+  readonly allowedOrigins?: readonly string[];
   readonly storeUrl?: string;
   readonly eventRetention?: number;
 }
@@ -65,7 +67,7 @@ const envSchema = z.strictObject({
     .transform(Number)
     .pipe(serverPort)
     .optional(),
-  [ENV.host]: z.string().optional(),
+  [ENV.host]: hostSchema.optional(),
   [ENV.dbPath]: z.string().optional(),
   [ENV.log]: logLevel.optional(),
   [ENV.dataDir]: z.string().optional(),
@@ -115,7 +117,7 @@ const flagLabel = (key: string): string => (isFlag(key) ? FLAG_NAMES[key] : key)
 
 const path = z.string().min(1).optional();
 const flagsSchema = z.strictObject({
-  host: z.string().min(1).optional(),
+  host: hostSchema.optional(),
   port: serverPort.optional(),
   configPath: path,
   dataDir: path,

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
+  DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_MAX_PENDING_REQUESTS,
   DEFAULT_MAX_SUBSCRIPTIONS,
+  DEFAULT_MAX_UNREAD_TOTAL_BYTES,
   DEFAULT_REQUEST_BURST,
   DEFAULT_REQUESTS_PER_SECOND,
   type LimitSettings,
@@ -25,6 +27,10 @@ export const limitsTable = z.strictObject({
   max_subscriptions: count(100_000).optional(),
   /** Seconds without a frame or a pong before a connection is dropped; 0 turns pings off. */
   idle_timeout: z.number().int().min(0).max(86_400).optional(),
+  /** Bytes of unread output the server holds for all connections together. */
+  max_unread_total_bytes: z.number().int().min(1_048_576).max(2 ** 40).optional(),
+  /** Seconds a new connection has to finish the TLS handshake and send its request. */
+  handshake_timeout: z.number().int().min(1).max(600).optional(),
 });
 
 /** The table with every default filled. */
@@ -37,4 +43,6 @@ export const limitSettings = (table: z.output<typeof limitsTable> | undefined): 
   maxPendingRequests: table?.max_pending_requests ?? DEFAULT_MAX_PENDING_REQUESTS,
   maxSubscriptions: table?.max_subscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
   idleTimeoutSeconds: table?.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+  maxUnreadTotalBytes: table?.max_unread_total_bytes ?? DEFAULT_MAX_UNREAD_TOTAL_BYTES,
+  handshakeTimeoutSeconds: table?.handshake_timeout ?? DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
 });

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { type NodeDefinition, SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { hostSchema, type NodeDefinition, SERVICE_NAME_PATTERN } from '../domain/index.js';
 import { DEFAULT_INSTALL_DIR, DEFAULT_SSH_PORT } from './types.js';
 
 /** The `[[node]]` table as written: the hosts packages are deployed to over SSH (DESIGN §10). */
@@ -15,7 +15,7 @@ export const nodeTable = z
     name: z.string().regex(SERVICE_NAME_PATTERN, {
       error: "must start with a letter or digit and hold only letters, digits, '.', '_' and '-' (at most 128 characters)",
     }),
-    host: z.string().regex(/^[A-Za-z0-9.:_-]{1,253}$/, { error: 'must be a host name or an IP address' }).optional(),
+    host: hostSchema.optional(),
     ssh_user: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, { error: 'must be a user name (letters, digits, "_", "." or "-")' }).optional(),
     ssh_port: z.number().int().min(1).max(65_535).optional(),
     ssh_key: filePath.optional(),

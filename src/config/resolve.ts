@@ -39,6 +39,7 @@ export function fileLayer(file: ConfigFile, configDir: string): SettingsLayer {
     tlsKey: absoluteIn(configDir, tls.key),
     loopbackRole: auth.loopback_role,
     anonymousRole: auth.anonymous_role,
+    allowedOrigins: auth.allowed_origins,
     storeUrl: storeIn(configDir, storage.url),
     eventRetention: storage.event_retention,
   };
@@ -161,6 +162,7 @@ export function mergeLayers(layers: Layers, configPath: string, ctx: CrossContex
     auth: {
       loopbackRole: value('loopbackRole') ?? DEFAULT_LOOPBACK_ROLE,
       anonymousRole: value('anonymousRole') ?? DEFAULT_ANONYMOUS_ROLE,
+      allowedOrigins: value('allowedOrigins') ?? [],
     },
     storage: { url: storeUrl, eventRetention: value('eventRetention') ?? DEFAULT_EVENT_RETENTION },
   };

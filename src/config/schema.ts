@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { hostSchema, SERVICE_NAME_PATTERN } from '../domain/index.js';
 import { nodeTable, nodeTables } from './nodes.js';
 import { networkTable, networkTables } from './networks.js';
 import { configRoles, logLevels } from './types.js';
@@ -21,7 +21,7 @@ export const backendName = z.string().regex(SERVICE_NAME_PATTERN, {
 });
 
 const serverTable = z.strictObject({
-  host: nonEmpty.optional(),
+  host: hostSchema.optional(),
   port: serverPort.optional(),
   data_dir: nonEmpty.optional(),
   db_path: nonEmpty.optional(),
@@ -38,9 +38,24 @@ const tlsTable = z.strictObject({
   key: nonEmpty.optional(),
 });
 
+/** A browser origin: http or https, a host and an optional port, nothing more; kept as `URL.origin` spells it. */
+function isBrowserOrigin(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  const bare = url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+  return (url.protocol === 'https:' || url.protocol === 'http:') && bare && !text.endsWith('#') && !text.endsWith('?');
+}
+
+const browserOrigin = z
+  .string()
+  .max(512)
+  .refine(isBrowserOrigin, { error: 'must be an origin such as "https://dash.example:8443": http or https, a host, an optional port, no path' })
+  .transform((text) => new URL(text).origin);
+
 const authTable = z.strictObject({
   loopback_role: role.optional(),
   anonymous_role: role.optional(),
+  allowed_origins: z.array(browserOrigin).max(64).optional(),
 });
 
 const storageTable = z.strictObject({
@@ -50,7 +65,7 @@ const storageTable = z.strictObject({
 
 const backendTable = z.strictObject({
   name: backendName,
-  host: nonEmpty,
+  host: hostSchema,
   port: backendPort,
   protocol: nonEmpty.optional(),
   description: z.string().optional(),

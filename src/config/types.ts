@@ -31,6 +31,10 @@ export const DEFAULT_REQUEST_BURST = 20_000;
 export const DEFAULT_MAX_PENDING_REQUESTS = 1_024;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 64;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+/** Unread output of all connections together before the one holding the most is cut. */
+export const DEFAULT_MAX_UNREAD_TOTAL_BYTES = 256 * 1024 * 1024;
+/** Seconds a new connection has to finish its TLS handshake and send its request. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -103,6 +107,11 @@ export interface TlsFiles {
 export interface AuthSettings {
   readonly loopbackRole: ConfigRole;
   readonly anonymousRole: ConfigRole;
+  /**
+   * Browser origins (`https://dash.example:8443`) whose pages may open the WebSocket endpoint,
+   * besides the server's own. A browser caller never holds the loopback role either way.
+   */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** `[limits]`: what one connection or address may hold or send; each ends in a clear error or close code. */
@@ -121,6 +130,10 @@ export interface LimitSettings {
   readonly maxSubscriptions: number;
   /** Seconds without a frame or a pong before a connection is dropped (pings go out at half of it); 0: no pings. */
   readonly idleTimeoutSeconds: number;
+  /** Unread output (answers and events) of all connections together; past it the connection holding the most is cut (4008). */
+  readonly maxUnreadTotalBytes: number;
+  /** Seconds a TCP connection has to finish the TLS handshake and send its request; it counts against the connection limits meanwhile. */
+  readonly handshakeTimeoutSeconds: number;
 }
 
 export interface StorageSettings {

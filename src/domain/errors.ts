@@ -33,6 +33,17 @@ export type ErrorCode = keyof typeof errorCodes;
 export const isErrorCode = (value: unknown): value is ErrorCode =>
   typeof value === 'string' && Object.hasOwn(errorCodes, value);
 
+/** The most characters of a caller's text (a method name, a field path) an error repeats. */
+export const MAX_ECHO_CHARS = 128;
+
+/**
+ * A caller's text as an error message may repeat it: cut to MAX_ECHO_CHARS, saying how long it
+ * was. An answer never grows with what the question sent.
+ */
+export function echoed(text: string): string {
+  return text.length <= MAX_ECHO_CHARS ? text : `${text.slice(0, MAX_ECHO_CHARS)}… (${text.length} characters)`;
+}
+
 export interface RegistryErrorOptions extends ErrorOptions {
   details?: Record<string, unknown>;
 }

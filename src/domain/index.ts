@@ -13,10 +13,12 @@ export {
   PACKAGE_VERSION_PATTERN,
 } from './deployment.js';
 export {
+  echoed,
   errorCodes,
   type ErrorCode,
   isErrorCode,
   RegistryError,
+  MAX_ECHO_CHARS,
   type RegistryErrorOptions,
 } from './errors.js';
 export {
@@ -98,4 +100,5 @@ export {
   worstStatus,
 } from './health.js';
 export { type CheckStanding, isDeclaredCheck, standingChecks, type TtlStanding, ttlStanding } from './health-report.js';
+export { HOST_RULE, hostSchema, isHost, MAX_HOST_LENGTH } from './host.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

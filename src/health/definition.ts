@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   CHECK_NAME_PATTERN,
@@ -14,6 +13,8 @@ import {
   DEFAULT_TLS_WARN_DAYS,
   DURATION_HINT,
   durationMs,
+  hostSchema,
+  isHost,
   MIN_CHECK_INTERVAL_MS,
   MIN_CHECK_TIMEOUT_MS,
   TTL_CHECK_NAME,
@@ -25,11 +26,6 @@ import {
  */
 
 const DAY_MS = 86_400_000;
-/** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-
-/** A host to probe: an IP address or an RFC 1123 name, nothing else. */
-export const isProbeHost = (text: string): boolean => isIP(text) !== 0 || HOST_NAME.test(text);
 
 /** Absent and null both mean unset (Plexus clients send either). */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value): z.output<T> | undefined => value ?? undefined);
@@ -44,7 +40,7 @@ const duration = (minMs: number, maxMs: number, range: string) =>
 
 const count = z.number().int('must be an integer').min(1, 'must be ≥ 1').max(100, 'must be ≤ 100');
 const pem = z.string().max(65_536, 'must be at most 64 KiB').regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate');
-const host = z.string().max(253).refine(isProbeHost, 'must be an IP address or an RFC 1123 host name');
+const host = hostSchema;
 const port = z.number().int('must be an integer').min(1, 'must be ≥ 1').max(65_535, 'must be ≤ 65535');
 const url = z.string().max(2_048, 'must be at most 2048 characters');
 
@@ -87,7 +83,7 @@ function checkUrl(text: string, kind: string, ctx: Issues): void {
   }
   if (parsed.protocol !== `${kind}:`) ctx.addIssue({ code: 'custom', path: ['url'], message: `must start with ${kind}:// for a ${kind} check` });
   if (parsed.username !== '' || parsed.password !== '') ctx.addIssue({ code: 'custom', path: ['url'], message: 'must hold no credentials (every reader would see them)' });
-  if (!isProbeHost(parsed.hostname.replace(/^\[|\]$/g, ''))) ctx.addIssue({ code: 'custom', path: ['url'], message: 'must name an IP address or an RFC 1123 host' });
+  if (!isHost(parsed.hostname.replace(/^\[|\]$/g, ''))) ctx.addIssue({ code: 'custom', path: ['url'], message: 'must name an IP address or an RFC 1123 host' });
 }
 
 function targetOf(input: CheckInput, ctx: Issues): CheckTarget {

@@ -1,5 +1,5 @@
 /** @module health — check probes (http, tcp, ws, tls, script), the scheduler, and the declaration schema; the rules are in src/domain. */
-export { type CheckDeclaration, checkDefinition, checkDefinitionList, isProbeHost } from './definition.js';
+export { type CheckDeclaration, checkDefinition, checkDefinitionList } from './definition.js';
 export { DEFAULT_MAX_CONCURRENT_CHECKS, type HealthLogger, type HealthSchedulerOptions } from './options.js';
 export { type ProbeOptions, runProbe } from './probe.js';
 export { HealthScheduler, type RunReport } from './scheduler.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
+import { echoed, RegistryError } from '../domain/index.js';
 import { type AnyOperation, type OperationContext, roleAllows } from './define.js';
 
 export interface BadField {
@@ -7,15 +7,20 @@ export interface BadField {
   readonly message: string;
 }
 
-/** Turns every zod issue into a named field and reason, so one answer lists all that is wrong. */
+/** The most bad fields one answer lists; the rest are counted. The answer stays small whatever was sent. */
+export const MAX_REPORTED_FIELDS = 20;
+
+/** Turns zod issues into named fields and reasons, so one answer lists what is wrong (the first 20 of them). */
 export function invalidParams(error: z.ZodError): RegistryError {
-  const fields: BadField[] = error.issues.map((issue) => ({
-    path: issue.path.length === 0 ? '(params)' : issue.path.map(String).join('.'),
+  const fields: BadField[] = error.issues.slice(0, MAX_REPORTED_FIELDS).map((issue) => ({
+    // A path holds the caller's keys, which may be of any length.
+    path: issue.path.length === 0 ? '(params)' : echoed(issue.path.map(String).join('.')),
     // zod says "expected string, received undefined" for a missing field: say what it means.
     message: /received undefined$/.test(issue.message) ? 'required' : issue.message,
   }));
-  const text = fields.map((f) => `${f.path}: ${f.message}`).join('; ');
-  return new RegistryError('invalid_params', `invalid params: ${text}`, { cause: error, details: { fields } });
+  const more = error.issues.length - fields.length;
+  const text = fields.map((f) => `${f.path}: ${f.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
+  return new RegistryError('invalid_params', `invalid params: ${text}`, { cause: error, details: more > 0 ? { fields, more } : { fields } });
 }
 
 /** The one path every call takes: role check, parse at the edge, then the handler. */

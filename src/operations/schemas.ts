@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { hostSchema, SERVICE_NAME_PATTERN } from '../domain/index.js';
 
 /** Absent and null both mean "unset" (Plexus clients send either); handlers only see undefined. */
 export const unset = <T extends z.ZodType>(schema: T) =>
@@ -9,19 +9,48 @@ export const serviceName = z
   .string()
   .regex(SERVICE_NAME_PATTERN, 'must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-export const hostName = z.string().min(1, 'must not be empty').max(253, 'must be at most 253 characters');
+/** An IP address or an RFC 1123 host name: the one host schema (src/domain/host.ts). */
+export const hostName = hostSchema;
 export const portNumber = z.number().int('must be an integer').min(1, 'must be ≥ 1').max(65_535, 'must be ≤ 65535');
 export const protocolName = z.string().regex(/^[a-z][a-z0-9+.-]{0,15}$/, 'must be a lowercase scheme such as "ws" or "wss"');
 export const shortText = z.string().max(1024, 'must be at most 1024 characters');
-export const metadataMap = z
-  .record(z.string().max(128, 'keys must be at most 128 characters'), z.string().max(4096, 'values must be at most 4096 characters'))
-  .refine((m) => Object.keys(m).length <= 64, 'must have at most 64 entries');
+
+/**
+ * The bounds of a metadata map (the Plexus type is a string → string map), in one place: every
+ * schema that takes metadata uses `metadataMap`, and README "Limits" lists these numbers.
+ */
+export const METADATA_LIMITS = Object.freeze({ entries: 64, keyChars: 128, valueChars: 4096, totalBytes: 32 * 1024 });
+
+const metadataEntries = z.record(
+  z.string().min(1, 'keys must not be empty').max(METADATA_LIMITS.keyChars, `keys must be at most ${METADATA_LIMITS.keyChars} characters`),
+  z.string({ error: 'values must be strings' }).max(METADATA_LIMITS.valueChars, `values must be at most ${METADATA_LIMITS.valueChars} characters`),
+);
+
+/** Counted before any entry is looked at: 90,000 entries cost one check, not 90,000 issues. */
+function checkMetadataSize(value: unknown, ctx: z.RefinementCtx): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return; // the record schema says why
+  const keys = Object.keys(value);
+  if (keys.length > METADATA_LIMITS.entries) {
+    ctx.addIssue({ code: 'custom', message: `must have at most ${METADATA_LIMITS.entries} entries (it has ${keys.length})`, abort: true });
+    return;
+  }
+  let bytes = 0;
+  for (const key of keys) {
+    const entry: unknown = Reflect.get(value, key);
+    bytes += Buffer.byteLength(key) + (typeof entry === 'string' ? Buffer.byteLength(entry) : 0);
+  }
+  if (bytes > METADATA_LIMITS.totalBytes) {
+    ctx.addIssue({ code: 'custom', message: `must hold at most ${METADATA_LIMITS.totalBytes} bytes of keys and values (it holds ${bytes})`, abort: true });
+  }
+}
+
+export const metadataMap = z.unknown().superRefine(checkMetadataSize).pipe(metadataEntries);
 export const tagList = z.array(z.string().min(1).max(128)).max(64, 'must have at most 64 tags');
 export const ttlSeconds = z.number().int('must be an integer').min(1, 'must be ≥ 1').max(86_400, 'must be ≤ 86400');
 
 export const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
 /** An address a service can be reached at: an IP or a host name. */
-export const reachableAddress = z.union([z.ipv4(), z.ipv6(), hostName]);
+export const reachableAddress = hostSchema;
 export const addressesByNetwork = z.strictObject({
   local: unset(reachableAddress),
   lan: unset(reachableAddress),

@@ -1,4 +1,4 @@
-import { RegistryError } from '../domain/index.js';
+import { echoed, RegistryError } from '../domain/index.js';
 import type { AnyOperation } from './define.js';
 import { deregister } from './deregister.js';
 import { getService } from './get-service.js';
@@ -101,7 +101,8 @@ export function buildOperationIndex(table: readonly AnyOperation[] = operations)
 export function findOperation(index: ReadonlyMap<string, AnyOperation>, name: string): AnyOperation {
   const op = index.get(name);
   if (op === undefined) {
-    throw new RegistryError('unknown_operation', `unknown operation '${name}'`, { details: { operation: name } });
+    const named = echoed(name);
+    throw new RegistryError('unknown_operation', `unknown operation '${named}'`, { details: { operation: named } });
   }
   return op;
 }

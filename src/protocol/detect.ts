@@ -1,8 +1,8 @@
-import { RegistryError } from '../domain/index.js';
+import { echoed, RegistryError } from '../domain/index.js';
 import { envelopeDialect } from './envelope.js';
 import { HUB_CALL, HUB_UNSUB, hubDialect } from './hub.js';
 import { jsonRpcDialect } from './jsonrpc.js';
-import { type Dialect, type DialectName, FrameError } from './types.js';
+import { type Dialect, type DialectName, echoableId, FrameError } from './types.js';
 
 export const dialects: Readonly<Record<DialectName, Dialect>> = {
   envelope: envelopeDialect,
@@ -32,7 +32,7 @@ export function parseFrame(text: string): Parsed {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = echoed(cause instanceof Error ? cause.message : String(cause));
     return { ok: false, dialect: undefined, error: new FrameError(null, new RegistryError('parse_error', `parse error: ${reason}`, { cause })) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -42,7 +42,7 @@ export function parseFrame(text: string): Parsed {
   const message = value as Readonly<Record<string, unknown>>;
   const dialect = detectDialect(message);
   if (dialect === undefined) {
-    const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
+    const id = echoableId(message.id);
     const error = new RegistryError('invalid_frame', 'invalid request: expected "jsonrpc":"2.0" with a method, or "type":"request" with an action');
     return { ok: false, dialect: undefined, error: new FrameError(id, error) };
   }

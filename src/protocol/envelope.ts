@@ -1,7 +1,7 @@
 import { type ErrorCode, RegistryError, type Service } from '../domain/index.js';
 import { type CheckOutput, type CheckRow, type HealthReport, operationAliases, type RegisterOutput } from '../operations/index.js';
 import { encodeCheckOutput, encodeCheckRow, encodeHealthReport } from './wire-check.js';
-import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
+import { type Call, type Dialect, echoableId, type Frame, FrameError, MAX_ID_CHARS, type Outcome, type RequestId } from './types.js';
 import { encodeService } from './wire-service.js';
 import { encodeTopology } from './wire-topology.js';
 import type { HostTopology } from '../topology/index.js';
@@ -80,8 +80,8 @@ function badEnvelope(id: RequestId, why: string): FrameError {
 export const envelopeDialect: Dialect = {
   name: 'envelope',
   decode(message) {
-    const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
-    if (id === null) throw badEnvelope(id, 'id: must be a string or a number');
+    const id = echoableId(message.id);
+    if (id === null) throw badEnvelope(id, `id: must be a number or a string of at most ${MAX_ID_CHARS} characters`);
     if (message.type !== 'request') throw badEnvelope(id, 'type: must be "request"');
     if (typeof message.action !== 'string' || message.action === '') throw badEnvelope(id, 'action: must be a non-empty string');
     const params = message.params ?? {};
@@ -96,4 +96,5 @@ export const envelopeDialect: Dialect = {
   encodeFrameError: envelopeError,
   eventEnvelope: (subscription) => ({ head: `{"type":"event","subscription":${JSON.stringify(subscription)},`, tail: '}' }),
   streamEnd: () => undefined,
+  streamError: (subscription, error) => JSON.stringify({ type: 'stream_error', subscription, error: envelopeError(null, error).error }),
 };

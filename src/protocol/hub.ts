@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
+import { echoed, type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
 import { operations } from '../operations/index.js';
 import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { jsonRpcError, readJsonRpc } from './jsonrpc.js';
@@ -87,7 +87,8 @@ export const hubDialect: Dialect = {
       return { kind: 'call', call: { dialect: 'hub', id, method, op: 'unsubscribe', input: { subscription }, silent } };
     }
     if (method !== HUB_CALL) {
-      throw new FrameError(id, new RegistryError('unknown_operation', `method '${method}' not found`, { details: { method } }));
+      const named = echoed(method);
+      throw new FrameError(id, new RegistryError('unknown_operation', `method '${named}' not found`, { details: { method: named } }));
     }
     const p = params;
     if (typeof p !== 'object' || p === null || Array.isArray(p) || typeof (p as Record<string, unknown>).method !== 'string') {
@@ -98,7 +99,8 @@ export const hubDialect: Dialect = {
     const target = plexusTarget(innerMethod, inner.params);
     if (innerMethod === '_info') {
       const meta = metadata(now, [HUB_NAME]);
-      return { kind: 'reply', frames: streamFrames(id, [{ type: 'data', metadata: meta, content_type: '_info', content: { backend: HUB_NAME } }], meta) };
+      const call: Call = { dialect: 'hub', id, method: innerMethod, op: '_info', input: {}, silent };
+      return { kind: 'reply', call, frames: streamFrames(id, [{ type: 'data', metadata: meta, content_type: '_info', content: { backend: HUB_NAME } }], meta) };
     }
     const call: Call = { dialect: 'hub', id, method: innerMethod, op: target?.op ?? '', input: target?.input ?? inner.params, silent };
     return { kind: 'call', call };
@@ -131,4 +133,5 @@ export const hubDialect: Dialect = {
     tail: '}}}}',
   }),
   streamEnd: (subscription, now) => JSON.stringify(streamItem(subscription, { type: 'done', metadata: metadata(now, [HUB_NAME, 'registry']) })),
+  streamError: (subscription, error, now) => JSON.stringify(streamItem(subscription, streamError(error, metadata(now, [HUB_NAME, 'registry'])))),
 };

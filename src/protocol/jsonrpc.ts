@@ -1,7 +1,7 @@
 import { RegistryError } from '../domain/index.js';
 import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { plexusContent, plexusTarget } from './plexus-methods.js';
-import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
+import { type Call, type Dialect, echoableId, type Frame, FrameError, MAX_ID_CHARS, type Outcome, type RequestId } from './types.js';
 
 /** JSON-RPC 2.0 with direct `registry.*` methods (DESIGN §3b). */
 
@@ -19,9 +19,9 @@ function invalidRequest(id: RequestId, why: string): FrameError {
 /** Reads the parts every JSON-RPC request shares; throws FrameError (-32600) when they are wrong. */
 export function readJsonRpc(message: Readonly<Record<string, unknown>>): { id: RequestId; method: string; params: unknown; silent: boolean } {
   const rawId = message.id;
-  const id: RequestId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+  const id = echoableId(rawId);
   if (message.jsonrpc !== '2.0') throw invalidRequest(id, 'jsonrpc: must be "2.0"');
-  if (rawId !== undefined && rawId !== null && id === null) throw invalidRequest(id, 'id: must be a string, a number or null');
+  if (rawId !== undefined && rawId !== null && id === null) throw invalidRequest(id, `id: must be a number, null or a string of at most ${MAX_ID_CHARS} characters`);
   if (typeof message.method !== 'string' || message.method === '') throw invalidRequest(id, 'method: must be a non-empty string');
   const params = message.params;
   if (params !== undefined && params !== null && typeof params !== 'object') throw invalidRequest(id, 'params: must be an object or an array');
@@ -55,4 +55,5 @@ export const jsonRpcDialect: Dialect = {
     tail: '}}}',
   }),
   streamEnd: () => undefined,
+  streamError: (subscription, error) => JSON.stringify({ jsonrpc: '2.0', method: 'registry.event', params: { subscription, error: jsonRpcError(null, error).error } }),
 };

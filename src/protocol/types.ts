@@ -4,6 +4,13 @@ export const dialectNames = ['envelope', 'jsonrpc', 'hub'] as const;
 export type DialectName = (typeof dialectNames)[number];
 
 export type RequestId = string | number | null;
+
+/** The longest string id an answer repeats; a longer one is refused as an invalid frame. */
+export const MAX_ID_CHARS = 256;
+
+/** A request id that may be echoed: a number, or a string of at most MAX_ID_CHARS; anything else is null. */
+export const echoableId = (raw: unknown): RequestId =>
+  typeof raw === 'number' || (typeof raw === 'string' && raw.length <= MAX_ID_CHARS) ? raw : null;
 /** One JSON object to send as a text frame. */
 export type Frame = Readonly<Record<string, unknown>>;
 
@@ -22,7 +29,10 @@ export interface Call {
 export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: RegistryError };
 
 /** What decoding a frame gives: a call to dispatch, or frames to answer at once. */
-export type Decoded = { readonly kind: 'call'; readonly call: Call } | { readonly kind: 'reply'; readonly frames: readonly Frame[] };
+export type Decoded =
+  | { readonly kind: 'call'; readonly call: Call }
+  /** Answered by the dialect itself; `call` says how to answer a refusal (rate limit, pending limit) instead. */
+  | { readonly kind: 'reply'; readonly call: Call; readonly frames: readonly Frame[] };
 
 /** The text of an event frame before and after the shared event body. */
 export interface EventEnvelope {
@@ -45,6 +55,8 @@ export interface Dialect {
   eventEnvelope(subscription: string, now: number): EventEnvelope;
   /** The frame that ends a subscription's stream, if the dialect has one. */
   streamEnd(subscription: string, now: number): string | undefined;
+  /** The last frame of a subscription the server ended, saying why (e.g. `unauthorized` once its token is revoked). */
+  streamError(subscription: string, error: RegistryError, now: number): string;
 }
 
 /** A frame that could not be read as a request; carries the id when one could be recovered. */

@@ -1,8 +1,11 @@
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { AuthSettings, LimitSettings } from '../config/index.js';
+import { roleAllows } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
+import type { BrowserOrigins } from './auth-origin.js';
 import { ConnectionAuth } from './auth-connection.js';
 import { checkUpgrade, type UpgradeCredentials } from './auth-upgrade.js';
 import { ConnectionLimiter, type Refusal } from './limits.js';
@@ -16,15 +19,20 @@ export interface AuthGateOptions {
   readonly tokens: TokenReadView;
   /** The CA client certificates must chain to now (it follows certificate reloads). */
   readonly clientCa: () => X509Certificate | undefined;
-  /** Answer bytes a peer may leave unread (the event streams' limit too). */
-  readonly maxBufferedBytes: number;
+  /** Which browser pages may open the endpoint. */
+  readonly origins: BrowserOrigins;
   readonly logger: Logger;
 }
 
-interface Admitted {
-  readonly credentials: UpgradeCredentials;
-  readonly release: () => void;
-}
+/**
+ * Connections accepted past a limit only to be told why (HTTP 503 on their upgrade); beyond these,
+ * a connection past a limit is closed at once, before TLS, for it cannot be told anything cheaper.
+ */
+const REFUSAL_SLOTS = 64;
+
+/** A TCP connection, as both the raw socket and the TLS socket over it name it. */
+const peerKey = (socket: { readonly remoteAddress?: string | undefined; readonly remotePort?: number | undefined }): string =>
+  `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
 
 /**
  * The door of the WebSocket endpoint: checks each upgrade's credentials and the connection
@@ -34,7 +42,9 @@ interface Admitted {
 export class AuthGate {
   private readonly limiter: ConnectionLimiter;
   private readonly heartbeat: Heartbeat;
-  private readonly admitted = new WeakMap<IncomingMessage, Admitted>();
+  private readonly admitted = new WeakMap<IncomingMessage, UpgradeCredentials>();
+  /** Open connections accepted past a limit, each with the refusal its upgrade will get. */
+  private readonly overLimit = new Map<string, Refusal>();
   private readonly sessionLimits: SessionLimits;
 
   constructor(private readonly options: AuthGateOptions) {
@@ -45,43 +55,75 @@ export class AuthGate {
       requestsPerSecond: limits.requestsPerSecond,
       requestBurst: limits.requestBurst,
       maxPendingRequests: limits.maxPendingRequests,
-      maxBufferedBytes: options.maxBufferedBytes,
     });
   }
 
   /** For the listener: undefined lets the upgrade complete; a refusal is answered and logged (never with a secret). */
   readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined => {
-    const { auth, tokens, clientCa, logger } = this.options;
+    const { logger } = this.options;
     const remoteAddress = req.socket.remoteAddress;
-    const verdict = checkUpgrade(req, { auth, tokens, clientCa });
+    const verdict = this.check(req);
     if (!verdict.ok) {
-      logger.warn({ remoteAddress, status: verdict.status, reason: verdict.reason }, 'connection refused');
+      logger.warn({ remoteAddress, origin: req.headers.origin, status: verdict.status, reason: verdict.reason }, 'connection refused');
       return verdict;
     }
-    const place = this.limiter.admit(remoteAddress);
-    if (typeof place !== 'function') {
-      logger.warn({ remoteAddress, status: place.status, reason: place.reason }, 'connection refused');
-      return place;
+    const refusal = this.overLimit.get(peerKey(req.socket));
+    if (refusal !== undefined) {
+      logger.warn({ remoteAddress, status: refusal.status, reason: refusal.reason }, 'connection refused');
+      return refusal;
     }
-    // Released when the connection ends, whether or not the upgrade completes ('close' comes once,
-    // and `on` spares the wrapper `once` makes for each connection).
-    req.socket.on('close', place);
-    this.admitted.set(req, { credentials: verdict.credentials, release: place });
+    this.admitted.set(req, verdict.credentials);
     return undefined;
   };
+
+  /**
+   * For the listener, as each TCP connection is accepted and before TLS: it counts against the
+   * connection limits from now until it closes, upgraded or not, so connections that never start
+   * TLS cannot pile up uncounted. One past a limit is kept only to be refused with the reason, while
+   * few are; otherwise it is closed at once.
+   */
+  readonly admitConnection = (socket: Socket): void => {
+    const place = this.limiter.admit(socket.remoteAddress);
+    if (typeof place === 'function') {
+      // 'close' comes once, and `on` spares the wrapper `once` makes for each connection.
+      socket.on('close', place);
+      return;
+    }
+    if (this.overLimit.size >= REFUSAL_SLOTS) {
+      this.options.logger.warn({ remoteAddress: socket.remoteAddress, reason: place.reason }, 'connection refused before TLS');
+      socket.destroy();
+      return;
+    }
+    const key = peerKey(socket);
+    this.overLimit.set(key, place);
+    socket.on('close', () => this.overLimit.delete(key));
+  };
+
+  /**
+   * Whether a plain HTTP request (GET /healthz) holds `read`: by where it comes from, its client
+   * certificate or an `Authorization: Bearer` token, judged as an upgrade would be. Refused
+   * credentials hold nothing.
+   */
+  mayRead(req: IncomingMessage): boolean {
+    const verdict = this.check(req);
+    if (!verdict.ok) return false;
+    const { tokens, logger } = this.options;
+    return roleAllows(new ConnectionAuth(verdict.credentials, tokens, logger).principal().role, 'read');
+  }
+
+  private check(req: IncomingMessage): ReturnType<typeof checkUpgrade> {
+    const { auth, tokens, clientCa, origins } = this.options;
+    return checkUpgrade(req, { auth, tokens, clientCa, origins });
+  }
 
   /** For an upgraded connection: its credentials and limits; the heartbeat starts watching it. */
   accept(socket: WebSocket, req: IncomingMessage): { readonly auth: ConnectionAuth; readonly limits: SessionLimits } {
     const { tokens, logger } = this.options;
     const admitted = this.admitted.get(req);
     this.admitted.delete(req);
-    if (admitted === undefined) {
-      // Every upgrade passes verifyUpgrade first; one that did not is a wiring fault, so it gets nothing.
-      socket.close(1011, 'internal: the upgrade was not checked');
-    } else {
-      socket.on('close', admitted.release);
-    }
-    const credentials = admitted?.credentials ?? { base: { role: 'none', via: 'unchecked' } };
+    // Every upgrade passes verifyUpgrade first; one that did not is a wiring fault, so it gets nothing.
+    if (admitted === undefined) socket.close(1011, 'internal: the upgrade was not checked');
+    const credentials = admitted ?? { base: { role: 'none', via: 'unchecked' } };
     this.heartbeat.watch(socket, req.socket.remoteAddress);
     return { auth: new ConnectionAuth(credentials, tokens, logger), limits: this.sessionLimits };
   }

@@ -9,6 +9,7 @@ import { TLSSocket } from 'node:tls';
 import { findToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
 import { type AuthSettings, principalFor } from './auth.js';
+import type { BrowserOrigins } from './auth-origin.js';
 import { clientRoleFromSubject } from './tls.js';
 
 /** What the upgrade proved; the token is kept as its hash and looked up at every call (revocation bites at once). */
@@ -30,6 +31,8 @@ export interface UpgradeAuthOptions {
   readonly tokens: TokenReadView;
   /** The CA client certificates must chain to; undefined when the server has none (plaintext). */
   readonly clientCa: () => X509Certificate | undefined;
+  /** Which browser pages may connect; absent: an `Origin` header changes nothing (tests of other parts). */
+  readonly origins?: BrowserOrigins;
 }
 
 /** Query parameters that look like a credential: refused, never read. */
@@ -57,34 +60,44 @@ function bearerSecret(header: string | undefined): string | undefined | Error {
   return match?.[1] ?? new Error("the Authorization header must be 'Bearer <token>'");
 }
 
-/** Why a peer certificate is refused, or the role it grants. */
+/**
+ * Why a peer certificate is refused, or the role it grants. What the certificate says of itself
+ * is checked before the chain, so the reason names the real fault: a certificate of the local CA
+ * without the clientAuth extended key usage (the server's own included) or without exactly one
+ * role in its OU is refused, never read as whatever role loopback would give.
+ */
 function certificateRole(socket: TLSSocket, ca: X509Certificate | undefined): Principal | string | undefined {
   const peer = socket.getPeerCertificate();
   const raw: unknown = peer.raw;
   if (!(raw instanceof Buffer)) return undefined; // no certificate presented
-  if (ca === undefined) return 'this server has no client CA';
-  if (!socket.authorized) return `it does not verify against the server's client CA (${String(socket.authorizationError)})`;
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(raw);
   } catch {
     return 'it does not parse';
   }
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "it is not signed by the server's client CA";
-  if (Array.isArray(cert.keyUsage) && !cert.keyUsage.includes(CLIENT_AUTH_EKU)) return 'it is not meant for client authentication';
+  // Node gives the extended key usages as OIDs; undefined when the extension is absent.
+  const usages: readonly string[] = cert.keyUsage ?? [];
+  if (!usages.includes(CLIENT_AUTH_EKU)) return 'it is not meant for client authentication (it lacks the clientAuth extended key usage)';
   const role = clientRoleFromSubject(peer.subject);
-  if (role === undefined) return 'its subject carries no role (OU=read, write or admin)';
+  if (role === undefined) return 'its subject must carry exactly one OU, naming a role (read, write or admin)';
+  if (ca === undefined) return 'this server has no client CA';
+  if (!socket.authorized) return `it does not verify against the server's client CA (${String(socket.authorizationError)})`;
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "it is not signed by the server's client CA";
   const name = typeof peer.subject.CN === 'string' ? peer.subject.CN : cert.fingerprint256;
   return { role, via: `certificate:${name}` };
 }
 
 /** Checks an upgrade request's credentials; every refusal says why, and none repeats a secret. */
 export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions): UpgradeVerdict {
+  const origin = req.headers.origin;
+  const refusedOrigin = origin === undefined ? undefined : options.origins?.refusal(origin);
+  if (refusedOrigin !== undefined) return refuse(403, refusedOrigin);
   const inUrl = credentialsInUrl(req.url);
   if (inUrl.length > 0) {
     return refuse(400, `credentials are never accepted in the URL (query parameter ${inUrl.join(', ')}): URLs end up in logs; send 'Authorization: Bearer <token>' on the upgrade or an authenticate frame`);
   }
-  const base = principalFor(req.socket.remoteAddress, options.auth);
+  const base = principalFor(req.socket.remoteAddress, options.auth, origin === undefined ? 'program' : 'browser');
   let certificate: Principal | undefined;
   if (req.socket instanceof TLSSocket) {
     const found = certificateRole(req.socket, options.clientCa());

@@ -16,11 +16,14 @@ export interface AuthSettings {
 
 /**
  * The caller's role from where it connects: loopback is like a local socket (DESIGN §11);
- * anyone else without credentials gets the anonymous role (none by default).
+ * anyone else without credentials gets the anonymous role (none by default). A browser page
+ * (an upgrade with `Origin`) is anonymous wherever it runs: it is not the person at the host.
  */
-export function principalFor(remoteAddress: string | undefined, auth: AuthSettings): Principal {
-  if (isLoopbackAddress(remoteAddress)) return { role: auth.loopbackRole, via: 'loopback', ...(remoteAddress === undefined ? {} : { remoteAddress }) };
-  return { role: auth.anonymousRole, via: 'anonymous', ...(remoteAddress === undefined ? {} : { remoteAddress }) };
+export function principalFor(remoteAddress: string | undefined, auth: AuthSettings, from: 'program' | 'browser' = 'program'): Principal {
+  const address = remoteAddress === undefined ? {} : { remoteAddress };
+  if (from === 'browser') return { role: auth.anonymousRole, via: 'browser', ...address };
+  if (isLoopbackAddress(remoteAddress)) return { role: auth.loopbackRole, via: 'loopback', ...address };
+  return { role: auth.anonymousRole, via: 'anonymous', ...address };
 }
 
 /**

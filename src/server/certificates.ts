@@ -49,7 +49,7 @@ interface Signer {
   readonly algorithm: webcrypto.EcdsaParams | webcrypto.Algorithm;
 }
 
-interface LeafRequest {
+export interface LeafRequest {
   readonly subject: x509.JsonName;
   readonly years: number;
   readonly extensions: readonly x509.Extension[];
@@ -115,7 +115,7 @@ async function importSigner(ca: CertificatePair): Promise<Signer> {
   });
 }
 
-async function issueLeaf(ca: CertificatePair, request: LeafRequest): Promise<CertificatePair> {
+export async function issueLeaf(ca: CertificatePair, request: LeafRequest): Promise<CertificatePair> {
   const signer = await importSigner(ca);
   const keys = await generateKeys();
   const caKeyId = signer.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
@@ -250,10 +250,14 @@ export function certificateFingerprint(pem: string): string {
   }
 }
 
-/** Decodes the role from a peer certificate subject (`getPeerCertificate().subject`), if one. */
+/**
+ * Decodes the role from a peer certificate subject (`getPeerCertificate().subject`): the subject
+ * must carry exactly one `OU`, and it must name a role. `OU=admin, OU=ops` is refused, not read as
+ * admin: a certificate whose subject says two things is not trusted to mean either.
+ */
 export function clientRoleFromSubject(subject: unknown): ClientCertificateRole | undefined {
   if (typeof subject !== 'object' || subject === null || !('OU' in subject)) return undefined;
   const units: unknown[] = Array.isArray(subject.OU) ? subject.OU : [subject.OU];
-  const roles = clientCertificateRoles.filter((role) => units.includes(role));
-  return roles.length === 1 ? roles[0] : undefined;
+  const [only] = units;
+  return units.length === 1 ? clientCertificateRoles.find((role) => role === only) : undefined;
 }

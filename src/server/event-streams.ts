@@ -1,18 +1,22 @@
 import type { WebSocket } from 'ws';
+import type { LimitSettings } from '../config/index.js';
 import { type Clock, type CommittedEvent, RegistryError } from '../domain/index.js';
 import type { StreamHost, SubscriptionOpened, SubscriptionRequest } from '../operations/index.js';
 import { type Dialect, encodeEventBody } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { EventFilter } from './event-filter.js';
-import { type FramePayload, sendFrames } from './frame-writer.js';
+import type { ConnectionOutput, CutReason } from './connection-output.js';
+import type { FramePayload } from './frame-writer.js';
 import type { Logger } from './log.js';
 import { Subscription, type SubscriptionSink } from './subscription.js';
 
 export interface StreamLimits {
   /** @default 64 */
   readonly subscriptionsPerConnection: number;
-  /** Bytes the socket may hold unsent before the subscriber counts as stopped. @default 8 MiB */
+  /** Bytes one connection may leave unread (answers and events) before it is cut off. @default 8 MiB */
   readonly maxBufferedBytes: number;
+  /** Unread bytes of all connections together; past it the connection holding the most is cut. @default 256 MiB */
+  readonly maxTotalBufferedBytes: number;
   /** Live events a subscription may hold while it replays. @default 10_000 */
   readonly maxReplayBacklog: number;
 }
@@ -20,11 +24,14 @@ export interface StreamLimits {
 export const DEFAULT_STREAM_LIMITS: StreamLimits = Object.freeze({
   subscriptionsPerConnection: 64,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxTotalBufferedBytes: 256 * 1024 * 1024,
   maxReplayBacklog: 10_000,
 });
 
-/** WebSocket close codes for a cut-off stream (4000-4999 is for applications). */
-const CLOSE_CODES = { slow_consumer: 4008, resync_required: 4009 } as const;
+/** The stream limits in force: the defaults, the `[limits]` of the configuration, then explicit overrides (tests). */
+export function streamLimitsFor(limits: Pick<LimitSettings, 'maxSubscriptions' | 'maxUnreadTotalBytes'>, overrides: Partial<StreamLimits> = {}): StreamLimits {
+  return { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: limits.maxSubscriptions, maxTotalBufferedBytes: limits.maxUnreadTotalBytes, ...overrides };
+}
 
 /** Server-wide: one commit listener that hands each event, serialised once, to every connection that subscribed. */
 export class EventHub {
@@ -37,12 +44,26 @@ export class EventHub {
     readonly logger: Logger,
     readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
-    this.unlisten = store.onCommit((events) => this.publish(events));
+    const unlistenCommits = store.onCommit((events) => this.publish(events));
+    const unlistenTokens = store.tokens.onChange(() => this.reauthorize());
+    this.unlisten = () => {
+      unlistenCommits();
+      unlistenTokens();
+    };
   }
 
-  /** A connection's streams; it joins the hub only once it subscribes (most connections never do). */
-  connect(socket: WebSocket): ConnectionStreams {
-    return new ConnectionStreams(this, socket);
+  /**
+   * A connection's streams; it joins the hub only once it subscribes (most connections never do).
+   * `mayRead` tells whether the connection still holds `read`, worked out from its credentials now.
+   */
+  connect(socket: WebSocket, output: ConnectionOutput, mayRead: () => boolean): ConnectionStreams {
+    return new ConnectionStreams(this, socket, output, mayRead);
+  }
+
+  /** After a token change: a stream whose connection no longer holds `read` ends with `unauthorized`. */
+  private reauthorize(): void {
+    const now = this.clock.now();
+    for (const connection of this.connections) connection.recheck(now);
   }
 
   /** Starts handing events to `streams` until its socket closes. */
@@ -95,12 +116,24 @@ export class ConnectionStreams implements SubscriptionSink {
   private subscriptions: Map<string, Subscription> | undefined;
   /** Frames collected while a commit's events are offered; written together at the end. */
   private pending: FramePayload[] | undefined;
-  private cut = false;
 
   constructor(
     private readonly hub: EventHub,
     private readonly socket: WebSocket,
+    private readonly output: ConnectionOutput,
+    private readonly mayRead: () => boolean,
   ) {}
+
+  /** Ends every stream with a final `unauthorized` frame when the connection lost `read` (a revoked token). */
+  recheck(now: number): void {
+    const subscriptions = this.subscriptions;
+    if (subscriptions === undefined || subscriptions.size === 0 || this.mayRead()) return;
+    const error = new RegistryError('unauthorized', 'the credentials this stream relied on were revoked: authenticate again and subscribe anew');
+    this.hub.logger.info({ subscriptions: subscriptions.size }, 'event streams ended: the connection no longer holds read');
+    const ending = [...subscriptions.values()];
+    subscriptions.clear();
+    for (const subscription of ending) subscription.fail(error, now);
+  }
 
   hostFor(dialect: Dialect): StreamHost {
     return new DialectStreams(this, dialect);
@@ -122,7 +155,7 @@ export class ConnectionStreams implements SubscriptionSink {
     } finally {
       this.pending = undefined;
     }
-    if (!this.cut) sendFrames(this.socket, frames);
+    if (frames.length > 0 && !this.output.send(frames)) this.subscriptions?.clear();
   }
 
   open(dialect: Dialect, request: SubscriptionRequest): SubscriptionOpened {
@@ -148,7 +181,8 @@ export class ConnectionStreams implements SubscriptionSink {
       // After the answer to `subscribe` has gone out (it is sent in this turn's microtasks).
       setImmediate(() => {
         const now = () => clock.now();
-        subscription.replay(store, (event) => Buffer.from(encodeEventBody(event, now())), now).catch((err: unknown) => {
+        const encode = (event: CommittedEvent) => Buffer.from(encodeEventBody(event, now()));
+        subscription.replay({ store, encode, now, readable: () => this.output.whenReadable() }).catch((err: unknown) => {
           this.hub.logger.error({ err, subscription: id }, 'event replay failed');
           this.cutOff('resync_required', 'event replay failed; resubscribe');
         });
@@ -167,24 +201,19 @@ export class ConnectionStreams implements SubscriptionSink {
 
   /** For the subscriptions: queues a frame (or sends it at once outside a commit); false once cut off. */
   send(frame: FramePayload): boolean {
-    if (this.cut || this.socket.readyState !== this.socket.OPEN) return false;
-    if (this.socket.bufferedAmount > this.hub.limits.maxBufferedBytes) {
-      this.cutOff('slow_consumer', `the subscriber stopped reading: more than ${this.hub.limits.maxBufferedBytes} bytes are waiting`);
-      return false;
+    if (this.output.isCut || this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.pending !== undefined) {
+      this.pending.push(frame);
+      return true;
     }
-    if (this.pending === undefined) sendFrames(this.socket, [frame]);
-    else this.pending.push(frame);
-    return true;
+    if (this.output.send([frame])) return true;
+    this.subscriptions?.clear();
+    return false;
   }
 
   /** Writers never wait on readers: a subscriber that falls behind is disconnected with the reason. */
-  cutOff(code: keyof typeof CLOSE_CODES, reason: string): void {
-    if (this.cut) return;
-    this.cut = true;
+  cutOff(code: CutReason, reason: string): void {
     this.subscriptions?.clear();
-    this.hub.logger.warn({ code, reason }, 'event stream cut off');
-    this.socket.close(CLOSE_CODES[code], `${code}: ${reason}`.slice(0, 120));
-    // A peer that does not read will not answer the close handshake either.
-    setTimeout(() => this.socket.terminate(), 5_000).unref();
+    this.output.cut(code, reason);
   }
 }

@@ -19,7 +19,7 @@ export type FramePayload = string | readonly (string | Buffer)[];
 const FIN_TEXT = 0x81;
 
 /** The connection's network socket, when `ws` exposes it; undefined means "send through ws". */
-function rawSocket(socket: WebSocket): Socket | undefined {
+export function rawSocket(socket: WebSocket): Socket | undefined {
   const raw: unknown = Reflect.get(socket, '_socket');
   return raw instanceof Socket ? raw : undefined;
 }

@@ -6,9 +6,6 @@
 import type { LimitSettings } from '../config/index.js';
 import { isLoopbackAddress } from './auth.js';
 
-/** WebSocket close codes the limits use (1008 policy violation, 1013 try again later). */
-export const LIMIT_CLOSE_CODES = Object.freeze({ idle: 1001, overloaded: 1013, unread: 4008 });
-
 /**
  * A token bucket: `capacity` requests at once, refilled at `perSecond`. Time comes from the
  * caller, so it follows the server's clock.

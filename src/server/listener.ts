@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { RegistryError } from '../domain/index.js';
 
@@ -11,8 +11,12 @@ export interface ListenerOptions {
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   /** Frames above this close the connection (code 1009); frames above the soft limit get an error answer instead. */
   readonly hardFrameLimit: number;
-  /** The `/healthz` details; undefined while the server is still starting (answered 503). */
-  readonly health: () => Readonly<Record<string, unknown>> | undefined;
+  /** What GET /healthz adds to `status: ok` for this request (its caller's role decides); undefined while the server is still starting (answered 503). */
+  readonly health: (req: IncomingMessage) => Readonly<Record<string, unknown>> | undefined;
+  /** Time a new connection has to finish the TLS handshake and send its request. */
+  readonly handshakeTimeoutMs: number;
+  /** Sees each TCP connection as it is accepted, before TLS: it may count it, or destroy it. */
+  readonly onConnection?: (socket: Socket) => void;
   /** Decides each WebSocket upgrade before it completes: undefined accepts, a refusal answers its HTTP status and reason. */
   readonly verifyUpgrade?: (req: IncomingMessage) => { readonly status: number; readonly reason: string } | undefined;
 }
@@ -29,7 +33,7 @@ export interface Listener {
 export async function listen(options: ListenerOptions): Promise<Listener> {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
-      const health = options.health();
+      const health = options.health(req);
       const body = JSON.stringify(health === undefined ? { status: 'starting' } : { status: 'ok', ...health });
       res.writeHead(health === undefined ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
       return;
@@ -38,8 +42,13 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
   };
   // A client certificate is asked for, not required: the chain is checked on the upgrade (auth-upgrade.ts), where a refusal can say why.
   const clientCa = options.tls?.ca === undefined ? {} : { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false };
-  const https = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', ...clientCa }, onRequest) : undefined;
-  const http = https ?? createHttpServer(onRequest);
+  // A peer that opens TCP and never starts TLS (or never sends its request) is dropped after the handshake timeout, not 120 s.
+  const timeouts = { headersTimeout: options.handshakeTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, options.handshakeTimeoutMs) };
+  const https = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: options.handshakeTimeoutMs, ...timeouts, ...clientCa }, onRequest)
+    : undefined;
+  const http = https ?? createHttpServer(timeouts, onRequest);
+  if (options.onConnection !== undefined) http.on('connection', options.onConnection);
   const { verifyUpgrade } = options;
   const verifyClient =
     verifyUpgrade === undefined

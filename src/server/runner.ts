@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Clock, RegistryError } from '../domain/index.js';
+import { type Clock, echoed, RegistryError } from '../domain/index.js';
 import {
   type AnyOperation,
   buildOperationIndex,
@@ -44,7 +44,8 @@ export class Runner {
     try {
       const op = this.index.get(call.op);
       if (op === undefined) {
-        throw new RegistryError('unknown_operation', `method '${call.method}' not found`, { details: { method: call.method } });
+        const method = echoed(call.method);
+        throw new RegistryError('unknown_operation', `method '${method}' not found`, { details: { method } });
       }
       const value = await dispatch(op, call.input, this.context(caller, streams, credentials));
       return { ok: true, value };

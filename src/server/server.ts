@@ -3,23 +3,26 @@ import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { type Clock, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
-import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
+import { type ConfigReloader, roleAllows, syncStaticEntries } from '../operations/index.js';
 import { openStore } from '../store/index.js';
 import { WriteFaultLog } from './fault-log.js';
 import type { Listener } from './listener.js';
 import { createLogger, type Logger } from './log.js';
+import { securePrivateFolder } from './data-folder.js';
 import { Runner } from './runner.js';
 import { Session } from './session.js';
 import { type Foundation, lay } from './start-up.js';
 import { TlsReloader } from './tls-reload.js';
 import { AuthGate } from './auth-gate.js';
+import { BrowserOrigins } from './auth-origin.js';
 import type { RegistryServer, ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 import { startHealthChecks } from './health-checks.js';
 import type { HealthScheduler } from '../health/index.js';
 import { SshDeployer } from '../deploy/index.js';
-import { DEFAULT_STREAM_LIMITS, EventHub } from './event-streams.js';
+import { EventHub, type StreamLimits, streamLimitsFor } from './event-streams.js';
+import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { configuredNetworks, TopologyScanner } from '../topology/index.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
@@ -37,6 +40,8 @@ export async function startServer(options: ServerOptions): Promise<RegistryServe
     openStoreWith: (location) => openStore({ location, eventRetention: config.storage.eventRetention, clock, onWriteFault: faults.report }),
   });
   try {
+    // Tightened once the start is sure to go ahead: a failed start changes nothing in the folder.
+    await securePrivateFolder(config.server.dataDir, logger);
     return await RunningServer.start({ options, clock, logger, ...base });
   } catch (error) {
     await base.discard();
@@ -135,14 +140,31 @@ class RunningServer implements RegistryServer {
     const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes, health };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime });
     const { maxFrameBytes } = config.server;
-    const streamLimits = { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: config.limits.maxSubscriptions, ...options.streamLimits };
+    const streamLimits = streamLimitsFor(config.limits, options.streamLimits);
     const events = new EventHub(store, clock, logger, streamLimits);
     this.events = events;
     const initialCa = tls?.clientCa === undefined ? undefined : new X509Certificate(tls.clientCa);
     const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
-    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, maxBufferedBytes: streamLimits.maxBufferedBytes, logger });
+    const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
+    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, origins, logger });
     this.gate = gate;
+    // From now on every accepted TCP connection counts against the connection limits until it closes.
+    door.admit = gate.admitConnection;
     await this.watchTlsFiles(listener);
+    this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes });
+    // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
+    // Liveness for anyone; the revision and the service count only for a caller that holds read.
+    door.health = (req) => (gate.mayRead(req) ? { revision: store.revision, services: store.services.size } : {});
+    door.verify = gate.verifyUpgrade;
+    lock.setAddress(this.url);
+    logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
+  }
+
+  /** Each upgraded connection: its credentials, its output (bounded by its own and the server-wide limit), its session. */
+  private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; streamLimits: StreamLimits; maxFrameBytes: number }): void {
+    const { clock, logger } = this.parts;
+    const { gate, runner, events, streamLimits, maxFrameBytes } = deps;
+    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
@@ -150,16 +172,13 @@ class RunningServer implements RegistryServer {
         principal: auth.principal(),
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
-      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, streams: events.connect(socket), auth, limits });
+      const output = new ConnectionOutput(socket, streamLimits.maxBufferedBytes, budget, logger);
+      const streams = events.connect(socket, output, () => roleAllows(auth.principal().role, 'read'));
+      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams, auth, limits });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
     });
-    // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
-    door.health = () => ({ revision: store.revision, services: store.services.size });
-    door.verify = gate.verifyUpgrade;
-    lock.setAddress(this.url);
-    logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
   }
 
   /** New handshakes get the certificate files as they are now: a replaced pair needs no restart. */

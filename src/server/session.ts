@@ -6,8 +6,8 @@ import type { Caller, Runner } from './runner.js';
 import type { ConnectionStreams } from './event-streams.js';
 import type { Clock } from '../domain/index.js';
 import type { ConnectionAuth } from './auth-connection.js';
-import { LIMIT_CLOSE_CODES, TokenBucket } from './limits.js';
-import { sendFrames } from './frame-writer.js';
+import { TokenBucket } from './limits.js';
+import type { ConnectionOutput } from './connection-output.js';
 
 /** What one connection may send and leave unread (DESIGN §11). */
 export interface SessionLimits {
@@ -15,20 +15,20 @@ export interface SessionLimits {
   readonly requestBurst: number;
   /** Requests running at once; past it a request answers `limit_exceeded`. */
   readonly maxPendingRequests: number;
-  /** Answer bytes the peer may leave unread before it is disconnected. */
-  readonly maxBufferedBytes: number;
 }
 
 export interface SessionOptions {
   readonly socket: WebSocket;
   readonly caller: Caller;
   readonly streams: ConnectionStreams;
+  /** Where answers go: it bounds what the peer may leave unread (connection-output.ts). */
+  readonly output: ConnectionOutput;
   readonly runner: Runner;
   readonly clock: Clock;
   readonly maxFrameBytes: number;
   /** The connection's credentials, checked at every call; absent: `caller.principal` as it is. */
   readonly auth?: ConnectionAuth;
-  /** Absent: no rate, pending or unread limit. */
+  /** Absent: no rate or pending limit. */
   readonly limits?: SessionLimits;
 }
 
@@ -46,7 +46,6 @@ export class Session {
    * then behaves as one made at connect, and an idle connection does without it.
    */
   private bucket: TokenBucket | undefined;
-  private cut = false;
 
   constructor(private readonly options: SessionOptions) {
     options.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -96,14 +95,15 @@ export class Session {
       this.sendFrameError(parsed.dialect, error.id, error);
       return;
     }
-    if (decoded.kind === 'reply') {
-      this.send(decoded.frames);
-      return;
-    }
     const { call } = decoded;
     const refusal = this.refusal(limited);
     if (refusal !== undefined) {
       this.send(parsed.dialect.encode(call, { ok: false, error: refusal }, this.options.clock.now()));
+      return;
+    }
+    if (decoded.kind === 'reply') {
+      // Answered by the dialect itself (the hub's `_info`), yet counted like any request.
+      this.send(decoded.frames);
       return;
     }
     this.inFlight++;
@@ -154,16 +154,8 @@ export class Session {
     for (const resolve of waiting) resolve();
   }
 
+  /** A peer that sends but does not read is cut off by the output (4008), never grown into server memory. */
   private send(frames: readonly Frame[]): void {
-    const { socket, limits } = this.options;
-    if (this.cut || socket.readyState !== socket.OPEN) return;
-    if (limits !== undefined && socket.bufferedAmount > limits.maxBufferedBytes) {
-      // A peer that sends but does not read would grow this server's memory without bound.
-      this.cut = true;
-      socket.close(LIMIT_CLOSE_CODES.unread, `slow_consumer: more than ${limits.maxBufferedBytes} bytes of answers are unread`);
-      setTimeout(() => socket.terminate(), 5_000).unref();
-      return;
-    }
-    sendFrames(socket, frames.map((frame) => JSON.stringify(frame)));
+    this.options.output.send(frames.map((frame) => JSON.stringify(frame)));
   }
 }

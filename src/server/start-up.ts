@@ -6,6 +6,7 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { RegistryError } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { type DataFolderLock, lockDataFolder, type Store, storeFiles } from '../store/index.js';
@@ -76,10 +77,13 @@ async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedS
 /** Until the server is ready, upgrades are refused (503) and `/healthz` answers 503 `starting`. */
 export class StartingDoor {
   verify: ((req: IncomingMessage) => Refusal | undefined) | undefined;
-  health: (() => Readonly<Record<string, unknown>>) | undefined;
+  health: ((req: IncomingMessage) => Readonly<Record<string, unknown>>) | undefined;
   readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined =>
     this.verify === undefined ? { status: 503, reason: 'the server is starting; try again in a moment' } : this.verify(req);
-  readonly healthz = (): Readonly<Record<string, unknown>> | undefined => this.health?.();
+  readonly healthz = (req: IncomingMessage): Readonly<Record<string, unknown>> | undefined => this.health?.(req);
+  /** Counts each accepted TCP connection once the server's limits exist (connections before that are refused anyway). */
+  admit: ((socket: Socket) => void) | undefined;
+  readonly onConnection = (socket: Socket): void => this.admit?.(socket);
 }
 
 /** Everything a running server is built on, each acquired with nothing written yet but the lock. */
@@ -124,6 +128,8 @@ export async function lay(options: FoundationOptions): Promise<Foundation> {
       port,
       ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }) } } : {}),
       hardFrameLimit: Math.max(config.server.maxFrameBytes * 4, 4 * 1024 * 1024),
+      handshakeTimeoutMs: config.limits.handshakeTimeoutSeconds * 1000,
+      onConnection: door.onConnection,
       health: door.healthz,
       verifyUpgrade: door.verifyUpgrade,
     });

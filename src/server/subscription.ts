@@ -1,11 +1,15 @@
-import { asRevision, type CommittedEvent } from '../domain/index.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { asRevision, type CommittedEvent, type RegistryError } from '../domain/index.js';
 import type { Dialect } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { type EventFilter, isAfter } from './event-filter.js';
 import type { FramePayload } from './frame-writer.js';
 
-/** How many events one replay read takes from the log. */
-const REPLAY_PAGE = 1_000;
+/**
+ * How many events one replay read takes from the log. A replay goes page by page and yields to the
+ * event loop after each, so other connections are served between two pages of a long replay.
+ */
+export const REPLAY_PAGE = 256;
 /** Position sentinel: every event of the revision counts as delivered. */
 const WHOLE_REVISION = Number.MAX_SAFE_INTEGER;
 
@@ -14,6 +18,15 @@ export interface SubscriptionSink {
   send(frame: FramePayload): boolean;
   /** Ends the connection: the subscriber must resume by revision (or resync). */
   cutOff(code: 'slow_consumer' | 'resync_required', reason: string): void;
+}
+
+/** What a replay reads from and writes with. */
+export interface ReplaySource {
+  readonly store: Store;
+  readonly encode: (event: CommittedEvent) => Buffer;
+  readonly now: () => number;
+  /** Resolves once the subscriber has read most of what it was sent: a replay never runs far ahead of its reader. */
+  readonly readable: () => Promise<void>;
 }
 
 /**
@@ -52,11 +65,19 @@ export class Subscription {
     }
   }
 
-  /** Reads the missed events from the log, then flushes what arrived meanwhile. */
-  async replay(store: Store, encode: (event: CommittedEvent) => Buffer, now: () => number): Promise<void> {
+  /**
+   * Reads the missed events from the log, a page at a time, then flushes what arrived meanwhile.
+   * Between pages it waits for the subscriber to read and yields to the event loop: one reader's
+   * replay, however long, never holds up another connection for more than a page.
+   */
+  async replay(source: ReplaySource): Promise<void> {
+    const { store, encode, now } = source;
     let after = this.lastRevision;
     let limit = REPLAY_PAGE;
     while (this.replaying && !this.ended) {
+      await source.readable();
+      await yieldToEventLoop();
+      if (this.ended) break;
       const page = await store.eventsSince(asRevision(after), limit);
       const first = page[0];
       if (first !== undefined && first.revision > after + 1) {
@@ -82,6 +103,13 @@ export class Subscription {
     this.ended = true;
     const frame = this.dialect.streamEnd(this.id, now);
     if (frame !== undefined) this.sink.send(frame);
+  }
+
+  /** Ends the stream for a reason the subscriber must act on: a final error frame, then the dialect's end. */
+  fail(error: RegistryError, now: number): void {
+    if (this.ended) return;
+    this.sink.send(this.dialect.streamError(this.id, error, now));
+    this.end(now);
   }
 
   private deliver(event: CommittedEvent, body: Buffer, now: number): void {

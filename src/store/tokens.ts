@@ -22,6 +22,11 @@ export interface TokenReadView {
   byHash(hash: string): TokenRecord | undefined;
   /** Every token, ordered by name. */
   list(): readonly TokenRecord[];
+  /**
+   * Calls `listener` after committed token changes are applied (created, replaced or revoked, by
+   * this server or, on PostgreSQL, another one): holders of a role re-check it. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void;
 }
 
 /** What a write may do with tokens; reads see the write's own changes and the batch's earlier ones. */
@@ -42,6 +47,7 @@ const byName = (a: TokenRecord, b: TokenRecord): number => (a.name < b.name ? -1
 export class MemoryTokenView implements TokenReadView {
   readonly #byName = new Map<string, TokenRecord>();
   readonly #byHash = new Map<string, TokenRecord>();
+  readonly #listeners = new Set<() => void>();
   #sorted: readonly TokenRecord[] | undefined;
 
   constructor(tokens: Iterable<TokenRecord> = []) {
@@ -61,6 +67,14 @@ export class MemoryTokenView implements TokenReadView {
     return this.#sorted;
   }
 
+  onChange(listener: () => void): () => void {
+    const entry = (): void => listener();
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
   apply(changes: TokenChanges): void {
     if (changes.size === 0) return;
     for (const [name, token] of changes) {
@@ -74,6 +88,7 @@ export class MemoryTokenView implements TokenReadView {
       }
     }
     this.#sorted = undefined;
+    for (const listener of this.#listeners) listener();
   }
 }
 

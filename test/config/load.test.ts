@@ -70,7 +70,7 @@ describe('loadConfig', () => {
       topologyIntervalSeconds: 30,
     });
     assert.equal(config.tls, null);
-    assert.deepEqual(config.auth, { loopbackRole: 'admin', anonymousRole: 'none' });
+    assert.deepEqual(config.auth, { loopbackRole: 'admin', anonymousRole: 'none', allowedOrigins: [] });
     assert.deepEqual(config.storage, { url: join(folder, 'registry.db'), eventRetention: 100_000 });
     assert.deepEqual([config.backends, config.services, config.networks, config.nodes], [[], [], [], []]);
   });

@@ -109,7 +109,7 @@ describe('README.md', () => {
     const text = await readme();
     const config = parseConfig('[[node]]\nname = "n"\n', { configPath: '/etc/registry/backends.toml', env: {}, cwd: '/' });
     const camel = (key: string): string => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    const limits: Readonly<Record<string, number>> = { ...config.limits, idleTimeout: config.limits.idleTimeoutSeconds };
+    const limits: Readonly<Record<string, number>> = { ...config.limits, idleTimeout: config.limits.idleTimeoutSeconds, handshakeTimeout: config.limits.handshakeTimeoutSeconds };
     const limitRows = rows(firstTable(section(text, '### Limits (`[limits]`)'))).filter(([key = '']) => key.startsWith('`'));
     assert.equal(limitRows.length, Object.keys(config.limits).length, 'one row per [limits] key');
     for (const [key = '', stated = ''] of limitRows) {

@@ -56,7 +56,7 @@ describe('a full disk', () => {
       const ws = await openRawSocket(srv.url, srv.caPem);
       try {
         fillDisk(join(dir, 'filler'));
-        const wide = (i: number) => ({ name: `wide-${i}`, host: '10.0.0.7', port: 4444, metadata: Object.fromEntries(Array.from({ length: 64 }, (_, k) => [`k${k}`, 'v'.repeat(4000)])) });
+        const wide = (i: number) => ({ name: `wide-${i}`, host: '10.0.0.7', port: 4444, metadata: Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`k${k}`, 'v'.repeat(4000)])) }); // 32 KiB, the widest metadata may be
         for (let i = 0; i < 10; i++) ws.send({ id: `w${i}`, type: 'request', action: 'register', params: wide(i) });
         for (let i = 0; i < 10; i++) assert.equal(((await ws.next()).error as { code?: string } | undefined)?.code, 'unavailable');
         const logged = logs.lines.filter((line) => String(line.msg).startsWith('writes are failing'));

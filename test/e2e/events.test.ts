@@ -172,10 +172,10 @@ describe('subscribe with a subscriber that stops reading', () => {
       tcp.pause();
       const heapBefore = process.memoryUsage().heapUsed;
       let rounds = 0;
-      while (!logs.lines.some((l) => l.msg === 'event stream cut off') && rounds < 40) {
+      while (!logs.lines.some((l) => l.msg === 'connection cut off') && rounds < 40) {
         await registerMany(writer, `slow-${rounds++}`, 500);
       }
-      const cut = await logs.waitFor((l) => l.msg === 'event stream cut off', 1_000);
+      const cut = await logs.waitFor((l) => l.msg === 'connection cut off', 1_000);
       assert.equal(cut.code, 'slow_consumer');
       tcp.resume();
       const { code, reason } = await closed;

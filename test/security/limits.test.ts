@@ -113,6 +113,17 @@ describe('limits over the wire', () => {
     assert.equal(((done?.params as Obj).result as Obj).type, 'done');
   });
 
+  it('counts the hub call _info like any request: past the burst it answers rate_limited', async () => {
+    const ws = await open();
+    const info = { jsonrpc: '2.0', method: 'registry-hub.call', params: { method: '_info' } };
+    for (let i = 0; i < 45; i++) ws.send({ ...info, id: i });
+    const frames = await Promise.all(Array.from({ length: 45 * 3 }, () => ws.next()));
+    const items = frames.map((f) => ((f.params as Obj | undefined)?.result as Obj | undefined)).filter((r): r is Obj => r !== undefined && r.type !== 'done');
+    const limited = items.filter((r) => r.type === 'error' && r.code === '-32029');
+    assert.equal(items.length, 45, 'each _info answers one item');
+    assert.ok(limited.length >= 5, `${limited.length} of 45 _info calls were limited at a burst of 40`);
+  });
+
   it('drops a peer that answers no ping within the idle timeout and keeps one that does', async () => {
     const silent = await open({ autoPong: false });
     const live = await open();
@@ -132,8 +143,10 @@ describe('unread answers', () => {
 
   it('disconnects a peer that sends requests but reads no answers, with close code 4008', async () => {
     const ws = await openSocket(srv.url, { ca: srv.caPem });
-    const metadata = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v'.repeat(4000)]));
-    assert.equal(envelopeCode(await ws.call(envelope('big', 'register', { name: 'wide', host: '10.0.0.1', port: 1, metadata }))), undefined);
+    const metadata = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, 'v'.repeat(4000)]));
+    for (let i = 0; i < 8; i++) {
+      assert.equal(envelopeCode(await ws.call(envelope(`big${i}`, 'register', { name: `wide-${i}`, host: '10.0.0.1', port: 1, metadata }))), undefined);
+    }
     const raw = Reflect.get(ws.socket, '_socket') as { pause(): void; resume(): void };
     raw.pause();
     for (let i = 0; i < 100; i++) ws.send(envelope(`l${i}`, 'list_services'));

@@ -5,7 +5,10 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { asServiceId, newService, type ServiceFields } from '../../src/domain/index.js';
+import { openStore } from '../../src/store/index.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/test-server.js';
 
 export type Obj = Record<string, unknown>;
@@ -145,3 +148,30 @@ export const envelopeCode = (answer: Obj): string | undefined => {
   const code = (error as Obj).code;
   return typeof code === 'string' ? code : 'unknown';
 };
+
+/**
+ * Writes services straight into the store of a data folder before a server opens it, as an older
+ * server or another writer would have left them (the edge's checks do not apply), `perWrite` to a
+ * write: each write is one revision with one ServiceRegistered event per service.
+ */
+export async function seedServices(dataDir: string, entries: readonly (ServiceFields & { readonly name: string })[], perWrite = entries.length): Promise<void> {
+  const store = await openStore({ location: join(dataDir, 'registry.db') });
+  try {
+    const writes: Promise<unknown>[] = [];
+    for (let start = 0; start < entries.length; start += Math.max(1, perWrite)) {
+      const slice = entries.slice(start, start + Math.max(1, perWrite));
+      writes.push(
+        store.write(async (tx) => {
+          for (const { name, ...fields } of slice) {
+            const service = newService(fields, { id: asServiceId(randomUUID()), name, source: 'manual', now: Date.now(), revision: tx.revision });
+            await tx.services.put(service);
+            tx.emit({ type: 'ServiceRegistered', service });
+          }
+        }),
+      );
+    }
+    await Promise.all(writes);
+  } finally {
+    await store.close();
+  }
+}

@@ -39,6 +39,25 @@ describe('SQLite store - tokens (migration 4)', () => {
     }
   });
 
+  it('tells token listeners after a committed token change, and not after a write without one', async () => {
+    const store = await openStore({ location: join(dir, 'listen.db') });
+    try {
+      let calls = 0;
+      const unlisten = store.tokens.onChange(() => calls++);
+      await store.write((tx) => tx.tokens.put(token('c')));
+      assert.equal(calls, 1);
+      await store.write(() => undefined);
+      assert.equal(calls, 1);
+      await store.write(async (tx) => void (await tx.tokens.delete('c')));
+      assert.equal(calls, 2);
+      unlisten();
+      await store.write((tx) => tx.tokens.put(token('d')));
+      assert.equal(calls, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('shows a write its own changes and those of earlier writes in the same batch', async () => {
     const store = await openStore({ location: join(dir, 'batch.db') });
     try {

@@ -270,7 +270,7 @@ describe('certificateFingerprint', () => {
 describe('clientRoleFromSubject', () => {
   it('reads one role and refuses none or several', () => {
     assert.equal(clientRoleFromSubject({ CN: 'a', OU: 'admin' }), 'admin');
-    assert.equal(clientRoleFromSubject({ CN: 'a', OU: ['ops', 'read'] }), 'read');
+    assert.equal(clientRoleFromSubject({ CN: 'a', OU: ['ops', 'read'] }), undefined, 'two OUs: refused, not read as the one that is a role');
     assert.equal(clientRoleFromSubject({ CN: 'a', OU: ['read', 'admin'] }), undefined);
     assert.equal(clientRoleFromSubject({ CN: 'a' }), undefined);
     assert.equal(clientRoleFromSubject(null), undefined);

@@ -101,6 +101,8 @@ if (postgres === undefined) {
 
     it('carries changes without events (a ping, a token, a deployment) to the other store', () =>
       withPair(async (a, b) => {
+        let tokenChanges = 0;
+        const unlisten = b.tokens.onChange(() => tokenChanges++);
         await a.write((tx) => register(tx, 'api'));
         await a.write(async (tx) => {
           const current = await tx.services.get('api');
@@ -110,6 +112,8 @@ if (postgres === undefined) {
         });
         await eventually(async () => (b.services.get('api')?.lastSeen === 123 ? true : undefined), 5_000, 'the ping on b');
         assert.equal(b.tokens.byHash('a'.repeat(64))?.name, 'ci');
+        assert.ok(tokenChanges > 0, 'b told its token holders of the change a made');
+        unlisten();
         assert.equal(b.revision, 1);
       }));
 

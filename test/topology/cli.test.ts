@@ -53,7 +53,7 @@ describe('registry resolve, endpoints, env and topology', () => {
   it('env prints lines a shell can eval', async () => {
     const result = await run('env', 'api');
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, 'API_ADDR=127.0.0.1:8080\n');
+    assert.equal(result.stdout, "API_ADDR='127.0.0.1:8080'\n");
   });
 
   it("topology prints the host id and each address's kind and reason", async () => {

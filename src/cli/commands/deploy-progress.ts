@@ -1,6 +1,7 @@
 /** Live progress of a deployment: one redrawn line on a terminal, plain lines otherwise. */
 import type { DeploymentRecord } from '../../domain/index.js';
 import type { CliIo } from '../io.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const CLEAR_LINE = '\r\u001b[2K';
 
@@ -30,7 +31,8 @@ export class ProgressView {
       const key = `${index}:${s.status}`;
       if (this.#printed.has(key) || (this.#tty && s.status === 'started')) return;
       this.#printed.add(key);
-      lines.push(`${since(s.finishedAt ?? s.startedAt)}  ${s.step} ${s.status}${s.message === undefined ? '' : `: ${s.message}`}`);
+      // A step's message may come from the remote scripts' output: shown escaped, like every server text.
+      lines.push(`${since(s.finishedAt ?? s.startedAt)}  ${s.step} ${s.status}${s.message === undefined ? '' : `: ${terminalSafe(s.message)}`}`);
     });
     const bytes = record.uploadedBytes;
     const total = record.packageBytes ?? 0;
@@ -54,7 +56,7 @@ export class ProgressView {
         ? `  ${bytesText(record.uploadedBytes)} of ${bytesText(record.packageBytes ?? 0)}`
         : '';
     const elapsed = ((Date.now() - record.startedAt) / 1000).toFixed(1);
-    this.io.stdout.write(`→ ${record.service} ${record.version} to ${record.node}: ${current?.step ?? 'starting'}${upload}  ${elapsed}s`);
+    this.io.stdout.write(terminalSafe(`→ ${record.service} ${record.version} to ${record.node}: ${current?.step ?? 'starting'}${upload}  ${elapsed}s`));
     this.#statusShown = true;
   }
 

@@ -4,9 +4,9 @@ import { type InputFor, RegistryClient, type StreamedEvent } from '../../client/
 import { eventTypes, type EventType, RegistryError, type Service } from '../../domain/index.js';
 import { clientTarget, globalFlags, withClient } from '../connection.js';
 import { integerIn, type OptionBag, stringFlag } from '../flags.js';
-import { formatJson, formatTable, formatTime } from '../format.js';
+import { formatJson, formatJsonLine, formatTable, formatTime } from '../format.js';
+import { terminalSafe } from '../terminal-text.js';
 import { type CliIo, println } from '../io.js';
-import { escapeControl } from '../terminal-text.js';
 
 const endpointsOf = (s: Service): string =>
   s.endpoints.length === 0 ? `${s.port}/${s.protocol}` : s.endpoints.map((e) => `${e.name}:${e.port}/${e.protocol}`).join(' ');
@@ -38,7 +38,7 @@ function describeEvent(e: StreamedEvent): [string, string] {
       return [e.service?.name ?? '', ` ${text(d.old_state)} → ${text(d.new_state)}`];
     case 'HealthChanged': {
       // The output comes from the probed server: escaped before it reaches the terminal.
-      const output = typeof d.output === 'string' && d.output !== '' ? `: ${escapeControl(d.output)}` : '';
+      const output = typeof d.output === 'string' && d.output !== '' ? `: ${terminalSafe(d.output)}` : '';
       return [e.service?.name ?? '', ` ${text(d.check)} ${text(d.from)} → ${text(d.to)}${d.active === true ? '' : ' (not served)'}${output}`];
     }
     case 'IpAllocated':
@@ -55,7 +55,7 @@ function describeEvent(e: StreamedEvent): [string, string] {
 
 const eventLine = (e: StreamedEvent): string => {
   const [subject, extra] = describeEvent(e);
-  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${subject}${extra}`;
+  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${terminalSafe(subject)}${terminalSafe(extra)}`;
 };
 
 function addServices(program: Command, io: CliIo): void {
@@ -102,7 +102,7 @@ function addWatch(program: Command, io: CliIo): void {
       });
       const stop = io.onShutdownSignal(() => void stream.close());
       try {
-        for await (const event of stream) println(io.stdout, flags.json ? JSON.stringify(event) : eventLine(event));
+        for await (const event of stream) println(io.stdout, flags.json ? formatJsonLine(event) : eventLine(event));
       } finally {
         stop();
         await client.close();

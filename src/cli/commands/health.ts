@@ -5,7 +5,7 @@ import { globalFlags, withClient } from '../connection.js';
 import type { OptionBag } from '../flags.js';
 import { formatAge, formatFields, formatJson, formatTable } from '../format.js';
 import { type CliIo, println } from '../io.js';
-import { escapeControl, shortText } from '../terminal-text.js';
+import { terminalSafe, shortText } from '../terminal-text.js';
 
 /** How much of a check's output a table row shows (`--json` has all of it). */
 const OUTPUT_COLUMN = 96;
@@ -46,7 +46,7 @@ function addHealth(program: Command, io: CliIo): void {
         ['service', report.service],
         ['status', report.status],
         ['served', report.active ? 'yes' : 'no (discovery leaves it out)'],
-        ['reason', report.message === undefined ? undefined : escapeControl(report.message)],
+        ['reason', report.message === undefined ? undefined : terminalSafe(report.message)],
       ]);
       const table = formatTable(['CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], report.checks.map((check) => checkCells(check, now)));
       println(io.stdout, report.checks.length === 0 ? `${summary}\n\nno checks` : `${summary}\n\n${table}`);

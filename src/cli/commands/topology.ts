@@ -5,6 +5,7 @@ import { globalFlags, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatJson, formatTable, formatTime } from '../format.js';
 import { type CliIo, println } from '../io.js';
+import { shellAssignment } from '../shell-quote.js';
 
 type ResolvedEndpoint = OutputFor<'resolve'>;
 
@@ -57,12 +58,13 @@ function addEndpoints(program: Command, io: CliIo): void {
 function addEnv(program: Command, io: CliIo): void {
   program
     .command('env')
-    .description('NAME_ADDR=host:port lines for a shell (eval "$(registry env api db)"); default every active service')
+    .description("NAME_ADDR='host:port' lines for a shell (eval \"$(registry env api db)\"); default every active service")
     .argument('[names...]', 'service names')
     .action(async (names: string[], _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const result = await withClient(flags, io, (client) => client.env(names.length === 0 ? {} : { services: names }));
-      output(io, flags.json, result, () => result.lines.join('\n'));
+      // Every value is quoted for the shell that evals it; the JSON keeps the lines as the server sent them.
+      output(io, flags.json, result, () => result.lines.map(shellAssignment).join('\n'));
     });
 }
 

@@ -103,6 +103,7 @@ export class Replica {
     const last = rows.at(-1);
     if (last === undefined) return;
     for (const row of rows) applyChanges(this.#views, row.changes);
+    if (rows.some((row) => row.changes.tokens.size > 0)) this.read.tokensChanged();
     this.#advance(last);
     this.#publish(events);
   }
@@ -112,6 +113,7 @@ export class Replica {
     const missed = snapshot.compactRevision > this.#revision;
     const events = missed ? [] : await this.#eventsUpTo(q, snapshot.revision);
     this.#views = viewsOf(snapshot, this.deploymentRetention);
+    this.read.tokensChanged();
     this.#advance(snapshot);
     if (missed) {
       const warning = new Error(`events up to revision ${snapshot.compactRevision} were compacted before this server read them; subscribers resume from ${snapshot.revision}`);
@@ -123,6 +125,7 @@ export class Replica {
   /** After this server's own COMMIT: memory first, then listeners (the caller answers the writers). */
   applyOwn(changes: CommitChanges, meta: MetaRow, events: readonly CommittedEvent[]): void {
     applyChanges(this.#views, changes);
+    if (changes.tokens.size > 0) this.read.tokensChanged();
     this.#advance(meta);
     this.#publish(events);
   }

@@ -40,6 +40,7 @@ export class ReadThrough {
   readonly deployments: DeploymentReadView;
   readonly allocations: AllocationReadView;
   readonly tokens: TokenReadView;
+  readonly #tokenListeners = new Set<() => void>();
 
   constructor(current: () => ViewSet) {
     this.services = {
@@ -63,6 +64,18 @@ export class ReadThrough {
       get: (name: string): TokenRecord | undefined => current().tokens.get(name),
       byHash: (hash: string): TokenRecord | undefined => current().tokens.byHash(hash),
       list: (): readonly TokenRecord[] => current().tokens.list(),
+      onChange: (listener: () => void): (() => void) => {
+        const entry = (): void => listener();
+        this.#tokenListeners.add(entry);
+        return () => {
+          this.#tokenListeners.delete(entry);
+        };
+      },
     };
+  }
+
+  /** After token changes were applied, or the views replaced: holders of a role re-check it. */
+  tokensChanged(): void {
+    for (const listener of this.#tokenListeners) listener();
   }
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
 import { errnoCode, reasonOf } from './errno.js';
+import { tightenDatabaseFiles } from './file-modes.js';
 import { readUserVersion, runMigrations } from './migrations.js';
 
 /**
@@ -75,6 +76,8 @@ export async function openDatabase(location: string): Promise<OpenedDatabase> {
   }
   try {
     configure(db);
+    // The file holds every service record: its owner's alone, and so its write-ahead log (SQLite copies the mode).
+    await tightenDatabaseFiles(path);
     const from = readUserVersion(db);
     checkIntegrity(db, path);
     const to = runMigrations(db);

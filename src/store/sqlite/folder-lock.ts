@@ -135,7 +135,8 @@ export async function lockDataFolder(dir: string, options: { readonly address: s
   const folder = resolve(dir);
   let first: string | undefined;
   try {
-    first = await mkdir(folder, { recursive: true });
+    // The data folder holds the CA key and the database: its owner's alone, like tls/ inside it.
+    first = await mkdir(folder, { recursive: true, mode: 0o700 });
   } catch (cause) {
     throw new RegistryError('unavailable', `cannot create the data folder ${folder}: ${reasonOf(cause)}`, { cause, details: { path: folder } });
   }
