@@ -28,7 +28,7 @@ describe('registry checks, health and watch', () => {
       target.answer(500, HOSTILE);
       await client.register({ name: 'shop', host: '127.0.0.1', port: target.port, ttl: 60, checks: [{ name: 'http', kind: 'http', url: `${target.url}/`, interval: 1, failures_before_critical: 1, initial_status: 'passing' }] });
       const line = await watch.waitForLine(/HealthChanged\s+shop/, 15_000);
-      assert.match(line, /shop http passing → critical \(not served\): HTTP GET .*: 500 Internal Server Error; body: down\\u\{1b\}\[31m red\\u\{1b\}\]0;owned\\u\{7\}\\r/);
+      assert.match(line, /shop http passing → critical \(not served\): HTTP GET .*: 500 Internal Server Error; body: down\\x1b\[31m red\\x1b\]0;owned\\x07\\r/);
       assert.ok(!line.includes('\u001b'), 'no raw escape reaches the terminal');
     } finally {
       await watch.close();
@@ -38,7 +38,7 @@ describe('registry checks, health and watch', () => {
     const lines = listed.stdout.trimEnd().split('\n');
     assert.match(lines[0] ?? '', /^SERVICE\s+CHECK\s+KIND\s+STATUS\s+OUTPUT\s+SINCE$/);
     assert.match(lines[1] ?? '', /^shop\s+ttl\s+ttl\s+passing\s+last sign of life \d+s ago/);
-    assert.match(lines[2] ?? '', /^shop\s+http\s+http\s+critical\s+HTTP GET .*body: down\\u\{1b\}\[31m/);
+    assert.match(lines[2] ?? '', /^shop\s+http\s+http\s+critical\s+HTTP GET .*body: down\\x1b\[31m/);
     assert.ok(!listed.stdout.includes('\u001b'));
   });
 
