@@ -9,6 +9,7 @@ import { nodeDefinitions } from './nodes.js';
 import { networkDefinitions } from './networks.js';
 import { limitSettings } from './limits.js';
 import { healthSettings, scriptIssues } from './health.js';
+import { dnsSettings } from './dns.js';
 import { defaultConfigPath } from './paths.js';
 import { deepFreeze, fileBackends, fileLayer, looseTables, mergeLayers } from './resolve.js';
 import { type ConfigFile, fileSchema } from './schema.js';
@@ -147,6 +148,7 @@ export function buildConfig(text: string | undefined, inputs: ConfigInputs): Reg
     ...merged.settings,
     limits: limitSettings(file.limits),
     health: healthSettings(file.health),
+    dns: dnsSettings(file.dns),
     backends: fileBackends(file),
     services: looseTables(file.service),
     networks: networkDefinitions(file.network),

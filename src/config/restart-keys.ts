@@ -34,6 +34,14 @@ const readAtStart: readonly Setting[] = [
   ['limits.idle_timeout', (c) => c.limits.idleTimeoutSeconds],
   ['health.allow_scripts', (c) => c.health.allowScripts],
   ['health.max_concurrent', (c) => c.health.maxConcurrent],
+  ['dns.enabled', (c) => c.dns.enabled],
+  ['dns.port', (c) => c.dns.port],
+  ['dns.domain', (c) => c.dns.domain],
+  ['dns.ttl', (c) => c.dns.ttl],
+  ['dns.negative_ttl', (c) => c.dns.negativeTtl],
+  ['dns.txt_metadata', (c) => c.dns.txtMetadata],
+  ['dns.rate_limit', (c) => c.dns.rateLimit],
+  ['dns.rate_burst', (c) => c.dns.rateBurst],
 ];
 
 /**

@@ -5,6 +5,7 @@ import { networkTable, networkTables } from './networks.js';
 import { configRoles, logLevels } from './types.js';
 import { limitsTable } from './limits.js';
 import { healthTable } from './health.js';
+import { dnsTable } from './dns.js';
 import { checkDefinitionList } from '../health/index.js';
 
 /** The file as written (snake_case), every key optional: defaults are filled when layers merge. */
@@ -85,6 +86,7 @@ export const fileSchema = z.strictObject({
   storage: storageTable.optional(),
   limits: limitsTable.optional(),
   health: healthTable.optional(),
+  dns: dnsTable.optional(),
   backend: z.array(backendTable).optional(),
   service: looseTables.optional(),
   network: networkTables.optional(),
@@ -102,6 +104,7 @@ export const knownKeys: Readonly<Record<string, readonly string[]>> = {
   storage: Object.keys(storageTable.shape),
   limits: Object.keys(limitsTable.shape),
   health: Object.keys(healthTable.shape),
+  dns: Object.keys(dnsTable.shape),
   backend: Object.keys(backendTable.shape),
   node: Object.keys(nodeTable.shape),
   network: Object.keys(networkTable.shape),

@@ -6,6 +6,7 @@ export type { FileBackend };
 import type { NodeDefinition } from '../domain/index.js';
 import type { NetworkDefinition } from '../ipam/index.js';
 import type { HealthSettings } from './health.js';
+import type { DnsSettings } from './dns.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4445;
@@ -156,6 +157,8 @@ export interface RegistryConfig {
   readonly limits: LimitSettings;
   /** `[health]`: whether script checks are allowed, and how many checks run at once. */
   readonly health: HealthSettings;
+  /** `[dns]`: the DNS interface, off unless `enabled`. */
+  readonly dns: DnsSettings;
   readonly backends: readonly FileBackend[];
   readonly services: readonly LooseTable[];
   /** The `[[network]]` tables, validated: CIDRs well formed, gateway and reserved inside, no overlaps. */

@@ -5,6 +5,7 @@ import {
   buildOperationIndex,
   type ConfigReloader,
   dispatch,
+  findOperation,
   type ConnectionInfo,
   type CredentialHost,
   type OperationContext,
@@ -23,6 +24,14 @@ export interface RunnerDeps {
   readonly logger: Logger;
   readonly runtime: RuntimeServices;
 }
+
+/** The streams of a caller that has no connection to carry them (DNS): subscribing is refused. */
+const NO_STREAMS: StreamHost = {
+  open: () => {
+    throw new RegistryError('unavailable', 'this caller has no connection to carry an event stream');
+  },
+  close: () => false,
+};
 
 /** Who calls and from where: fixed per connection. */
 export interface Caller {
@@ -50,9 +59,21 @@ export class Runner {
       const value = await dispatch(op, call.input, this.context(caller, streams, credentials));
       return { ok: true, value };
     } catch (error) {
-      const failure = this.asRegistryError(error, call);
+      const failure = this.asRegistryError(error, call.method);
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') this.logDenial(failure, call, caller);
       return { ok: false, error: failure };
+    }
+  }
+
+  /**
+   * Runs one operation for a surface without a WebSocket session (DNS): the same table, role check
+   * and input parse as every dialect. Returns the output; a failure throws its RegistryError.
+   */
+  async call(op: string, input: unknown, caller: Caller): Promise<unknown> {
+    try {
+      return await dispatch(findOperation(this.index, op), input, this.context(caller, NO_STREAMS, undefined));
+    } catch (error) {
+      throw this.asRegistryError(error, op);
     }
   }
 
@@ -69,10 +90,10 @@ export class Runner {
   }
 
   /** Anything that is not a RegistryError is a bug: logged in full, sent as `internal` with a request id. */
-  private asRegistryError(error: unknown, call: Call): RegistryError {
+  private asRegistryError(error: unknown, method: string): RegistryError {
     if (error instanceof RegistryError) return error;
     const requestId = randomUUID();
-    this.deps.logger.error({ err: error, requestId, method: call.method }, 'operation failed unexpectedly');
+    this.deps.logger.error({ err: error, requestId, method }, 'operation failed unexpectedly');
     return new RegistryError('internal', `internal error (request ${requestId})`, { details: { request_id: requestId } });
   }
 }

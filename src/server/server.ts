@@ -24,6 +24,7 @@ import { SshDeployer } from '../deploy/index.js';
 import { EventHub, type StreamLimits, streamLimitsFor } from './event-streams.js';
 import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { configuredNetworks, TopologyScanner } from '../topology/index.js';
+import { bindDns, serveDns } from './dns-host.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -38,6 +39,7 @@ export async function startServer(options: ServerOptions): Promise<RegistryServe
     config,
     logger,
     openStoreWith: (location) => openStore({ location, eventRetention: config.storage.eventRetention, clock, onWriteFault: faults.report }),
+    bindDns: () => bindDns(config.dns, config.server.host, clock, logger),
   });
   try {
     // Tightened once the start is sure to go ahead: a failed start changes nothing in the folder.
@@ -101,6 +103,9 @@ class RunningServer implements RegistryServer {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     return `${this.parts.tls ? 'wss' : 'ws'}://${host}:${this.port}`;
   }
+  get dnsPort(): number | undefined {
+    return this.parts.dns?.port;
+  }
   get caPem(): string | undefined {
     return this.parts.tls?.caPem;
   }
@@ -109,7 +114,7 @@ class RunningServer implements RegistryServer {
   }
 
   private async open(): Promise<void> {
-    const { options, store, clock, logger, tls, listener, door, lock } = this.parts;
+    const { options, store, clock, logger, tls, listener, door, lock, dns } = this.parts;
     const { config } = options;
     const deps = { store, clock, newId: randomUUID };
     // The IP networks in force: a reload that applies replaces them, a rejected file leaves them.
@@ -152,6 +157,11 @@ class RunningServer implements RegistryServer {
     door.admit = gate.admitConnection;
     await this.watchTlsFiles(listener);
     this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes });
+    // Answers read the same in-memory view as every operation, after the same commits: never older than the last applied revision.
+    if (dns !== undefined) {
+      serveDns(dns, config.dns, runner, () => store.revision);
+      logger.info({ dns: `${config.server.host}:${dns.port}`, domain: config.dns.domain }, 'dns serving');
+    }
     // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
     // Liveness for anyone; the revision and the service count only for a caller that holds read.
     door.health = (req) => (gate.mayRead(req) ? { revision: store.revision, services: store.services.size } : {});
@@ -201,8 +211,9 @@ class RunningServer implements RegistryServer {
 
   /** Stop accepting → let running requests finish (bounded) → close sockets → stop the watcher → close the store. */
   private async shutdown(): Promise<void> {
-    const { store, logger, listener, lock } = this.parts;
+    const { store, logger, listener, lock, dns } = this.parts;
     try {
+      await dns?.close();
       const stopped = new Promise<void>((resolve) => listener.http.close(() => resolve()));
       this.events?.close();
       const drained = Promise.all([...this.sessions.values()].map((s) => s.drained()));

@@ -1,6 +1,6 @@
 /**
  * The order a server starts in, so that a start that fails changes nothing in the data folder:
- * every fallible step that writes nothing (the data-folder lock, the port, opening the store)
+ * every fallible step that writes nothing (the data-folder lock, the ports, opening the store)
  * comes before the first write (new certificates, the static entries), and what a failed start
  * made (the lock file, a new database, the folder) is removed again.
  */
@@ -13,6 +13,7 @@ import { type DataFolderLock, lockDataFolder, type Store, storeFiles } from '../
 import { isLoopbackAddress } from './auth.js';
 import type { Refusal } from './limits.js';
 import { type Listener, listen } from './listener.js';
+import type { DnsListener } from '../dns/index.js';
 import type { Logger } from './log.js';
 import { loadTlsFiles, type TlsFilePaths } from './tls.js';
 import { planLocalCa, planServerCertificates } from './tls-plan.js';
@@ -93,6 +94,8 @@ export interface Foundation {
   readonly door: StartingDoor;
   readonly store: Store;
   readonly tls: Tls | undefined;
+  /** The DNS port, bound when `[dns] enabled`; it answers once the server serves it. */
+  readonly dns: DnsListener | undefined;
   /** Undoes this start: closes what was opened and removes what it created (on a failure before serving). */
   discard(): Promise<void>;
 }
@@ -107,6 +110,8 @@ export interface FoundationOptions {
   readonly config: RegistryConfig;
   readonly logger: Logger;
   readonly openStoreWith: (location: string) => Promise<Store>;
+  /** Binds the DNS port (undefined when DNS is off); a port that is taken fails the start before anything is written. */
+  readonly bindDns: () => Promise<DnsListener | undefined>;
 }
 
 /** lock → TLS decided in memory → bind → open the store → write new certificates; undone on any failure. */
@@ -134,6 +139,8 @@ export async function lay(options: FoundationOptions): Promise<Foundation> {
       verifyUpgrade: door.verifyUpgrade,
     });
     undo.push(() => new Promise<void>((resolve) => listener.http.close(() => resolve())));
+    const dns = await options.bindDns();
+    if (dns !== undefined) undo.push(() => dns.close());
     const files = storeFiles(config.storage.url);
     const fresh = files.length > 0 && !(await exists(files[0] ?? ''));
     const store = await options.openStoreWith(config.storage.url);
@@ -146,7 +153,7 @@ export async function lay(options: FoundationOptions): Promise<Foundation> {
     if (written.tls && listener.setSecureContext && written.tls.cert !== tls?.cert) {
       listener.setSecureContext({ cert: written.tls.cert, key: written.tls.key, ...(written.tls.clientCa === undefined ? {} : { ca: written.tls.clientCa }) });
     }
-    return { lock, listener, door, store, tls: written.tls, discard };
+    return { lock, listener, door, store, tls: written.tls, dns, discard };
   } catch (error) {
     await discard();
     throw error;

@@ -30,6 +30,8 @@ export interface RegistryServer {
   readonly host: string;
   /** `wss://host:port` (or `ws://` with insecure loopback). */
   readonly url: string;
+  /** The DNS port (UDP and TCP) when `[dns] enabled`; the one actually bound with port 0. */
+  readonly dnsPort: number | undefined;
   /** The CA that signed the server certificate, when the server made its own; clients trust it. */
   readonly caPem: string | undefined;
   /** PEM of the certificate the server presents (undefined over plaintext). */

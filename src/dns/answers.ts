@@ -1,0 +1,155 @@
+/**
+ * The answer to one question in our zone, asked through the operation table: `resolve` for
+ * where a service is (placed at the query's source, health filtered), `get_service` for its
+ * metadata, `list_nodes` for a node. Nothing here reads a store or applies a topology rule.
+ */
+import { isIP } from 'node:net';
+import type { Answer, RecordType } from 'dns-packet';
+import { RegistryError } from '../domain/index.js';
+import type { NodeOutput } from '../operations/index.js';
+import type { ResolvedEndpoint } from '../topology/index.js';
+import { type DnsName, parseName, nameLabels } from './names.js';
+import { addressRecords, asksForAddress, metadataRecords, nameServerName, soaRecord, srvRecord } from './records.js';
+import type { DnsAsk, DnsSource, Zone } from './types.js';
+
+/** NOERROR with no answers is NODATA; it and NXDOMAIN carry the SOA (the packet layer adds it). */
+export interface ZoneAnswer {
+  readonly rcode: 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
+  readonly answers: readonly Answer[];
+  readonly additionals: readonly Answer[];
+}
+
+const answer = (answers: readonly Answer[], additionals: readonly Answer[] = []): ZoneAnswer => ({ rcode: 'NOERROR', answers, additionals });
+const NXDOMAIN: ZoneAnswer = { rcode: 'NXDOMAIN', answers: [], additionals: [] };
+const REFUSED: ZoneAnswer = { rcode: 'REFUSED', answers: [], additionals: [] };
+
+/**
+ * The refusals that mean "no such name" to DNS: nothing by that name (`not_found`), a name no
+ * service can have (`invalid_params`), and a service discovery leaves out (`unavailable` with its
+ * health): a critical service is absent from DNS as it is from `resolve`.
+ */
+function isAbsence(error: unknown): boolean {
+  if (!(error instanceof RegistryError)) return false;
+  if (error.code === 'not_found' || error.code === 'invalid_params') return true;
+  return error.code === 'unavailable' && typeof error.details.health === 'string';
+}
+
+/** `ask`, with the refusals that mean absence turned into undefined; anything else still throws (SERVFAIL). */
+async function found<T>(asked: Promise<T>): Promise<T | undefined> {
+  try {
+    return await asked;
+  } catch (error) {
+    if (isAbsence(error)) return undefined;
+    throw error;
+  }
+}
+
+const isSrvProtocol = (proto: string, protocol: string): boolean =>
+  proto === protocol || (proto === 'tcp' && protocol !== 'udp');
+
+export class ZoneAnswerer {
+  private readonly domainLabels: readonly string[];
+  private readonly bareDomain: string;
+
+  constructor(
+    private readonly zone: Zone,
+    private readonly ask: DnsAsk,
+  ) {
+    this.domainLabels = nameLabels(zone.domain);
+    this.bareDomain = this.domainLabels.join('.');
+  }
+
+  /** What `name` asks for: `outside` names are REFUSED before anything is asked. */
+  parse(name: string): DnsName {
+    return parseName(name, this.domainLabels);
+  }
+
+  async answer(name: string, qtype: RecordType | string, source: DnsSource): Promise<ZoneAnswer> {
+    const asked = this.parse(name);
+    switch (asked.kind) {
+      case 'outside':
+        return REFUSED;
+      case 'absent':
+        return NXDOMAIN;
+      case 'branch':
+        return answer([]);
+      case 'apex':
+        return this.apex(name, qtype);
+      case 'nameserver':
+        return answer(this.zone.nameServerAddress === undefined ? [] : addressRecords(name, this.zone.nameServerAddress, qtype, this.zone.ttl));
+      case 'service':
+        return this.service(name, asked.service, qtype, source);
+      case 'endpoint':
+        return this.endpoint(name, asked, qtype, source);
+      case 'node':
+        return this.node(name, asked.node, qtype, source);
+      default: {
+        const never: never = asked;
+        throw new Error(`unhandled name ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private apex(name: string, qtype: string): ZoneAnswer {
+    const { ttl } = this.zone;
+    if (qtype === 'SOA') return answer([{ ...soaRecord(this.zone), name }]);
+    if (qtype === 'NS') return answer([{ type: 'NS', name, ttl, data: nameServerName(this.zone) }]);
+    return answer([]);
+  }
+
+  /**
+   * `resolve` of a DNS name. Names are case-insensitive and most services are named in lowercase:
+   * that is asked first. Only when it is unknown is the service whose name differs in case alone
+   * looked up in `list_services` (a miss costs a pass over the list; the rate limit bounds it).
+   */
+  private async resolved(service: string, endpoint: string | undefined, source: DnsSource): Promise<ResolvedEndpoint | undefined> {
+    const input = (name: string) => ({ service: name, ...(endpoint === undefined ? {} : { endpoint }) });
+    const direct = await found(this.ask('resolve', input(service), source));
+    if (direct !== undefined) return direct;
+    const all = await this.ask('list_services', {}, source);
+    const named = all.find((s) => s.name !== service && s.name.toLowerCase() === service);
+    return named === undefined ? undefined : found(this.ask('resolve', input(named.name), source));
+  }
+
+  /** The SRV record of a resolved endpoint, and its target's address in the additional section. */
+  private srv(name: string, resolved: ResolvedEndpoint): ZoneAnswer {
+    const { ttl } = this.zone;
+    // An address is named under the service, with the address beside it; a host name is the target itself.
+    const byName = isIP(resolved.address) !== 0;
+    const target = byName ? `${resolved.service.toLowerCase()}.service.${this.bareDomain}` : resolved.address;
+    const additionals = byName ? addressRecords(target, resolved.address, 'ANY', ttl) : [];
+    return answer([srvRecord(name, target, resolved.port, ttl)], additionals);
+  }
+
+  private async service(name: string, service: string, qtype: string, source: DnsSource): Promise<ZoneAnswer> {
+    const resolved = await this.resolved(service, undefined, source);
+    if (resolved === undefined) return NXDOMAIN;
+    const { ttl } = this.zone;
+    if (asksForAddress(qtype)) {
+      const records = addressRecords(name, resolved.address, qtype, ttl);
+      if (qtype !== 'ANY' || !this.zone.txtMetadata) return answer(records);
+      return answer([...records, ...(await this.metadata(name, resolved.service, source))]);
+    }
+    if (qtype === 'SRV') return this.srv(name, resolved);
+    if (qtype === 'TXT' && this.zone.txtMetadata) return answer(await this.metadata(name, resolved.service, source));
+    return answer([]);
+  }
+
+  private async metadata(name: string, service: string, source: DnsSource): Promise<Answer[]> {
+    const record = await found(this.ask('get_service', { name: service }, source));
+    return record === undefined ? [] : metadataRecords(name, record.metadata, this.zone.ttl);
+  }
+
+  private async endpoint(name: string, asked: Extract<DnsName, { kind: 'endpoint' }>, qtype: string, source: DnsSource): Promise<ZoneAnswer> {
+    const resolved = await this.resolved(asked.service, asked.endpoint, source);
+    if (resolved === undefined || !isSrvProtocol(asked.proto, resolved.protocol)) return NXDOMAIN;
+    return qtype === 'SRV' || qtype === 'ANY' ? this.srv(name, resolved) : answer([]);
+  }
+
+  private async node(name: string, node: string, qtype: string, source: DnsSource): Promise<ZoneAnswer> {
+    const nodes: readonly NodeOutput[] = await this.ask('list_nodes', {}, source);
+    const found = nodes.find((n) => n.name.toLowerCase() === node);
+    if (found === undefined) return NXDOMAIN;
+    return answer(found.host === undefined ? [] : addressRecords(name, found.host, qtype, this.zone.ttl));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Hosts the DNS interface (issue 18): binds its port with the server's other listeners, and once
+ * the operation table runs, answers every query through it. A DNS caller holds the `read` role
+ * (DNS carries no credentials; turning `[dns]` on is what serves discovery to whoever reaches
+ * the port) and stands at the query's source address, so `resolve` places it as it places a
+ * WebSocket caller from that address.
+ */
+import type { Clock } from '../domain/index.js';
+import type { DnsSettings } from '../config/index.js';
+import { type DnsAsk, DnsListener, type DnsOperationName, type DnsSource, type Zone, ZoneAnswerer } from '../dns/index.js';
+import type { InputOf, OperationByName, OutputOf } from '../operations/index.js';
+import { normaliseAddress, parseCidr, parseIp } from '../topology/index.js';
+import { TokenBucket } from './limits.js';
+import type { Logger } from './log.js';
+import type { Runner } from './runner.js';
+
+/** Sources whose buckets are kept; past it the oldest is forgotten (memory stays bounded under forged sources). */
+export const DEFAULT_DNS_TRACKED_SOURCES = 65_536;
+
+/** The rate-limit key of a source: its IPv4 address, or its IPv6 /64 (one host usually holds a whole /64). */
+function sourceKey(address: string): string {
+  const ip = parseIp(address);
+  if (ip?.family !== 'IPv6') return normaliseAddress(address);
+  return parseCidr(`${address}/64`)?.text ?? address;
+}
+
+/** A token bucket per source, `rateLimit` queries a second with bursts of `rateBurst`. */
+export class SourceRateLimit {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly settings: Pick<DnsSettings, 'rateLimit' | 'rateBurst'>,
+    private readonly clock: Clock,
+    private readonly tracked = DEFAULT_DNS_TRACKED_SOURCES,
+  ) {}
+
+  readonly admit = (address: string): boolean => {
+    const key = sourceKey(address);
+    const now = this.clock.now();
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      if (this.buckets.size >= this.tracked) {
+        const oldest = this.buckets.keys().next();
+        if (oldest.done !== true) this.buckets.delete(oldest.value);
+      }
+      bucket = new TokenBucket(this.settings.rateLimit, this.settings.rateBurst, now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(now);
+  };
+}
+
+/** Binds the DNS port when `[dns] enabled`; it answers SERVFAIL until `serveDns`. */
+export async function bindDns(settings: DnsSettings, host: string, clock: Clock, logger: Logger): Promise<DnsListener | undefined> {
+  if (!settings.enabled) return undefined;
+  const limit = new SourceRateLimit(settings, clock);
+  return DnsListener.bind({
+    host,
+    port: settings.port,
+    admit: limit.admit,
+    onError: (err: unknown) => logger.warn({ err }, 'dns: a query failed'),
+  });
+}
+
+/** The DNS caller at `source`: `read`, placed by its address like any connection. */
+function callerAt(source: DnsSource) {
+  return {
+    principal: { role: 'read' as const, via: 'dns', remoteAddress: source.address },
+    connection: { remoteAddress: source.address, ...(source.localAddress === undefined ? {} : { localAddress: source.localAddress }) },
+  };
+}
+
+/** From now on the listener answers from the operation table; the SOA serial is the last applied revision. */
+export function serveDns(listener: DnsListener, settings: DnsSettings, runner: Runner, revision: () => number): void {
+  function ask<N extends DnsOperationName>(op: N, input: InputOf<OperationByName<N>>, source: DnsSource): Promise<OutputOf<OperationByName<N>>> {
+    // The table's own handler made the value, so it has the operation's output type (issue 14 adds the output schemas).
+    return runner.call(op, input, callerAt(source)) as Promise<OutputOf<OperationByName<N>>>;
+  }
+  const asked: DnsAsk = ask;
+  const zone: Zone = {
+    domain: settings.domain,
+    ttl: settings.ttl,
+    negativeTtl: settings.negativeTtl,
+    txtMetadata: settings.txtMetadata,
+    ...(listener.boundAddress === undefined ? {} : { nameServerAddress: listener.boundAddress }),
+    serial: revision,
+  };
+  listener.serve(zone, new ZoneAnswerer(zone, asked));
+}
