@@ -5,12 +5,13 @@
  * the port) and stands at the query's source address, so `resolve` places it as it places a
  * WebSocket caller from that address.
  */
-import type { Clock } from '../domain/index.js';
+import { type Clock, RegistryError } from '../domain/index.js';
 import type { DnsSettings } from '../config/index.js';
 import { type DnsAsk, DnsListener, type DnsOperationName, type DnsSource, type Zone, ZoneAnswerer } from '../dns/index.js';
 import type { InputOf, OperationByName, OutputOf } from '../operations/index.js';
 import { normaliseAddress, parseCidr, parseIp } from '../topology/index.js';
 import { TokenBucket } from './limits.js';
+import { bindError } from './listener.js';
 import type { Logger } from './log.js';
 import type { Runner } from './runner.js';
 
@@ -54,12 +55,18 @@ export class SourceRateLimit {
 export async function bindDns(settings: DnsSettings, host: string, clock: Clock, logger: Logger): Promise<DnsListener | undefined> {
   if (!settings.enabled) return undefined;
   const limit = new SourceRateLimit(settings, clock);
-  return DnsListener.bind({
-    host,
-    port: settings.port,
-    admit: limit.admit,
-    onError: (err: unknown) => logger.warn({ err }, 'dns: a query failed'),
-  });
+  try {
+    return await DnsListener.bind({
+      host,
+      port: settings.port,
+      admit: limit.admit,
+      onError: (err: unknown) => logger.warn({ err }, 'dns: a query failed'),
+    });
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const refused = bindError(error, host, settings.port);
+    throw new RegistryError('unavailable', `[dns] ${refused.message} (UDP and TCP)`, { cause: error, details: refused.details });
+  }
 }
 
 /** The DNS caller at `source`: `read`, placed by its address like any connection. */

@@ -209,7 +209,7 @@ describe('loadConfig', () => {
     const text = '[server]\nport = 4445\n\n[frobnicate]\nx = 1\n';
     const error = await rejection(loadConfig({ env, configPath: await dir.write('table.toml', text) }));
     assert.equal(error.issues[0]?.line, 4);
-    assert.match(error.reason, /^frobnicate: unknown table \(known: server, tls, auth, storage, limits, health, backend, service, network, node\)/);
+    assert.match(error.reason, /^frobnicate: unknown table \(known: server, tls, auth, storage, limits, health, dns, backend, service, network, node\)/);
   });
 
   it('rejects insecure_loopback on a host that is not loopback', async () => {

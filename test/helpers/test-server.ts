@@ -22,6 +22,8 @@ export interface TestServerOptions {
   /** An existing folder to serve from (kept on close); a new temp folder otherwise. */
   readonly dataDir?: string;
   readonly streamLimits?: Partial<StreamLimits>;
+  /** The configuration file's text (`[dns]`, `[health]`, …); an empty file otherwise. */
+  readonly configText?: string;
 }
 
 /** A real registry on 127.0.0.1 with an OS-picked port, its own data folder and config file path. */
@@ -30,7 +32,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'registry-test-')));
   await chmod(dataDir, 0o755);
   const configPath = join(dataDir, 'backends.toml');
-  await access(configPath).catch(() => writeFile(configPath, ''));
+  if (options.configText !== undefined) await writeFile(configPath, options.configText);
+  else await access(configPath).catch(() => writeFile(configPath, ''));
   const load = () =>
     loadConfig({ flags: { host: '127.0.0.1', port: 0, dataDir, configPath, ...options.flags }, env: {}, cwd: dataDir });
   const config = await load();
