@@ -4,83 +4,22 @@
  * runs the real client inside its own namespace and asks where service `api` on A is.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { requirePeer } from '../helpers/peers.js';
 import { buildHosts, type Hosts, LAN, missingPeers, run, WIREGUARD } from './ns/hosts.js';
-
-const exec = promisify(execFile);
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const serveScript = fileURLToPath(new URL('./ns/serve.ts', import.meta.url));
-const callScript = fileURLToPath(new URL('./ns/call.ts', import.meta.url));
-
-type Obj = Record<string, unknown>;
-
-interface Registry {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly caFile: string;
-}
-
-/** Starts the server inside namespace `ns` and waits for its `{"port","ca"}` line. */
-async function startRegistry(ns: string, dataDir: string): Promise<Registry> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', serveScript, dataDir], { cwd: projectRoot, env });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the registry did not serve within 60 s; stderr: ${stderr}`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the registry exited (${code}) before serving; stderr: ${stderr}`));
-    });
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const end = out.indexOf('\n');
-      if (end < 0) return;
-      clearTimeout(timer);
-      resolve(out.slice(0, end));
-    });
-  });
-  const serving = JSON.parse(line) as { port: number; ca: string };
-  const caFile = join(dataDir, 'client-ca.pem');
-  await writeFile(caFile, serving.ca);
-  return { child, port: serving.port, caFile };
-}
-
-async function stopRegistry(registry: Registry | undefined): Promise<void> {
-  const child = registry?.child;
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await gone;
-  clearTimeout(timer);
-}
+import { callFrom as callIn, type NsRegistry, type Obj, startRegistry, stopRegistry } from './ns/registry.js';
 
 describe('resolution across namespaces, a LAN and a WireGuard tunnel', { timeout: 240_000 }, () => {
   let missing: string | undefined;
   let workDir: string | undefined;
   let hosts: Hosts | undefined;
-  let registry: Registry | undefined;
+  let registry: NsRegistry | undefined;
 
   /** Runs calls with the real client from inside namespace `ns`, connecting to `address`. */
-  const callFrom = async (ns: string, address: string, calls: readonly [string, Obj][]): Promise<Obj[]> => {
-    if (registry === undefined) throw new Error('the registry is not running');
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const url = `wss://${address}:${registry.port}`;
-    const args = ['netns', 'exec', ns, process.execPath, '--import', 'tsx', callScript, url, registry.caFile, JSON.stringify(calls)];
-    const { stdout } = await exec('ip', args, { cwd: projectRoot, env, timeout: 60_000 });
-    return JSON.parse(stdout) as Obj[];
-  };
+  const callFrom = (ns: string, address: string, calls: readonly [string, Obj][]): Promise<Obj[]> => callIn(registry, ns, address, calls);
 
   before(async () => {
     missing = await missingPeers();

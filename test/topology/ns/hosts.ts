@@ -5,6 +5,9 @@
  *   A ── veth 10.231.2.0/24 (underlay only) ── C,  and over it WireGuard 10.232.0.0/24:
  *        A = 10.232.0.1 (wireguard-go), C = 10.232.0.2 (wireguard-go)
  *
+ * With `{ outsider: true }`, a fourth host D reaches A over a veth in a public range (TEST-NET-3,
+ * 203.0.113.0/24): on neither A's LAN nor its WireGuard network.
+ *
  * Names carry a random suffix (namespaces, veths and WireGuard interfaces: /var/run/wireguard is
  * shared by every namespace). `close()` kills what it started and deletes the namespaces.
  */
@@ -20,6 +23,7 @@ const WG_ENV = { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '
 export const LAN = { a: '10.231.1.1', b: '10.231.1.2', prefix: 24 } as const;
 export const UNDERLAY = { a: '10.231.2.1', c: '10.231.2.2', prefix: 24 } as const;
 export const WIREGUARD = { a: '10.232.0.1', c: '10.232.0.2', prefix: 24, portA: 51_820, portC: 51_821 } as const;
+export const OUTSIDE = { a: '203.0.113.1', d: '203.0.113.2', prefix: 24 } as const;
 
 export const run = async (command: string, args: readonly string[], input?: string): Promise<string> => {
   const child = exec(command, [...args], { env: WG_ENV, timeout: 20_000 });
@@ -51,7 +55,8 @@ export async function missingPeers(): Promise<string | undefined> {
 }
 
 export interface Hosts {
-  readonly ns: { readonly a: string; readonly b: string; readonly c: string };
+  /** `d` only with `{ outsider: true }`. */
+  readonly ns: { readonly a: string; readonly b: string; readonly c: string; readonly d?: string };
   readonly wg: { readonly a: string; readonly c: string };
   /** Runs a command inside a namespace. */
   inNs(ns: string, command: string, args: readonly string[]): Promise<string>;
@@ -67,10 +72,10 @@ async function waitForSocket(path: string, child: ChildProcess): Promise<void> {
   }
 }
 
-/** Builds A, B and C; on any failure tears down what it built and rethrows. */
-export async function buildHosts(workDir: string): Promise<Hosts> {
+/** Builds A, B and C (and D when asked); on any failure tears down what it built and rethrows. */
+export async function buildHosts(workDir: string, options: { readonly outsider?: boolean } = {}): Promise<Hosts> {
   const id = randomBytes(3).toString('hex');
-  const ns = { a: `regA-${id}`, b: `regB-${id}`, c: `regC-${id}` };
+  const ns = { a: `regA-${id}`, b: `regB-${id}`, c: `regC-${id}`, ...(options.outsider === true ? { d: `regD-${id}` } : {}) };
   const wg = { a: `wgA${id}`, c: `wgC${id}` };
   const daemons: ChildProcess[] = [];
   const inNs = (name: string, command: string, args: readonly string[]) => run('ip', ['netns', 'exec', name, command, ...args]);
@@ -85,7 +90,7 @@ export async function buildHosts(workDir: string): Promise<Hosts> {
     );
     for (const name of Object.values(ns)) await run('ip', ['netns', 'del', name]).catch(() => undefined);
     // A veth still in the root namespace (a failed move) goes with its own deletion.
-    for (const name of [`vab${id}`, `vac${id}`]) await run('ip', ['link', 'del', name]).catch(() => undefined);
+    for (const name of [`vab${id}`, `vac${id}`, `vad${id}`]) await run('ip', ['link', 'del', name]).catch(() => undefined);
     for (const name of Object.values(wg)) await rm(`/var/run/wireguard/${name}.sock`, { force: true });
   };
   try {
@@ -95,6 +100,7 @@ export async function buildHosts(workDir: string): Promise<Hosts> {
     }
     await veth(`vab${id}`, ns.a, `${LAN.a}/${LAN.prefix}`, `vba${id}`, ns.b, `${LAN.b}/${LAN.prefix}`);
     await veth(`vac${id}`, ns.a, `${UNDERLAY.a}/${UNDERLAY.prefix}`, `vca${id}`, ns.c, `${UNDERLAY.c}/${UNDERLAY.prefix}`);
+    if (ns.d !== undefined) await veth(`vad${id}`, ns.a, `${OUTSIDE.a}/${OUTSIDE.prefix}`, `vda${id}`, ns.d, `${OUTSIDE.d}/${OUTSIDE.prefix}`);
     const keys = { a: await keyPair(workDir, 'a'), c: await keyPair(workDir, 'c') };
     for (const [side, name] of [['a', ns.a], ['c', ns.c]] as const) {
       const daemon = spawn('ip', ['netns', 'exec', name, 'wireguard-go', '-f', wg[side]], { env: WG_ENV, stdio: 'ignore' });

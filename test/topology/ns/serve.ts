@@ -2,7 +2,8 @@
  * A registry server for the namespace e2e test, run inside a network namespace with
  * `ip netns exec <ns> node --import tsx test/topology/ns/serve.ts <dataDir>`. It binds 0.0.0.0
  * with TLS (plaintext is refused off loopback), lets callers without credentials read, rescans
- * the interfaces every second, and prints one JSON line `{"port":…,"ca":…}` once serving.
+ * the interfaces every second, and prints one JSON line `{"port":…,"ca":…,"dns":…}` once serving
+ * (`dns` is the DNS port when a configuration file already in the folder enables `[dns]`).
  * It stops on SIGTERM or when its stdin closes.
  */
 import { access, writeFile } from 'node:fs/promises';
@@ -36,7 +37,7 @@ async function serve(dataDir: string): Promise<void> {
   process.once('SIGTERM', stop);
   process.stdin.once('end', stop);
   process.stdin.resume();
-  process.stdout.write(`${JSON.stringify({ port: server.port, ca: server.caPem ?? null })}\n`);
+  process.stdout.write(`${JSON.stringify({ port: server.port, ca: server.caPem ?? null, dns: server.dnsPort ?? null })}\n`);
 }
 
 const dataDir = process.argv[2];
