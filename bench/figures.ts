@@ -106,6 +106,16 @@ export interface HealthFigures {
   readonly transitions: number;
 }
 
+/** A/UDP queries against the registry's DNS interface and, beside it, NSD serving the same names from a zone file. */
+export interface DnsFigures {
+  readonly services: number;
+  /** Queries outstanding at once (the load generator's closed loop). */
+  readonly inFlight: number;
+  readonly registry: RequestFigures;
+  readonly nsd?: RequestFigures;
+  readonly nsdVersion?: string;
+}
+
 export interface AllFigures {
   register: RequestFigures;
   get: RequestFigures;
@@ -119,6 +129,7 @@ export interface AllFigures {
   ipam: IpamFigures;
   postgres: PostgresFigures;
   health: HealthFigures;
+  dns: DnsFigures;
 }
 
 /** Why a part did not run ("n/a (subscribe not built)"), by figure name. */

@@ -117,6 +117,15 @@ function healthRows(f: Figures, notRun: NotRun): Row[] {
   ];
 }
 
+/** The DNS interface; its `ceiling` column is NSD answering the same names from a zone file (n/a when NSD could not run). */
+function dnsRows(f: Figures, notRun: NotRun, inFlight: number): Row[] {
+  const d = f.dns;
+  const nsd = d?.nsdVersion === undefined ? 'NSD' : `NSD ${d.nsdVersion}`;
+  const name = `DNS A over UDP, ${d?.services.toLocaleString('en') ?? '?'} names (${inFlight} in flight; ceiling: ${nsd} from a zone file)`;
+  const rows = requestRows(name, d?.registry, undefined, d?.nsd, { ops: '', p99: '' }, d === undefined ? notRun.dns : undefined);
+  return d !== undefined && d.nsd === undefined && notRun.dns !== undefined ? rows.map((r) => ({ ...r, ceiling: notRun.dns ?? null })) : rows;
+}
+
 /** Rows of scenarios that did not run at all (nothing measured on any side) are left out. */
 const measured = (r: Row): boolean => r.ours !== 'not run' || r.etcd !== null || r.ceiling !== null;
 
@@ -136,6 +145,7 @@ export function buildRows(ctx: BenchContext): Row[] {
     ...fanoutRows(f, ctx.notRun, ctx.plan.fanout.subscribers),
     ...resourceRows(f, ctx.notRun, fullSize),
     ...healthRows(f, ctx.notRun),
+    ...dnsRows(f, ctx.notRun, c),
   ];
   return rows.filter(measured);
 }

@@ -23,6 +23,7 @@ import { ipamScenario } from './scenarios/ipam.js';
 import { listScenario } from './scenarios/list.js';
 import { postgresScenario } from './scenarios/postgres.js';
 import { healthScenario } from './scenarios/health.js';
+import { dnsScenario } from './scenarios/dns.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -39,6 +40,7 @@ const scenarios: Readonly<Record<ScenarioName, (ctx: BenchContext) => Promise<un
   ipam: ipamScenario,
   postgres: postgresScenario,
   health: healthScenario,
+  dns: dnsScenario,
 };
 
 interface ScenarioReport {

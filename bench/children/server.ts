@@ -1,7 +1,8 @@
 /**
  * The registry under test, in its own process so its RSS and CPU are its own:
  * `node --import tsx bench/children/server.ts <dataDir> [storeUrl]` serves `<dataDir>` (or the
- * store at `storeUrl`, e.g. a `postgres://` URL) on 127.0.0.1 with an OS-picked port and a silent logger, prints `{"url","port","ca","pid"}` once serving, and
+ * store at `storeUrl`, e.g. a `postgres://` URL) on 127.0.0.1 with an OS-picked port and a silent logger, prints `{"url","port","ca","pid","dns"}` once serving
+ * (`dns`: the DNS port when the folder's backends.toml enables `[dns]`, else null), and
  * stops on SIGTERM or when stdin closes (exiting normally, so `--cpu-prof` writes its profile).
  */
 import { access, writeFile } from 'node:fs/promises';
@@ -33,7 +34,7 @@ async function serve(dataDir: string, storeUrl: string | undefined): Promise<voi
   process.stdin.once('end', stop);
   process.stdin.once('close', stop);
   process.stdin.resume();
-  process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, ca: server.caPem ?? null, pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, ca: server.caPem ?? null, pid: process.pid, dns: server.dnsPort ?? null })}\n`);
 }
 
 const dataDir = process.argv[2];

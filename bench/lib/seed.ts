@@ -13,6 +13,9 @@ import { openStore } from '../../src/store/index.js';
 /** The name of the k-th seeded service: every scenario addresses services by it. */
 export const seededName = (k: number): string => `bench-${k}`;
 
+/** The host of the k-th seeded service: `10.a.b.c`, unique for the first 2^24. */
+export const seededHost = (k: number): string => `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
+
 const BATCH = 2_000;
 
 export interface DataDir {
@@ -56,7 +59,7 @@ export async function seedStore(location: { readonly location: string; readonly 
         const now = Date.now();
         for (let k = first; k < last; k++) {
           const service = newService(
-            { host: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`, port: 4444, protocol: 'wss', ttlSeconds: 86_400, description: `bench service ${k}` },
+            { host: seededHost(k), port: 4444, protocol: 'wss', ttlSeconds: 86_400, description: `bench service ${k}` },
             { id: asServiceId(randomUUID()), name: seededName(k), source: 'manual', now, revision: tx.revision },
           );
           await tx.services.put(service);

@@ -15,10 +15,15 @@ import { type LoadFigures, runLoad } from '../load/run-load.js';
 import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
 
 /** Runs `load` while counting `pid`'s CPU time; a run with failed requests is an error. */
-export async function withServerCpu(pid: number, load: () => Promise<LoadFigures>): Promise<RequestFigures> {
-  const before = await readCpuSeconds(pid);
+export function withServerCpu(pid: number, load: () => Promise<LoadFigures>): Promise<RequestFigures> {
+  return withCpu(() => readCpuSeconds(pid), load);
+}
+
+/** Runs `load` while counting the server's CPU seconds as `cpuSeconds` reads them; a run with failed requests is an error. */
+export async function withCpu(cpuSeconds: () => Promise<number>, load: () => Promise<LoadFigures>): Promise<RequestFigures> {
+  const before = await cpuSeconds();
   const figures = await load();
-  const cpu = (await readCpuSeconds(pid)) - before;
+  const cpu = (await cpuSeconds()) - before;
   if (figures.errors > 0) throw new Error(`${figures.errors} requests failed; the first: ${figures.firstError ?? '?'}`);
   return { ...figures, serverCpuUsPerOp: round((cpu * 1e6) / Math.max(1, figures.totalOps), 1) };
 }

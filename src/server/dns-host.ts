@@ -13,7 +13,7 @@ import { normaliseAddress, parseCidr, parseIp } from '../topology/index.js';
 import { TokenBucket } from './limits.js';
 import { bindError } from './listener.js';
 import type { Logger } from './log.js';
-import type { Runner } from './runner.js';
+import type { Caller, Runner } from './runner.js';
 
 /** Sources whose buckets are kept; past it the oldest is forgotten (memory stays bounded under forged sources). */
 export const DEFAULT_DNS_TRACKED_SOURCES = 65_536;
@@ -69,19 +69,38 @@ export async function bindDns(settings: DnsSettings, host: string, clock: Clock,
   }
 }
 
+/** Callers kept per source: the same object for the same address lets resolve reuse its placement until the next rescan. */
+export const DEFAULT_DNS_KNOWN_CALLERS = 4_096;
+
 /** The DNS caller at `source`: `read`, placed by its address like any connection. */
-function callerAt(source: DnsSource) {
+function callerAt(source: DnsSource): Caller {
   return {
-    principal: { role: 'read' as const, via: 'dns', remoteAddress: source.address },
+    principal: { role: 'read', via: 'dns', remoteAddress: source.address },
     connection: { remoteAddress: source.address, ...(source.localAddress === undefined ? {} : { localAddress: source.localAddress }) },
+  };
+}
+
+/** One caller object per source address (and arrival address), the oldest forgotten past `limit`. */
+function knownCallers(limit = DEFAULT_DNS_KNOWN_CALLERS): (source: DnsSource) => Caller {
+  const callers = new Map<string, Caller>();
+  return (source) => {
+    const key = `${source.address} ${source.localAddress ?? ''}`;
+    let caller = callers.get(key);
+    if (caller === undefined) {
+      if (callers.size >= limit) callers.delete(callers.keys().next().value ?? '');
+      caller = callerAt(source);
+      callers.set(key, caller);
+    }
+    return caller;
   };
 }
 
 /** From now on the listener answers from the operation table; the SOA serial is the last applied revision. */
 export function serveDns(listener: DnsListener, settings: DnsSettings, runner: Runner, revision: () => number): void {
+  const callerOf = knownCallers();
   function ask<N extends DnsOperationName>(op: N, input: InputOf<OperationByName<N>>, source: DnsSource): Promise<OutputOf<OperationByName<N>>> {
     // The table's own handler made the value, so it has the operation's output type (issue 14 adds the output schemas).
-    return runner.call(op, input, callerAt(source)) as Promise<OutputOf<OperationByName<N>>>;
+    return runner.call(op, input, callerOf(source)) as Promise<OutputOf<OperationByName<N>>>;
   }
   const asked: DnsAsk = ask;
   const zone: Zone = {

@@ -1,0 +1,55 @@
+/**
+ * The DNS interface under load: `dig`-like A queries over UDP from a Node load generator for
+ * random names among the seeded services, `plan.connections` queries outstanding. The registry
+ * answers through resolve (placement and health included); beside it NSD answers the same names
+ * from a zone file, as a tuned authoritative server does.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BenchContext, startRegistry } from '../context.js';
+import { ensureNsdInstalled, startNsd } from '../dns/nsd.js';
+import { runDnsLoad } from '../dns/run-dns.js';
+import type { DnsFigures, RequestFigures } from '../figures.js';
+import { field, isNumber, readCpuSeconds } from '../lib/child.js';
+import { makeDataDir, seededHost, seededName, seedServices } from '../lib/seed.js';
+import { withCpu } from './request.js';
+
+const DOMAIN = 'registry.';
+/** The rate limit would be the figure otherwise: the load comes from one source address. */
+const CONFIG = `[dns]\nenabled = true\nport = 0\nrate_limit = 10000000\n`;
+
+export async function dnsScenario(ctx: BenchContext): Promise<DnsFigures> {
+  const { services, connections: inFlight, workers, warmupMs, durationMs } = ctx.plan;
+  const names = Array.from({ length: services }, (_, k) => `${seededName(k)}.service.registry`);
+  const load = (port: number) => () => runDnsLoad({ port, names, inFlight, workers, warmupMs, durationMs });
+
+  const data = await makeDataDir(ctx.root, 'dns');
+  await writeFile(join(data.dir, 'backends.toml'), CONFIG);
+  await seedServices(data.dir, services);
+  const registry = await startRegistry(data);
+  let ours: RequestFigures;
+  try {
+    const port = field(registry.child.ready, 'dns', isNumber);
+    ours = await withCpu(() => readCpuSeconds(registry.pid), load(port));
+  } finally {
+    await registry.close();
+  }
+
+  let nsd: RequestFigures | undefined;
+  let nsdVersion: string | undefined;
+  try {
+    nsdVersion = ensureNsdInstalled(ctx.log);
+    const records = Array.from({ length: services }, (_, k) => ({ name: names[k] ?? '', address: seededHost(k) }));
+    const server = await startNsd(ctx.root, DOMAIN, records, nsdVersion);
+    try {
+      nsd = await withCpu(server.cpuSeconds, load(server.port));
+    } finally {
+      await server.close();
+    }
+  } catch (error) {
+    // NSD is the comparison, not the subject: without it the registry's figures still stand.
+    ctx.notRun.dns = `n/a (nsd: ${error instanceof Error ? error.message : String(error)})`;
+  }
+  ctx.results.dns = { services, inFlight, registry: ours, ...(nsd === undefined ? {} : { nsd }), ...(nsdVersion === undefined ? {} : { nsdVersion }) };
+  return ctx.results.dns;
+}
