@@ -95,7 +95,11 @@ async function treeCpuSeconds(root: number): Promise<number> {
   const tree = new Set([root]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const row of rows) if (!tree.has(row.pid) && tree.has(row.ppid)) (tree.add(row.pid), (grew = true));
+    for (const row of rows) {
+      if (tree.has(row.pid) || !tree.has(row.ppid)) continue;
+      tree.add(row.pid);
+      grew = true;
+    }
   }
   return rows.filter((row) => tree.has(row.pid)).reduce((sum, row) => sum + row.ticks, 0) / 100;
 }

@@ -34,15 +34,14 @@ function isAbsence(error: unknown): boolean {
   return error.code === 'unavailable' && typeof error.details.health === 'string';
 }
 
-/** `ask`, with the refusals that mean absence turned into undefined; anything else still throws (SERVFAIL). */
-async function found<T>(asked: Promise<T>): Promise<T | undefined> {
-  try {
-    return await asked;
-  } catch (error) {
-    if (isAbsence(error)) return undefined;
-    throw error;
-  }
+/** Undefined for a refusal that means absence; anything else is rethrown (SERVFAIL). */
+function absent(error: unknown): undefined {
+  if (isAbsence(error)) return undefined;
+  throw error;
 }
+
+/** `ask`, with the refusals that mean absence turned into undefined. */
+const found = <T>(asked: Promise<T>): Promise<T | undefined> => asked.catch(absent);
 
 const isSrvProtocol = (proto: string, protocol: string): boolean =>
   proto === protocol || (proto === 'tcp' && protocol !== 'udp');
@@ -99,13 +98,17 @@ export class ZoneAnswerer {
 
   /**
    * `resolve` of a DNS name. Names are case-insensitive and most services are named in lowercase:
-   * that is asked first. Only when it is unknown is the service whose name differs in case alone
-   * looked up in `list_services` (a miss costs a pass over the list; the rate limit bounds it).
+   * that is asked first. Only when no service has that name is the one whose name differs in case
+   * alone looked up in `list_services` (a miss costs a pass over the list; the rate limit bounds it).
    */
   private async resolved(service: string, endpoint: string | undefined, source: DnsSource): Promise<ResolvedEndpoint | undefined> {
     const input = (name: string) => ({ service: name, ...(endpoint === undefined ? {} : { endpoint }) });
-    const direct = await found(this.ask('resolve', input(service), source));
-    if (direct !== undefined) return direct;
+    try {
+      return await this.ask('resolve', input(service), source);
+    } catch (error) {
+      const unknown = error instanceof RegistryError && error.code === 'not_found' && error.details.endpoint === undefined;
+      if (!unknown) return absent(error);
+    }
     const all = await this.ask('list_services', {}, source);
     const named = all.find((s) => s.name !== service && s.name.toLowerCase() === service);
     return named === undefined ? undefined : found(this.ask('resolve', input(named.name), source));

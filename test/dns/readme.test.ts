@@ -16,7 +16,7 @@ const exec = promisify(execFile);
 
 interface Example {
   readonly command: string;
-  readonly output: readonly string[];
+  readonly output: string[];
 }
 
 /** The examples section: its `send '…'` frames and its `$ dig …` lines with the output under each. */
