@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as packet from 'dns-packet';
 import { freePort } from '../lib/ports.js';
+import { aptInstall, stopper } from '../lib/system.js';
 
 export interface NsdProcess {
   readonly port: number;
@@ -29,13 +30,7 @@ function nsdVersion(): string | undefined {
 export function ensureNsdInstalled(log: (line: string) => void): string {
   const found = nsdVersion();
   if (found !== undefined) return found;
-  log('nsd is missing: apt-get install nsd');
-  const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];
-  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', 'nsd']]) {
-    const [command = '', ...rest] = [...asRoot, ...args];
-    const result = spawnSync(command, rest, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (result.error !== undefined || result.status !== 0) throw new Error(`'${args.join(' ')}' failed; install nsd by hand`);
-  }
+  aptInstall('nsd', log);
   return nsdVersion() ?? 'unknown';
 }
 
@@ -113,13 +108,7 @@ export async function startNsd(root: string, domain: string, records: readonly {
   const child: ChildProcess = spawn('nsd', ['-d', '-c', join(dir, 'nsd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk.slice(0, 4096)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const close = stopper(child);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('nsd did not start');

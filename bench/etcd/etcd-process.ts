@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Etcd3, type IOptions } from 'etcd3';
 import { freePort } from '../lib/ports.js';
+import { aptInstall, stopper } from '../lib/system.js';
 
 export const ETCD_BINARY = 'etcd';
 
@@ -36,18 +37,7 @@ function etcdVersion(): string | undefined {
 export function ensureEtcdInstalled(log: (line: string) => void): string {
   const found = etcdVersion();
   if (found !== undefined) return found;
-  log('etcd is missing: apt-get install etcd-server');
-  const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];
-  const run = (args: readonly string[]): void => {
-    const [command, ...rest] = [...asRoot, ...args];
-    if (command === undefined) return;
-    const result = spawnSync(command, rest, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (result.error !== undefined || result.status !== 0) {
-      throw new Error(`'${args.join(' ')}' failed (${result.error?.message ?? `exit ${result.status}`}); install etcd-server by hand`);
-    }
-  };
-  run(['apt-get', 'update']);
-  run(['apt-get', 'install', '-y', '--no-install-recommends', 'etcd-server']);
+  aptInstall('etcd-server', log);
   const installed = etcdVersion();
   if (installed === undefined) throw new Error('etcd-server was installed but `etcd --version` still fails');
   return installed;
@@ -119,13 +109,7 @@ export async function startEtcd(options: StartEtcdOptions, version: string): Pro
   child.stderr?.on('data', (chunk: string) => {
     if (log.length < 256 * 1024) log += chunk;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const close = stopper(child);
   try {
     if (child.pid === undefined) throw new Error('etcd did not start');
     await waitForReady(child, 30_000, () => log);

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, keysNeedingRestart, parseConfig } from '../../src/config/index.js';
+import { keysNeedingRestart } from '../../src/config/index.js';
+import { parseText, refusalOf } from './support.js';
 
-const parse = (text: string) => parseConfig(text, { configPath: '/etc/registry/backends.toml', env: {}, cwd: '/' });
-
-function refusal(text: string): ConfigError {
-  try {
-    parse(text);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error;
-  }
-  assert.fail('the file was accepted');
-}
+const parse = parseText;
+const refusal = refusalOf;
 
 describe('configuration - [dns]', () => {
   it('is off by default, on port 8600 in domain registry., answers uncached, 1,000 queries a second per source', () => {

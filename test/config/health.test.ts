@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, keysNeedingRestart, parseConfig } from '../../src/config/index.js';
+import { keysNeedingRestart } from '../../src/config/index.js';
+import { parseText, refusalOf } from './support.js';
 
-const parse = (text: string) => parseConfig(text, { configPath: '/etc/registry/backends.toml', env: {}, cwd: '/' });
-
-function refusal(text: string): ConfigError {
-  try {
-    parse(text);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error;
-  }
-  assert.fail('the file was accepted');
-}
+const parse = parseText;
+const refusal = refusalOf;
 
 describe('configuration - [health] and [[backend.check]]', () => {
   it('defaults to no scripts and 128 checks at once', () => {

@@ -1,6 +1,22 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { ConfigError, parseConfig, type RegistryConfig } from '../../src/config/index.js';
+
+/** The configuration `text` gives, as if read from /etc/registry/backends.toml with no environment. */
+export const parseText = (text: string): RegistryConfig => parseConfig(text, { configPath: '/etc/registry/backends.toml', env: {}, cwd: '/' });
+
+/** The ConfigError `text` is refused with; fails the test when it is accepted. */
+export function refusalOf(text: string): ConfigError {
+  try {
+    parseText(text);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  assert.fail('the file was accepted');
+}
 
 /** A temp folder for config files; `close()` removes it. */
 export interface TempDir {
