@@ -10,7 +10,19 @@ import { promisify } from 'node:util';
 import * as packet from 'dns-packet';
 import type { DecodedPacket, Packet, RecordType } from 'dns-packet';
 
-const exec = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Runs dig; a machine without it gets a message saying what to install rather than ENOENT. */
+async function exec(command: 'dig', args: readonly string[], options: { readonly timeout: number }): Promise<{ stdout: string }> {
+  try {
+    return await execFileAsync(command, [...args], options);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
+      throw new Error('dig is not installed: apt-get install bind9-dnsutils (.ci/run installs it)', { cause: error });
+    }
+    throw error;
+  }
+}
 
 /** One record line of dig: `name ttl class type data…`. */
 export interface DigRecord {
