@@ -6,7 +6,6 @@ import { toConfigIssues } from './issues.js';
 import { absolutePath, envLayer, ENV, envValue, explicitConfigPath, flagsLayer } from './layers.js';
 import { locate } from './locate.js';
 import { nodeDefinitions } from './nodes.js';
-import { networkDefinitions } from './networks.js';
 import { limitSettings } from './limits.js';
 import { healthSettings, scriptIssues } from './health.js';
 import { dnsSettings } from './dns.js';
@@ -151,7 +150,7 @@ export function buildConfig(text: string | undefined, inputs: ConfigInputs): Reg
     dns: dnsSettings(file.dns),
     backends: fileBackends(file),
     services: looseTables(file.service),
-    networks: networkDefinitions(file.network),
+    networks: file.network ?? [],
     nodes: looseTables(file.node),
     nodeDefinitions: nodeDefinitions(file.node, dirname(inputs.path)),
   });

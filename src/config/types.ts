@@ -4,7 +4,7 @@ export type { FileBackend };
 
 /** The shapes of the configuration: what callers pass in and the frozen object they get back. */
 import type { NodeDefinition } from '../domain/index.js';
-import type { NetworkDefinition } from '../ipam/index.js';
+import type { Network } from '../ipam/index.js';
 import type { HealthSettings } from './health.js';
 import type { DnsSettings } from './dns.js';
 
@@ -161,8 +161,11 @@ export interface RegistryConfig {
   readonly dns: DnsSettings;
   readonly backends: readonly FileBackend[];
   readonly services: readonly LooseTable[];
-  /** The `[[network]]` tables, validated: CIDRs well formed, gateway and reserved inside, no overlaps. */
-  readonly networks: readonly NetworkDefinition[];
+  /**
+   * The `[[network]]` tables, parsed once and compiled: blocks and addresses as numbers, CIDRs
+   * well formed, gateway and reserved inside, no overlaps. `definition` keeps each table as written.
+   */
+  readonly networks: readonly Network[];
   readonly nodes: readonly LooseTable[];
   /** The `[[node]]` tables validated, defaults filled, key and known_hosts paths absolute. */
   readonly nodeDefinitions: readonly NodeDefinition[];

@@ -101,4 +101,25 @@ export {
 } from './health.js';
 export { type CheckStanding, isDeclaredCheck, standingChecks, type TtlStanding, ttlStanding } from './health-report.js';
 export { HOST_RULE, hostSchema, isHost, MAX_HOST_LENGTH } from './host.js';
+export {
+  addressAt,
+  canonicalIp,
+  type Cidr,
+  cidrAround,
+  cidrContains,
+  type CidrResult,
+  cidrsOverlap,
+  compareAddresses,
+  familyBits,
+  formatIp,
+  IPV4_MAPPED_BLOCK,
+  type IpAddress,
+  type IpFamily,
+  isIpAddress,
+  normaliseAddress,
+  parseBlock,
+  parseCidr,
+  parseIp,
+  withoutZone,
+} from './ip.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

@@ -1,6 +1,5 @@
-import { RegistryError } from '../domain/index.js';
+import { formatIp, parseIp, RegistryError } from '../domain/index.js';
 import type { AllocationWriter, IpAllocation, IpPoolState, WriteTx } from '../store/index.js';
-import { formatIp, parseIp } from './address.js';
 import { type Network, addressText, nextUsableOffset, unusableReason } from './network.js';
 
 /**

@@ -1,7 +1,7 @@
 import { RegistryError } from '../domain/index.js';
 import type { WriteTx } from '../store/index.js';
 import { allocateAddress } from './allocate.js';
-import { checkNetworks, compileNetwork, type IpNetworkKind, type Network, type NetworkDefinition } from './network.js';
+import { type IpNetworkKind, type Network, networkSetIssues } from './network.js';
 
 /** The configured networks, compiled once per configuration. */
 export interface NetworkCatalog {
@@ -11,26 +11,22 @@ export interface NetworkCatalog {
   require(name: string): Network;
 }
 
-const compiled = new WeakMap<readonly NetworkDefinition[], NetworkCatalog>();
+const catalogs = new WeakMap<readonly Network[], NetworkCatalog>();
 
 /**
- * Compiles a definition list once (the configuration hands out the same frozen array until a
- * reload replaces it). The configuration validated it already; a list that still fails is a
- * bug in whoever built it and is reported as `config_invalid`.
+ * Indexes the configured networks by name, once per list (the configuration compiled them when
+ * it parsed `[[network]]`, and hands out the same frozen array until a reload replaces it). The
+ * configuration checked the list already; a list that still breaks a list-wide rule is a bug in
+ * whoever built it and is reported as `config_invalid`.
  */
-export function networkCatalog(definitions: readonly NetworkDefinition[]): NetworkCatalog {
-  const cached = compiled.get(definitions);
+export function networkCatalog(networks: readonly Network[]): NetworkCatalog {
+  const cached = catalogs.get(networks);
   if (cached !== undefined) return cached;
-  const issues = checkNetworks(definitions);
+  const issues = networkSetIssues(networks);
   if (issues.length > 0) {
     const text = issues.map((issue) => `network[${issue.index}].${issue.field}: ${issue.message}`).join('; ');
     throw new RegistryError('config_invalid', `invalid networks: ${text}`, { details: { issues } });
   }
-  const networks = definitions.map((definition) => {
-    const result = compileNetwork(definition);
-    if (!result.ok) throw new Error(`network ${definition.name} passed the checks but does not compile`);
-    return result.network;
-  });
   const byName = new Map(networks.map((network) => [network.name, network]));
   const catalog: NetworkCatalog = {
     networks,
@@ -44,7 +40,7 @@ export function networkCatalog(definitions: readonly NetworkDefinition[]): Netwo
       });
     },
   };
-  compiled.set(definitions, catalog);
+  catalogs.set(networks, catalog);
   return catalog;
 }
 

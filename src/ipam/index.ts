@@ -1,14 +1,4 @@
-/** @module ipam — CIDR arithmetic (IPv4 and IPv6) and IP allocation inside store writes. */
-export {
-  canonicalIp,
-  compareAddresses,
-  familyBits,
-  formatIp,
-  type IpAddress,
-  type IpFamily,
-  isIpAddress,
-  parseIp,
-} from './address.js';
+/** @module ipam — networks (exclusions, capacity) and IP allocation inside store writes; address arithmetic is src/domain's. */
 export {
   type AllocateRequest,
   type AllocateResult,
@@ -17,7 +7,6 @@ export {
   releaseOwner,
 } from './allocate.js';
 export { allocateServiceAddresses, kindClash, type NetworkCatalog, networkCatalog } from './catalog.js';
-export { addressAt, type Cidr, type CidrResult, contains, overlaps, parseCidr } from './cidr.js';
 export {
   type AllocationCost,
   type AllocationCostOptions,
@@ -28,9 +17,10 @@ export {
 } from './measure.js';
 export {
   addressText,
-  checkNetworks,
+  type CompiledNetworks,
   type CompileResult,
   compileNetwork,
+  compileNetworks,
   type ExclusionKind,
   exclusionAt,
   type IpNetworkKind,

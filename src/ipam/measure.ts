@@ -2,7 +2,7 @@ import { RegistryError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { allocateAddress } from './allocate.js';
 import { networkCatalog } from './catalog.js';
-import type { Network, NetworkDefinition } from './network.js';
+import { compileNetworks, type Network, type NetworkDefinition } from './network.js';
 
 /** Defaults of `measureAllocationCost`. */
 export const DEFAULT_MEASURE_LIVE = 10_000;
@@ -71,7 +71,12 @@ export async function measureAllocationCost(options: AllocationCostOptions): Pro
   const live = options.live ?? DEFAULT_MEASURE_LIVE;
   const samples = options.samples ?? DEFAULT_MEASURE_SAMPLES;
   const definitions = options.overflow === undefined ? [options.network] : [options.network, options.overflow];
-  const catalog = networkCatalog(definitions);
+  const compiled = compileNetworks(definitions);
+  const problem = compiled.issues[0];
+  if (problem !== undefined) {
+    throw new RegistryError('invalid_params', `network[${problem.index}].${problem.field}: ${problem.message}`, { details: { issues: compiled.issues } });
+  }
+  const catalog = networkCatalog(compiled.networks);
   const network = catalog.require(options.network.name);
   const room = network.capacity - BigInt(samples);
   const inNetwork = room < BigInt(live) ? Number(room < 0n ? 0n : room) : live;

@@ -1,5 +1,14 @@
-import { formatIp, type IpAddress, parseIp } from './address.js';
-import { addressAt, type Cidr, contains, overlaps, parseCidr } from './cidr.js';
+import {
+  addressAt,
+  type Cidr,
+  cidrContains,
+  cidrsOverlap,
+  formatIp,
+  IPV4_MAPPED_BLOCK,
+  type IpAddress,
+  parseCidr,
+  parseIp,
+} from '../domain/index.js';
 
 export const ipNetworkKinds = ['wireguard', 'lan'] as const;
 export type IpNetworkKind = (typeof ipNetworkKinds)[number];
@@ -15,7 +24,7 @@ export type NetworkDefinition = {
 };
 
 /** Why an address is never handed out. */
-export type ExclusionKind = 'network' | 'broadcast' | 'anycast' | 'gateway' | 'reserved';
+export type ExclusionKind = 'network' | 'broadcast' | 'anycast' | 'ipv4_mapped' | 'gateway' | 'reserved';
 
 /** Inclusive offsets from the network address. */
 export interface OffsetRange {
@@ -57,12 +66,22 @@ export type CompileResult = { readonly ok: true; readonly network: Network } | {
 function structuralExclusions(cidr: Cidr): OffsetRange[] {
   const hostBits = (cidr.family === 4 ? 32 : 128) - cidr.prefix;
   if (hostBits <= 1) return [];
-  if (cidr.family === 6) return [{ first: 0n, last: 0n, kind: 'anycast', why: 'the subnet-router anycast address' }];
+  if (cidr.family === 6) return [{ first: 0n, last: 0n, kind: 'anycast', why: 'the subnet-router anycast address' }, ...mappedExclusion(cidr)];
   const last = cidr.size - 1n;
   return [
     { first: 0n, last: 0n, kind: 'network', why: 'the network address' },
     { first: last, last, kind: 'broadcast', why: 'the broadcast address' },
   ];
+}
+
+/**
+ * An IPv6 block wide enough to span `::ffff:0:0/96` (`::/80`, say) never hands those out: they
+ * are IPv4 addresses (src/domain/ip.ts), so their text would not even read back as inside the block.
+ */
+function mappedExclusion(cidr: Cidr): OffsetRange[] {
+  if (!cidrsOverlap(cidr, IPV4_MAPPED_BLOCK)) return [];
+  const first = IPV4_MAPPED_BLOCK.base - cidr.base;
+  return [{ first, last: first + IPV4_MAPPED_BLOCK.size - 1n, kind: 'ipv4_mapped', why: `in the IPv4-mapped block ${IPV4_MAPPED_BLOCK.text}` }];
 }
 
 /** One `reserved` entry: an address or `first-last`, both ends inside the block. */
@@ -73,7 +92,7 @@ function reservedRange(cidr: Cidr, entry: string): OffsetRange | string {
   const end = endText === undefined ? start : parseIp(endText);
   if (start === undefined || end === undefined) return `"${entry}" must be an address or a range "first-last" of addresses`;
   for (const address of [start, end]) {
-    if (!contains(cidr, address)) return `${formatIp(address)} is outside ${cidr.text}`;
+    if (!cidrContains(cidr, address)) return `${formatIp(address)} is outside ${cidr.text}`;
   }
   if (end.value < start.value) return `"${entry}" ends before it starts`;
   const why = endText === undefined ? `reserved (${formatIp(start)})` : `reserved (${formatIp(start)}-${formatIp(end)})`;
@@ -105,7 +124,7 @@ export function compileNetwork(definition: NetworkDefinition): CompileResult {
   if (definition.gateway !== undefined) {
     const gateway = parseIp(definition.gateway);
     if (gateway === undefined) issues.push({ field: 'gateway', message: `"${definition.gateway}" is not an IP address` });
-    else if (!contains(cidr, gateway)) issues.push({ field: 'gateway', message: `${formatIp(gateway)} is outside ${cidr.text}` });
+    else if (!cidrContains(cidr, gateway)) issues.push({ field: 'gateway', message: `${formatIp(gateway)} is outside ${cidr.text}` });
     else ranges.push({ first: gateway.value - cidr.base, last: gateway.value - cidr.base, kind: 'gateway', why: 'the gateway' });
   }
   for (const [index, entry] of (definition.reserved ?? []).entries()) {
@@ -155,7 +174,7 @@ export interface Unusable {
 
 /** Why `address` can never be handed out in `network`, or undefined when it can. */
 export function unusableReason(network: Network, address: IpAddress): Unusable | undefined {
-  if (!contains(network.cidr, address)) return { kind: 'outside', message: `${formatIp(address)} is outside ${network.cidr.text}` };
+  if (!cidrContains(network.cidr, address)) return { kind: 'outside', message: `${formatIp(address)} is outside ${network.cidr.text}` };
   const offset = address.value - network.cidr.base;
   if (exclusionAt(network, offset) === undefined) return undefined;
   // Excluded: the stated exclusion (at most the configured reserved entries) says why.
@@ -174,28 +193,55 @@ export interface NetworkSetIssue {
   readonly message: string;
 }
 
-/** Checks a whole `[[network]]` list: each definition, unique names, and no two blocks overlapping. */
-export function checkNetworks(definitions: readonly NetworkDefinition[]): NetworkSetIssue[] {
-  const issues: NetworkSetIssue[] = [];
-  const seen = new Map<string, number>();
-  const compiled: { index: number; network: Network }[] = [];
-  for (const [index, definition] of definitions.entries()) {
-    const first = seen.get(definition.name);
-    if (first !== undefined) {
-      issues.push({ index, field: 'name', message: `duplicate network name "${definition.name}" (first defined as network[${first}])` });
-    } else {
-      seen.set(definition.name, index);
-    }
-    const result = compileNetwork(definition);
-    if (result.ok) compiled.push({ index, network: result.network });
-    else issues.push(...result.issues.map((issue) => ({ index, ...issue })));
+/** A `[[network]]` list compiled once: every network that compiled, and every problem of the list. */
+export interface CompiledNetworks {
+  readonly networks: readonly Network[];
+  readonly issues: readonly NetworkSetIssue[];
+}
+
+type Indexed = { readonly index: number; readonly network: Network };
+
+/** Names must be unique: the second use of one is the issue. */
+function duplicateName(seen: Map<string, number>, index: number, name: string): NetworkSetIssue[] {
+  const first = seen.get(name);
+  if (first === undefined) {
+    seen.set(name, index);
+    return [];
   }
+  return [{ index, field: 'name', message: `duplicate network name "${name}" (first defined as network[${first}])` }];
+}
+
+/** No two blocks may overlap: the later one of a pair is the issue. */
+function overlapIssues(compiled: readonly Indexed[]): NetworkSetIssue[] {
+  const issues: NetworkSetIssue[] = [];
   for (const [i, a] of compiled.entries()) {
     for (const b of compiled.slice(i + 1)) {
-      if (!overlaps(a.network.cidr, b.network.cidr)) continue;
+      if (!cidrsOverlap(a.network.cidr, b.network.cidr)) continue;
       const message = `network "${b.network.name}" (${b.network.cidr.text}) overlaps network "${a.network.name}" (${a.network.cidr.text})`;
       issues.push({ index: b.index, field: 'cidr', message });
     }
   }
   return issues;
+}
+
+/** Compiles a whole `[[network]]` list, each definition once: unique names, and no two blocks overlapping. */
+export function compileNetworks(definitions: readonly NetworkDefinition[]): CompiledNetworks {
+  const issues: NetworkSetIssue[] = [];
+  const seen = new Map<string, number>();
+  const compiled: Indexed[] = [];
+  for (const [index, definition] of definitions.entries()) {
+    issues.push(...duplicateName(seen, index, definition.name));
+    const result = compileNetwork(definition);
+    if (result.ok) compiled.push({ index, network: result.network });
+    else issues.push(...result.issues.map((issue) => ({ index, ...issue })));
+  }
+  issues.push(...overlapIssues(compiled));
+  return { networks: compiled.map(({ network }) => network), issues };
+}
+
+/** The list-wide rules (unique names, disjoint blocks) over networks compiled already. */
+export function networkSetIssues(networks: readonly Network[]): NetworkSetIssue[] {
+  const seen = new Map<string, number>();
+  const names = networks.flatMap((network, index) => duplicateName(seen, index, network.name));
+  return [...names, ...overlapIssues(networks.map((network, index) => ({ index, network })))];
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
-import { allocateAddress, isIpAddress, kindClash, type NetworkCatalog, networkCatalog } from '../ipam/index.js';
+import { isIpAddress, RegistryError } from '../domain/index.js';
+import { allocateAddress, kindClash, type NetworkCatalog, networkCatalog } from '../ipam/index.js';
 import type { IpAllocation } from '../store/index.js';
 import { defineOperation, type OperationContext } from './define.js';
 import { unset } from './schemas.js';

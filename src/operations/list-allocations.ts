@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compareAddresses } from '../ipam/index.js';
+import { compareAddresses } from '../domain/index.js';
 import { type AllocationOutput, allocationOutput, catalogOf, networkName } from './allocate-ip.js';
 import { defineOperation } from './define.js';
 import { unset } from './schemas.js';

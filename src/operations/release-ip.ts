@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
-import { canonicalIp, releaseAllocation } from '../ipam/index.js';
+import { canonicalIp, RegistryError } from '../domain/index.js';
+import { releaseAllocation } from '../ipam/index.js';
 import { type AllocationOutput, allocationOutput, catalogOf, ipText, networkName, ownerName } from './allocate-ip.js';
 import { defineOperation } from './define.js';
 import { unset } from './schemas.js';

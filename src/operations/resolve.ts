@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
-import { type CallerPlace, type HostTopology, parseCidr, placeCaller, type ResolvedEndpoint, resolveEndpoint } from '../topology/index.js';
+import { parseBlock, RegistryError } from '../domain/index.js';
+import { type CallerPlace, type HostTopology, placeCaller, type ResolvedEndpoint, resolveEndpoint } from '../topology/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation, type OperationContext } from './define.js';
 import type { ConnectionInfo } from './runtime.js';
 import { serviceName, unset } from './schemas.js';
 import { notFound } from './update.js';
 
-const addressOrNetwork = z.string().refine((text) => parseCidr(text) !== undefined, 'must be an IP address, optionally with a /prefix');
+const addressOrNetwork = z.string().refine((text) => parseBlock(text) !== undefined, 'must be an IP address, optionally with a /prefix');
 
 /** What a caller may declare about itself to refine placement (DESIGN §8). */
 export const callerDeclaration = unset(

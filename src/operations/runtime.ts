@@ -1,6 +1,6 @@
 import type { DeploymentRecord, EventType, NodeDefinition, Revision } from '../domain/index.js';
 import type { HostTopology } from '../topology/index.js';
-import type { NetworkDefinition } from '../ipam/index.js';
+import type { Network } from '../ipam/index.js';
 import type { HealthStats } from '../health/index.js';
 
 /**
@@ -14,8 +14,8 @@ export interface RuntimeServices {
   readonly startedAt: number;
   /** This host's network topology (DESIGN §8); absent, topology-aware operations answer `unavailable`. */
   readonly topology?: TopologyService;
-  /** The `[[network]]` definitions of the configuration in force (a reload replaces them); absent, IP operations answer `unavailable`. */
-  readonly networks?: () => readonly NetworkDefinition[];
+  /** The `[[network]]`s of the configuration in force, compiled (a reload replaces them); absent, IP operations answer `unavailable`. */
+  readonly networks?: () => readonly Network[];
   /** Deploys packages to nodes over SSH (DESIGN §10); absent, deploy_package and rollback answer `unavailable`. */
   readonly deployer?: Deployer;
   /** The `[[node]]` definitions of the configuration in force (a reload replaces them). */

@@ -1,7 +1,7 @@
 import type { RegistryConfig } from '../config/index.js';
 import type { Clock } from '../domain/index.js';
 import { HealthScheduler } from '../health/index.js';
-import { type NetworkDefinition, networkCatalog, releaseOwner } from '../ipam/index.js';
+import { type Network, networkCatalog, releaseOwner } from '../ipam/index.js';
 import type { HealthService } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
@@ -11,8 +11,8 @@ export interface HealthChecksDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The `[[network]]` definitions in force: a service a check deregisters gives its addresses back. */
-  readonly networks: () => readonly NetworkDefinition[];
+  /** The `[[network]]`s in force, compiled: a service a check deregisters gives its addresses back. */
+  readonly networks: () => readonly Network[];
   /** Told the scheduler once it runs, so whoever hosts it closes it. */
   readonly started: (scheduler: HealthScheduler) => void;
 }

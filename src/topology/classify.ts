@@ -3,9 +3,18 @@
  * userspace UAPI socket, or inside a configured `kind = "wireguard"` network) → wireguard;
  * private and link-local ranges → lan; anything else → public.
  */
-import type { NetworkKind, TopologyAddress } from '../domain/index.js';
-import { type Cidr, cidrAround, cidrContains, type Ip, knownCidr, parseIp } from './ip.js';
-import { configuredCidr } from './prepared.js';
+import {
+  type Cidr,
+  cidrAround,
+  cidrContains,
+  type IpAddress,
+  type NetworkKind,
+  parseCidr,
+  parseIp,
+  type TopologyAddress,
+  withoutZone,
+} from '../domain/index.js';
+import { configuredCidr } from './networks.js';
 import type { AddressCandidate, ConfiguredNetwork } from './types.js';
 
 export interface Classification {
@@ -15,6 +24,13 @@ export interface Classification {
 
 interface RangeRule extends Classification {
   readonly cidr: Cidr;
+}
+
+/** A block this module itself defines; a typo in one is a bug, so it throws a plain Error. */
+function knownCidr(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`'${text}' is not a CIDR block: ${parsed.reason}`);
+  return parsed.cidr;
 }
 
 const rule = (cidr: string, network: NetworkKind, reason: string): RangeRule => ({ cidr: knownCidr(cidr), network, reason });
@@ -44,13 +60,12 @@ const PRIVATE_RANGES: readonly RangeRule[] = [
 export const ARPHRD_LOOPBACK = 772;
 export const ARPHRD_NONE = 65_534;
 
-function inConfigured(address: Ip, networks: readonly ConfiguredNetwork[]): Classification | undefined {
+function inConfigured(address: IpAddress, networks: readonly ConfiguredNetwork[]): Classification | undefined {
   // WireGuard networks first: a configured overlay inside a LAN range is the overlay.
   for (const kind of ['wireguard', 'lan'] as const) {
     for (const network of networks) {
       if (network.kind !== kind) continue;
-      const cidr = configuredCidr(network);
-      if (cidr !== undefined && cidrContains(cidr, address)) {
+      if (cidrContains(configuredCidr(network), address)) {
         return { network: kind, reason: `inside configured ${kind} network ${network.name} (${network.cidr})` };
       }
     }
@@ -64,7 +79,7 @@ function inConfigured(address: Ip, networks: readonly ConfiguredNetwork[]): Clas
  * name) is public: DNS decides where it leads.
  */
 export function classifyIp(address: string, networks: readonly ConfiguredNetwork[] = []): Classification {
-  const ip = parseIp(address);
+  const ip = parseIp(withoutZone(address));
   if (ip === undefined) return { network: 'public', reason: `'${address}' is a host name, not an address` };
   const loopback = LOOPBACK_RANGES.find((r) => cidrContains(r.cidr, ip));
   if (loopback !== undefined) return loopback;
@@ -90,7 +105,8 @@ function classifyCandidate(candidate: AddressCandidate, networks: readonly Confi
 /** Classifies one address of one of this host's interfaces. */
 export function classifyAddress(candidate: AddressCandidate, networks: readonly ConfiguredNetwork[] = []): TopologyAddress {
   const { network, reason } = classifyCandidate(candidate, networks);
-  const cidr = cidrAround(candidate.address, candidate.prefix);
+  const ip = parseIp(withoutZone(candidate.address));
+  const cidr = ip === undefined ? undefined : cidrAround(ip, candidate.prefix);
   return {
     interface: candidate.interface,
     address: candidate.address,

@@ -1,7 +1,6 @@
 /** @module topology — interface detection, caller placement and resolution (DESIGN §8). Sees only domain and the Store interface. */
 export { ARPHRD_LOOPBACK, ARPHRD_NONE, type Classification, classifyAddress, classifyIp } from './classify.js';
 export { DEFAULT_SYS_NET_DIR, DEFAULT_WIREGUARD_RUN_DIR, type DetectOptions, detectAddresses } from './detect.js';
-export { type Cidr, cidrContains, type IpFamily, normaliseAddress, parseCidr, parseIp } from './ip.js';
 export { configuredNetworks } from './networks.js';
 export { type CallerFacts, placeCaller } from './placement.js';
 export {
@@ -23,5 +22,6 @@ export type {
   ConfiguredNetwork,
   HostTopology,
   LinkFacts,
+  NetworkBlock,
   SharedNetworkKind,
 } from './types.js';

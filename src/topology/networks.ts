@@ -1,24 +1,25 @@
-import { z } from 'zod';
-import { parseCidr } from './ip.js';
-import type { ConfiguredNetwork } from './types.js';
+import type { Cidr } from '../domain/index.js';
+import type { ConfiguredNetwork, NetworkBlock } from './types.js';
 
-const networkTable = z.looseObject({
-  name: z.string().optional(),
-  kind: z.enum(['lan', 'wireguard']),
-  cidr: z.string(),
-});
+/** The parsed block of each configured network this module made, so nothing parses its text again. */
+const blocks = new WeakMap<ConfiguredNetwork, Cidr>();
 
 /**
- * The `[[network]]` tables of the configuration that topology uses: those with `kind = "lan"`
- * or `"wireguard"` and a valid `cidr`. The configuration module validates the tables; entries
- * this module cannot use are left out rather than refused.
+ * The configured networks as the topology snapshot shows them (`get_topology`: name, kind and the
+ * block's text), from the networks the configuration parsed. Each remembers its parsed block for
+ * classification and placement.
  */
-export function configuredNetworks(tables: readonly unknown[]): ConfiguredNetwork[] {
-  return tables.flatMap((table): ConfiguredNetwork[] => {
-    const parsed = networkTable.safeParse(table);
-    if (!parsed.success) return [];
-    const cidr = parseCidr(parsed.data.cidr);
-    if (cidr === undefined) return [];
-    return [{ name: parsed.data.name ?? cidr.text, kind: parsed.data.kind, cidr: cidr.text }];
+export function configuredNetworks(networks: readonly NetworkBlock[]): ConfiguredNetwork[] {
+  return networks.map(({ name, kind, cidr }) => {
+    const shown: ConfiguredNetwork = Object.freeze({ name, kind, cidr: cidr.text });
+    blocks.set(shown, cidr);
+    return shown;
   });
+}
+
+/** The block of a configured network. One that `configuredNetworks()` did not make is a bug in whoever built it. */
+export function configuredCidr(network: ConfiguredNetwork): Cidr {
+  const cidr = blocks.get(network);
+  if (cidr === undefined) throw new Error(`configured network ${network.name} was not made by configuredNetworks()`);
+  return cidr;
 }

@@ -3,9 +3,8 @@
  * of our own addresses → this host; a remote address inside one of our LAN or WireGuard
  * networks → that network; a connection that arrived on our WireGuard address → a tunnel peer.
  */
-import type { TopologyAddress } from '../domain/index.js';
+import { cidrContains, normaliseAddress, parseBlock, parseIp, type TopologyAddress, withoutZone } from '../domain/index.js';
 import { classifyIp } from './classify.js';
-import { cidrContains, type Ip, normaliseAddress, parseCidr, parseIp } from './ip.js';
 import { type HostNetwork, prepareTopology } from './prepared.js';
 import type { CallerNetwork, CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
 
@@ -38,7 +37,7 @@ class PlaceBuilder {
   onHost(why: string): void {
     this.onRegistryHost = true;
     this.evidence.push(why);
-    for (const n of this.known) this.add({ kind: n.kind, cidr: n.cidr.text, via: why });
+    for (const n of this.known) this.add({ kind: n.kind, cidr: n.cidr.text, block: n.cidr, via: why });
   }
 
   add(network: CallerNetwork): void {
@@ -48,9 +47,9 @@ class PlaceBuilder {
 
   /** Adds every known network holding `address`; true when there was one. */
   within(address: string, via: string): boolean {
-    const ip: Ip | undefined = parseIp(address);
+    const ip = parseIp(withoutZone(address));
     const holding = ip === undefined ? [] : this.known.filter((n) => cidrContains(n.cidr, ip));
-    for (const n of holding) this.add({ kind: n.kind, cidr: n.cidr.text, via: `${via} is inside ${n.label}` });
+    for (const n of holding) this.add({ kind: n.kind, cidr: n.cidr.text, block: n.cidr, via: `${via} is inside ${n.label}` });
     if (holding.length > 0) this.evidence.push(`${via} is inside ${holding.map((n) => n.label).join(', ')}`);
     return holding.length > 0;
   }
@@ -68,9 +67,10 @@ function placeByConnection(place: PlaceBuilder, topology: HostTopology, facts: C
   // Only a WireGuard peer can send into our WireGuard interface, so the arrival address proves
   // it; a LAN arrival does not (a router's port forward brings outside callers in on it too).
   const arrival = ownAddress(topology, local);
-  if (arrival?.network === 'wireguard') {
+  const block = arrival === undefined ? undefined : prepareTopology(topology).blocks.get(arrival);
+  if (arrival?.network === 'wireguard' && block !== undefined) {
     const via = `arrived on WireGuard address ${arrival.address} (${arrival.interface})`;
-    place.add({ kind: 'wireguard', cidr: arrival.cidr ?? `${arrival.address}/${arrival.family === 'IPv4' ? 32 : 128}`, via });
+    place.add({ kind: 'wireguard', cidr: block.text, block, via });
     place.evidence.push(via);
   }
 }
@@ -81,14 +81,14 @@ function placeByDeclaration(place: PlaceBuilder, topology: HostTopology, facts: 
     if (facts.hostId === topology.hostId && !place.onRegistryHost) place.onHost(`declared host_id ${facts.hostId}, this host`);
   }
   for (const text of facts.addresses ?? []) {
-    const cidr = parseCidr(text);
+    const cidr = parseBlock(text);
     if (cidr === undefined) continue;
     const address = text.split('/')[0] ?? text;
     if (isLoopback(address)) continue;
     if (place.within(address, `declared address ${address}`) || !text.includes('/')) continue;
     const { network, reason } = classifyIp(address, topology.networks);
     if (isShared(network)) {
-      place.add({ kind: network, cidr: cidr.text, via: `declared network ${cidr.text} (${reason})` });
+      place.add({ kind: network, cidr: cidr.text, block: cidr, via: `declared network ${cidr.text} (${reason})` });
       place.evidence.push(`declared network ${cidr.text}`);
     }
   }

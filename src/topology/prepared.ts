@@ -2,9 +2,9 @@
  * The parsed forms of one topology snapshot, built once per scan. Placement and resolution run
  * on every request; without this they parsed the same interface addresses and blocks each time.
  */
-import type { NetworkKind, TopologyAddress } from '../domain/index.js';
-import { type Cidr, normaliseAddress, parseCidr } from './ip.js';
-import type { CallerNetwork, ConfiguredNetwork, HostTopology, SharedNetworkKind } from './types.js';
+import { type Cidr, type NetworkKind, normaliseAddress, parseBlock, type TopologyAddress, withoutZone } from '../domain/index.js';
+import { configuredCidr } from './networks.js';
+import type { HostTopology, SharedNetworkKind } from './types.js';
 
 /** A LAN or WireGuard network of this host, parsed. */
 export interface HostNetwork {
@@ -18,20 +18,26 @@ export interface PreparedTopology {
   readonly hostNetworks: readonly HostNetwork[];
   /** This host's addresses by their normalised text (the first interface holding one wins). */
   readonly own: ReadonlyMap<string, TopologyAddress>;
+  /** The block of each of this host's addresses: its interface's network, else the address alone. */
+  readonly blocks: ReadonlyMap<TopologyAddress, Cidr>;
   /** This host's addresses on each network kind, in scan order. */
   readonly addressesOn: Readonly<Record<NetworkKind, readonly string[]>>;
 }
 
 const isShared = (network: string): network is SharedNetworkKind => network === 'lan' || network === 'wireguard';
 
-function hostNetworks(topology: HostTopology): HostNetwork[] {
+/** The interface's network of an address (`10.1.2.3` in `10.1.2.0/24`), else the single-address block. */
+const blockOf = (a: TopologyAddress): Cidr | undefined =>
+  (a.cidr === undefined ? undefined : parseBlock(a.cidr)) ?? parseBlock(withoutZone(a.address));
+
+function hostNetworks(topology: HostTopology, blocks: ReadonlyMap<TopologyAddress, Cidr>): HostNetwork[] {
   const fromInterfaces = topology.addresses.flatMap((a): HostNetwork[] => {
-    const cidr = a.cidr === undefined ? undefined : parseCidr(a.cidr);
-    return isShared(a.network) && cidr !== undefined ? [{ kind: a.network, cidr, label: `${a.interface} ${cidr.text}` }] : [];
+    const cidr = blocks.get(a);
+    return isShared(a.network) && a.cidr !== undefined && cidr !== undefined ? [{ kind: a.network, cidr, label: `${a.interface} ${cidr.text}` }] : [];
   });
-  const configured = topology.networks.flatMap((n): HostNetwork[] => {
+  const configured = topology.networks.map((n): HostNetwork => {
     const cidr = configuredCidr(n);
-    return cidr === undefined ? [] : [{ kind: n.kind, cidr, label: `configured ${n.name} ${cidr.text}` }];
+    return { kind: n.kind, cidr, label: `configured ${n.name} ${cidr.text}` };
   });
   return [...fromInterfaces, ...configured];
 }
@@ -43,30 +49,16 @@ export function prepareTopology(topology: HostTopology): PreparedTopology {
   let prepared = preparedTopologies.get(topology);
   if (prepared !== undefined) return prepared;
   const own = new Map<string, TopologyAddress>();
+  const blocks = new Map<TopologyAddress, Cidr>();
   const addressesOn: Record<NetworkKind, string[]> = { local: [], lan: [], wireguard: [], public: [] };
   for (const a of topology.addresses) {
     const key = normaliseAddress(a.address);
     if (!own.has(key)) own.set(key, a);
+    const block = blockOf(a);
+    if (block !== undefined) blocks.set(a, block);
     addressesOn[a.network].push(a.address);
   }
-  prepared = { hostNetworks: hostNetworks(topology), own, addressesOn };
+  prepared = { hostNetworks: hostNetworks(topology, blocks), own, blocks, addressesOn };
   preparedTopologies.set(topology, prepared);
   return prepared;
 }
-
-const parsedBlocks = new WeakMap<ConfiguredNetwork | CallerNetwork, Cidr | null>();
-
-function blockOf(holder: ConfiguredNetwork | CallerNetwork): Cidr | undefined {
-  let cidr = parsedBlocks.get(holder);
-  if (cidr === undefined) {
-    cidr = parseCidr(holder.cidr) ?? null;
-    parsedBlocks.set(holder, cidr);
-  }
-  return cidr ?? undefined;
-}
-
-/** The block of a configured network, parsed once per network object. */
-export const configuredCidr = (network: ConfiguredNetwork): Cidr | undefined => blockOf(network);
-
-/** The block of a network a caller was placed in, parsed once per placement. */
-export const callerNetworkCidr = (network: CallerNetwork): Cidr | undefined => blockOf(network);

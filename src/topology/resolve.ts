@@ -3,10 +3,9 @@
  * host → local; a LAN shared with the service's host → lan; both on WireGuard → wireguard;
  * else public; and when the service declared none of those, its primary host.
  */
-import { type NetworkKind, RegistryError, type Service } from '../domain/index.js';
+import { cidrContains, type NetworkKind, normaliseAddress, parseIp, RegistryError, type Service, withoutZone } from '../domain/index.js';
 import { classifyIp } from './classify.js';
-import { cidrContains, normaliseAddress, parseIp } from './ip.js';
-import { callerNetworkCidr, prepareTopology } from './prepared.js';
+import { prepareTopology } from './prepared.js';
 import type { CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
 
 /** The name under which the Plexus `host/port/protocol` of a service without endpoints resolves. */
@@ -63,14 +62,8 @@ function shared(service: Service, kind: SharedNetworkKind, onHost: boolean, topo
   if (own.length === 0) return undefined;
   const callerNets = place.networks.filter((n) => n.kind === kind);
   for (const address of own) {
-    const ip = parseIp(address);
-    const net =
-      ip === undefined
-        ? undefined
-        : callerNets.find((n) => {
-            const cidr = callerNetworkCidr(n);
-            return cidr !== undefined && cidrContains(cidr, ip);
-          });
+    const ip = parseIp(withoutZone(address));
+    const net = ip === undefined ? undefined : callerNets.find((n) => cidrContains(n.block, ip));
     if (net !== undefined) return { address, network: kind, reason: `caller and service share ${kind} network ${net.cidr} (${net.via})` };
   }
   const first = own[0];

@@ -1,9 +1,19 @@
-import type { TopologyAddress } from '../domain/index.js';
+import type { Cidr, TopologyAddress } from '../domain/index.js';
 
 /** The networks an address can share with another host; `local` and `public` are not shared networks. */
 export type SharedNetworkKind = 'lan' | 'wireguard';
 
-/** A `[[network]]` of the configuration, as topology reads it. */
+/**
+ * A `[[network]]` as topology receives it: parsed and checked once, by the configuration (the
+ * networks src/ipam compiles are such). Topology never reads the tables or their text again.
+ */
+export interface NetworkBlock {
+  readonly name: string;
+  readonly kind: SharedNetworkKind;
+  readonly cidr: Cidr;
+}
+
+/** A configured network as the topology snapshot shows it (`get_topology`); made by `configuredNetworks()`. */
 export interface ConfiguredNetwork {
   readonly name: string;
   readonly kind: SharedNetworkKind;
@@ -56,6 +66,8 @@ export interface CallerNetwork {
   readonly kind: SharedNetworkKind;
   /** Canonical `base/prefix`. */
   readonly cidr: string;
+  /** The same block, parsed. */
+  readonly block: Cidr;
   /** Why the caller counts as in it. */
   readonly via: string;
 }

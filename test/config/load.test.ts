@@ -144,7 +144,7 @@ describe('loadConfig', () => {
   it('accepts [[service]], [[network]] and [[node]] tables as they are', async () => {
     const text = '[[network]]\nname = "wg0"\nkind = "wireguard"\ncidr = "10.8.0.0/24"\n[[node]]\nname = "a"\n';
     const config = await loadConfig({ env, configPath: await dir.write('loose.toml', text) });
-    assert.deepEqual(config.networks, [{ name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24' }]);
+    assert.deepEqual(config.networks.map((n) => n.definition), [{ name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24' }]);
     assert.deepEqual(config.nodes, [{ name: 'a' }]);
   });
 

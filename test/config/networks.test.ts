@@ -21,10 +21,24 @@ describe('[[network]] configuration', () => {
     const config = parse(
       network('wg0', '10.8.0.0/24', 'gateway = "10.8.0.1"\nreserved = ["10.8.0.2", "10.8.0.10-10.8.0.20"]') + network('wg6', 'fd00:8::/64'),
     );
-    assert.deepEqual(config.networks, [
-      { name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24', gateway: '10.8.0.1', reserved: ['10.8.0.2', '10.8.0.10-10.8.0.20'] },
-      { name: 'wg6', kind: 'wireguard', cidr: 'fd00:8::/64' },
-    ]);
+    assert.deepEqual(
+      config.networks.map((n) => n.definition),
+      [
+        { name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24', gateway: '10.8.0.1', reserved: ['10.8.0.2', '10.8.0.10-10.8.0.20'] },
+        { name: 'wg6', kind: 'wireguard', cidr: 'fd00:8::/64' },
+      ],
+    );
+  });
+
+  it('holds each network parsed once: its block and exclusions as numbers, ready for allocation and topology', () => {
+    const config = parse(network('wg0', '10.8.0.0/24', 'gateway = "10.8.0.1"\nreserved = ["10.8.0.2"]'));
+    const [wg0] = config.networks;
+    assert.ok(wg0);
+    assert.deepEqual(
+      { name: wg0.name, kind: wg0.kind, family: wg0.cidr.family, base: wg0.cidr.base, prefix: wg0.cidr.prefix, text: wg0.cidr.text, capacity: wg0.capacity },
+      { name: 'wg0', kind: 'wireguard', family: 4, base: 0x0a080000n, prefix: 24, text: '10.8.0.0/24', capacity: 252n },
+    );
+    assert.ok(Object.isFrozen(wg0) && Object.isFrozen(wg0.cidr), 'the configuration is frozen, its networks too');
   });
 
   it('rejects overlapping networks, naming both, with the line of the later one', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { RegistryError } from '../../src/domain/index.js';
-import { allocateAddress, compileNetwork, type Network, parseIp, releaseAllocation } from '../../src/ipam/index.js';
+import { parseIp } from '../../src/domain/index.js';
+import { allocateAddress, compileNetwork, type Network, releaseAllocation } from '../../src/ipam/index.js';
 import type { Store } from '../../src/store/index.js';
 import { isUsableOffset, type Oracle, oracleFor, type StoreFolder, storeFolder, textAt, usableCount } from './support.js';
 

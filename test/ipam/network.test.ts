@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { parseIp } from '../../src/domain/index.js';
 import {
-  checkNetworks,
   compileNetwork,
+  compileNetworks,
   type Network,
+  networkCatalog,
   type NetworkDefinition,
   nextUsableOffset,
-  parseCidr,
-  parseIp,
   unusableReason,
 } from '../../src/ipam/index.js';
 import { isUsableOffset, oracleFor, usableCount } from './support.js';
@@ -24,20 +24,6 @@ const reasonFor = (network: Network, ip: string) => {
   assert.ok(address);
   return unusableReason(network, address)?.kind;
 };
-
-describe('parseCidr', () => {
-  it('refuses a block whose address has host bits set, naming the block meant', () => {
-    const result = parseCidr('10.8.0.5/24');
-    assert.equal(result.ok, false);
-    assert.match(result.ok ? '' : result.reason, /the network is 10\.8\.0\.0\/24/);
-  });
-
-  it('refuses a prefix longer than the family allows', () => {
-    assert.equal(parseCidr('10.0.0.0/33').ok, false);
-    assert.equal(parseCidr('fd00::/129').ok, false);
-    assert.equal(parseCidr('fd00::/64').ok, true);
-  });
-});
 
 describe('compileNetwork', () => {
   it('excludes the network and broadcast addresses of an IPv4 /24 and /30', () => {
@@ -62,6 +48,16 @@ describe('compileNetwork', () => {
     assert.equal(n.capacity, 255n);
     assert.equal(reasonFor(n, 'fd00::'), 'anycast');
     assert.equal(reasonFor(n, 'fd00::ff'), undefined);
+    assert.equal(compiled({ cidr: 'fd00::/64' }).capacity, 2n ** 64n - 1n);
+  });
+
+  it('never hands out the IPv4-mapped block from an IPv6 block wide enough to span it', () => {
+    const wide = compiled({ cidr: '::/64' });
+    const mapped = 0xffffn << 32n;
+    assert.equal(wide.capacity, 2n ** 64n - 1n - 2n ** 32n);
+    assert.equal(nextUsableOffset(wide, mapped), mapped + 2n ** 32n);
+    assert.equal(nextUsableOffset(wide, mapped - 1n), mapped - 1n);
+    assert.equal(reasonFor(wide, '::ffff:10.0.0.1'), 'outside', 'a mapped address is IPv4, outside an IPv6 block');
     assert.equal(compiled({ cidr: 'fd00::/64' }).capacity, 2n ** 64n - 1n);
   });
 
@@ -121,9 +117,9 @@ describe('compileNetwork', () => {
 
 const ipv4 = (value: bigint): string => [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
 
-describe('checkNetworks', () => {
+describe('compileNetworks', () => {
   it('rejects two overlapping networks, naming both', () => {
-    const issues = checkNetworks([
+    const { issues } = compileNetworks([
       { name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24' },
       { name: 'lan', kind: 'lan', cidr: '10.0.0.0/8' },
       { name: 'v6', kind: 'lan', cidr: 'fd00::/64' },
@@ -134,10 +130,21 @@ describe('checkNetworks', () => {
   });
 
   it('rejects a name used twice', () => {
-    const issues = checkNetworks([
+    const { issues, networks } = compileNetworks([
       { name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24' },
       { name: 'wg0', kind: 'wireguard', cidr: '10.9.0.0/24' },
     ]);
     assert.deepEqual(issues.map((i) => [i.index, i.field]), [[1, 'name']]);
+    assert.equal(networks.length, 2, 'each compiles on its own');
+    assert.throws(() => networkCatalog(networks), { name: 'RegistryError', code: 'config_invalid' });
+  });
+
+  it('compiles each definition once into the networks the catalog takes as they are', () => {
+    const { issues, networks } = compileNetworks([{ name: 'wg0', kind: 'wireguard', cidr: '10.8.0.0/24', gateway: '::ffff:10.8.0.1' }]);
+    assert.deepEqual(issues, []);
+    const catalog = networkCatalog(networks);
+    assert.equal(catalog.require('wg0'), networks[0]);
+    assert.equal(networkCatalog(networks), catalog, 'one catalog per list');
+    assert.equal(reasonFor(catalog.require('wg0'), '10.8.0.1'), 'gateway', 'an IPv4-mapped gateway is the IPv4 address');
   });
 });

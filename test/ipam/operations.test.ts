@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RegistryClient } from '../../src/client/index.js';
-import { RegistryError } from '../../src/domain/index.js';
-import { compileNetwork, parseIp, unusableReason } from '../../src/ipam/index.js';
+import { parseIp, RegistryError } from '../../src/domain/index.js';
+import { compileNetwork, unusableReason } from '../../src/ipam/index.js';
 import { openStore } from '../../src/store/index.js';
 import { eventually } from '../helpers/log-capture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -130,6 +130,14 @@ describe('IP allocation over the wire', () => {
       (error: unknown) => error instanceof RegistryError && error.code === 'invalid_params' && /exactly one of owner or ip \(both were given\)/.test(error.message),
     );
     await assert.rejects(client.releaseIp({ network: 'v6' }), /neither was given/);
+  });
+
+  it('takes an IPv4-mapped address for the IPv4 address it carries, in allocate and in release', async () => {
+    const held = await client.allocateIp({ network: 'wg0', owner: 'mapped', ip: '::ffff:10.77.1.254' });
+    assert.equal(held.address, '10.77.1.254');
+    await assert.rejects(client.allocateIp({ network: 'wg0', owner: 'other', ip: '10.77.1.254' }), rejectsWith('address_unavailable', 'taken'));
+    await assert.rejects(client.allocateIp({ network: 'v6', owner: 'mapped6', ip: '::ffff:10.77.1.98' }), rejectsWith('address_unavailable', 'outside'));
+    assert.equal((await client.releaseIp({ network: 'wg0', ip: '::ffff:a4d:1fe' })).owner, 'mapped');
   });
 
   it('gives a registering service its addresses and releases them when it deregisters, in the same writes', async () => {

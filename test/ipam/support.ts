@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatIp, type IpFamily, parseCidr } from '../../src/ipam/index.js';
+import { formatIp, type IpFamily, parseCidr } from '../../src/domain/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 /** A temp folder with numbered SQLite files in it; `close()` removes it. */

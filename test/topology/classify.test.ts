@@ -7,15 +7,15 @@ import {
   ARPHRD_NONE,
   classifyAddress,
   classifyIp,
-  type ConfiguredNetwork,
   type LinkFacts,
 } from '../../src/topology/index.js';
+import { configured as configuredOf } from './fixtures.js';
 
 const ETHER = 1;
-const configured: ConfiguredNetwork[] = [
+const configured = configuredOf(
   { name: 'overlay', kind: 'wireguard', cidr: '10.99.0.0/16' },
   { name: 'office', kind: 'lan', cidr: '203.0.113.0/24' },
-];
+);
 
 interface Row {
   readonly title: string;
@@ -127,10 +127,7 @@ describe('classifyIp', () => {
   });
 
   it('puts a configured wireguard network ahead of a configured lan network that holds it', () => {
-    const nets: ConfiguredNetwork[] = [
-      { name: 'site', kind: 'lan', cidr: '10.0.0.0/8' },
-      { name: 'wg', kind: 'wireguard', cidr: '10.200.0.0/16' },
-    ];
+    const nets = configuredOf({ name: 'site', kind: 'lan', cidr: '10.0.0.0/8' }, { name: 'wg', kind: 'wireguard', cidr: '10.200.0.0/16' });
     assert.equal(classifyIp('10.200.3.4', nets).network, 'wireguard');
     assert.match(classifyIp('10.1.3.4', nets).reason, /configured lan network site/);
   });

@@ -1,5 +1,16 @@
-import { asRevision, asServiceId, newService, type Service, type ServiceFields, type TopologyAddress } from '../../src/domain/index.js';
-import type { HostTopology } from '../../src/topology/index.js';
+import { asRevision, asServiceId, newService, parseCidr, type Service, type ServiceFields, type TopologyAddress } from '../../src/domain/index.js';
+import { type ConfiguredNetwork, configuredNetworks, type HostTopology, type SharedNetworkKind } from '../../src/topology/index.js';
+
+/** Configured networks as the server hands them to topology: parsed once (here from test text), then shown by configuredNetworks(). */
+export function configured(...networks: readonly { readonly name: string; readonly kind: SharedNetworkKind; readonly cidr: string }[]): ConfiguredNetwork[] {
+  return configuredNetworks(
+    networks.map(({ name, kind, cidr }) => {
+      const parsed = parseCidr(cidr);
+      if (!parsed.ok) throw new Error(`bad test network ${cidr}: ${parsed.reason}`);
+      return { name, kind, cidr: parsed.cidr };
+    }),
+  );
+}
 
 const address = (iface: string, addr: string, cidr: string, network: TopologyAddress['network']): TopologyAddress => ({
   interface: iface,

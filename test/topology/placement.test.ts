@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { placeCaller } from '../../src/topology/index.js';
-import { hostA } from './fixtures.js';
+import { configured, hostA } from './fixtures.js';
 
 const kinds = (place: ReturnType<typeof placeCaller>): string[] => place.networks.map((n) => `${n.kind} ${n.cidr}`).sort();
 
@@ -56,7 +56,7 @@ describe('placeCaller', () => {
   });
 
   it('uses configured networks as well as interface networks', () => {
-    const topology = { ...hostA, networks: [{ name: 'overlay', kind: 'wireguard' as const, cidr: '10.240.0.0/16' }] };
+    const topology = { ...hostA, networks: configured({ name: 'overlay', kind: 'wireguard', cidr: '10.240.0.0/16' }) };
     const place = placeCaller(topology, { remoteAddress: '10.240.3.3', localAddress: '198.51.100.10' });
     assert.deepEqual(kinds(place), ['wireguard 10.240.0.0/16']);
   });
