@@ -6,12 +6,7 @@ import type {
   IpPoolState,
   MemoryAllocationView,
 } from './allocations.js';
-
-/** Looks a key up through layers, newest first: `null` in a layer means removed there. */
-function throughLayers<T>(layers: readonly (T | null | undefined)[], committed: () => T | undefined): T | undefined {
-  for (const value of layers) if (value !== undefined) return value ?? undefined;
-  return committed();
-}
+import { throughLayers } from './view.js';
 
 /**
  * One write's view of allocations: the committed view, the batch's earlier successful writes,

@@ -1,6 +1,6 @@
 /** @module store/internal — for tests only: probes and internals no other folder may use. */
+export { compactionPoint } from './batch.js';
 export {
-  compactionPoint,
   DEFAULT_SQLITE_TUNING,
   LATEST_SCHEMA_VERSION,
   type Migration,

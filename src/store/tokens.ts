@@ -1,3 +1,5 @@
+import { throughLayers } from './view.js';
+
 /**
  * Bearer tokens as the store keeps them: a name, a role and the SHA-256 of the secret. The
  * secret itself is never stored; src/operations makes and hashes it.
@@ -98,13 +100,8 @@ export function overlayTokenWriter(
   layers: { readonly batch: TokenChanges; readonly committed: TokenReadView },
   run: <T>(body: () => T) => Promise<T>,
 ): TokenWriter {
-  const read = (name: string): TokenRecord | undefined => {
-    const mine = own.get(name);
-    if (mine !== undefined) return mine ?? undefined;
-    const earlier = layers.batch.get(name);
-    if (earlier !== undefined) return earlier ?? undefined;
-    return layers.committed.get(name);
-  };
+  const read = (name: string): TokenRecord | undefined =>
+    throughLayers([own.get(name), layers.batch.get(name)], () => layers.committed.get(name));
   return {
     get: (name) => run(() => read(name)),
     put: (token) =>

@@ -42,6 +42,15 @@ export class MemoryServiceView implements ServiceReadView {
   }
 }
 
+/**
+ * A write's read of one key: its own layer, then the batch's, newest first (`null` in a layer
+ * means removed there), then the committed view.
+ */
+export function throughLayers<T>(layers: readonly (T | null | undefined)[], committed: () => T | undefined): T | undefined {
+  for (const value of layers) if (value !== undefined) return value ?? undefined;
+  return committed();
+}
+
 /** Every service of `base` with `layers` applied in order, sorted by name. */
 export function listWithChanges(base: ServiceReadView, layers: readonly ServiceChanges[]): readonly Service[] {
   if (layers.every((layer) => layer.size === 0)) return base.list();

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { asRevision } from '../../domain/index.js';
 import type { ResolvedStoreOptions } from '../options.js';
 import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
-import { batchChangesNothing, compactionPoint, type PendingWrite, prepareBatch, type PreparedBatch } from './batch.js';
+import { compactionPoint, type PendingWrite, prepareBatch, type PreparedBatch, settleAll } from '../batch.js';
+import { changesAreEmpty } from '../committed.js';
 import { encodeChanges } from './journal.js';
 import { aheadStatements, decodeAhead, rowsPerStatement } from './ahead.js';
 import { type MetaRow, readSnapshot } from './load.js';
@@ -46,9 +47,12 @@ export async function commitBatch(ctx: CommitContext, writes: readonly PendingWr
   try {
     await lockAndCatchUp(ctx);
     const clock = ctx.options.clock;
-    const prepared = await prepareBatch({ views: replica.views, revision: replica.revision, clock, writeTimeoutMs: ctx.tuning.writeTimeoutMs }, writes);
+    const outcome = await prepareBatch({ views: replica.views, revision: replica.revision, clock, writeTimeoutMs: ctx.tuning.writeTimeoutMs }, writes);
+    // Without a persist step nothing breaks the transaction while the functions run.
+    if (!outcome.ok) throw outcome.error;
+    const prepared = outcome.batch;
     pending = prepared.done.map((done) => done.write);
-    if (prepared.done.length === 0 || batchChangesNothing(prepared)) {
+    if (prepared.done.length === 0 || (prepared.events.length === 0 && changesAreEmpty(prepared.changes))) {
       await client.query('ROLLBACK');
       for (const done of prepared.done) done.settle(undefined, []);
       return { ok: true };
@@ -58,8 +62,8 @@ export async function commitBatch(ctx: CommitContext, writes: readonly PendingWr
     await client.query('COMMIT');
     pending = [];
     const committed: MetaRow = { generation: rows.generation, revision: asRevision(rows.revision), compactRevision: asRevision(rows.compactRevision) };
-    replica.applyOwn(prepared.changes, committed, prepared.events);
-    for (const done of prepared.done) done.settle(done.revision, done.events);
+    replica.applyOwn(prepared.changes, committed, prepared.committed);
+    settleAll(prepared.done);
     return { ok: true };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -87,7 +91,7 @@ function rowsOf(ctx: CommitContext, prepared: PreparedBatch): CommitRows {
     changes: prepared.changes,
     serviceJson: prepared.serviceJson,
     deploymentJson: prepared.deploymentJson,
-    events: prepared.eventRows,
+    events: prepared.events,
     journal: encodeChanges(prepared.changes, prepared.serviceJson),
     generation,
     revision,

@@ -6,7 +6,6 @@ export {
   LOCK_KEYS,
   type MigrationOutcome,
   postgresMigrations,
-  type PostgresMigration,
 } from './migrations.js';
 export { migratePostgres } from './migrate.js';
 export { redactUrl } from './sql.js';

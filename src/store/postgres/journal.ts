@@ -1,45 +1,13 @@
-import type { DeploymentRecord, Service } from '../../domain/index.js';
-import { AllocationChanges, type IpPoolState } from '../allocations.js';
-import type { TokenRecord } from '../tokens.js';
-import {
-  corrupt,
-  decodeAllocation,
-  decodeDeployment,
-  decodePool,
-  decodeService,
-  decodeToken,
-  rowOf,
-} from './codec.js';
+import type { IpPoolState } from '../allocations.js';
+import { decodeDeployment, decodeService } from '../codec.js';
+import { type CommitChanges, emptyChanges } from '../committed.js';
+import { corrupt, decodeAllocation, decodePool, decodeToken, rowOf } from './codec.js';
 
 /**
- * What one commit changed, in the shape the in-memory views apply. Each commit stores it in the
- * `commits` journal, so every other server brings its memory up to date by reading it: events
- * alone would not do (a ping, a token or a deployment record changes rows without an event).
+ * Each commit stores what it changed in the `commits` journal, so every other server brings its
+ * memory up to date by reading it: events alone would not do (a ping, a token or a deployment
+ * record changes rows without an event).
  */
-export interface CommitChanges {
-  readonly services: Map<string, Service | null>;
-  readonly deployments: Map<string, DeploymentRecord>;
-  readonly allocations: AllocationChanges;
-  readonly tokens: Map<string, TokenRecord | null>;
-}
-
-export const emptyChanges = (): CommitChanges => ({
-  services: new Map(),
-  deployments: new Map(),
-  allocations: new AllocationChanges(),
-  tokens: new Map(),
-});
-
-export const changesAreEmpty = (changes: CommitChanges): boolean =>
-  changes.services.size === 0 && changes.deployments.size === 0 && changes.allocations.isEmpty && changes.tokens.size === 0;
-
-/** Lays `later` over `into`. */
-export function mergeChanges(into: CommitChanges, later: CommitChanges): void {
-  for (const [name, service] of later.services) into.services.set(name, service);
-  for (const [id, record] of later.deployments) into.deployments.set(id, record);
-  into.allocations.merge(later.allocations);
-  for (const [name, token] of later.tokens) into.tokens.set(name, token);
-}
 
 /** The journal text of a commit's changes; `serviceJson` holds the JSON already made for the services table. */
 export function encodeChanges(changes: CommitChanges, serviceJson: ReadonlyMap<string, string>): string {

@@ -1,19 +1,10 @@
 import type pg from 'pg';
-import { asRevision, type CommittedEvent, type DeploymentRecord, type Revision, type Service } from '../../domain/index.js';
+import { asRevision, type CommittedEvent, type Revision } from '../../domain/index.js';
 import type { AllocationSnapshot } from '../allocations.js';
-import type { TokenRecord } from '../tokens.js';
-import {
-  decodeAllocation,
-  decodeDeployment,
-  decodeEventRow,
-  decodePool,
-  decodeService,
-  decodeToken,
-  integerOf,
-  rowOf,
-  textOf,
-} from './codec.js';
-import { decodeChanges, type CommitChanges } from './journal.js';
+import { decodeDeployment, decodeService } from '../codec.js';
+import type { CommitChanges, StoreContents } from '../committed.js';
+import { decodeAllocation, decodeEventRow, decodePool, decodeToken, integerOf, rowOf, textOf } from './codec.js';
+import { decodeChanges } from './journal.js';
 import { type Queryable, select } from './sql.js';
 
 /** Where the database stands: the last commit, the last revision and the compaction point. */
@@ -23,13 +14,8 @@ export interface MetaRow {
   readonly compactRevision: Revision;
 }
 
-/** Everything the in-memory views hold, read in one snapshot. */
-export interface Snapshot extends MetaRow {
-  readonly services: readonly Service[];
-  readonly deployments: readonly DeploymentRecord[];
-  readonly allocations: AllocationSnapshot;
-  readonly tokens: readonly TokenRecord[];
-}
+/** Everything the in-memory views hold, read in one snapshot, and where the database stood. */
+export interface Snapshot extends MetaRow, StoreContents {}
 
 /** One entry of the commit journal. */
 export interface JournalRow extends MetaRow {

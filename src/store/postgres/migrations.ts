@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { RegistryError } from '../../domain/index.js';
+import { latestVersion, type Migration, migrationsAfter } from '../migrations.js';
 import { integerOf } from './codec.js';
 
 /** Advisory lock keys of this schema (arbitrary constants, fixed for good: every server must agree). */
@@ -16,14 +16,8 @@ export const LOCK_KEYS = {
   healthShards: 0x7265_6705,
 } as const;
 
-/** A numbered, forward-only schema step; the numbers are those of the SQLite backend. */
-export interface PostgresMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-export const postgresMigrations: readonly PostgresMigration[] = [
+/** The schema steps, numbered as the SQLite backend numbers its own. */
+export const postgresMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'services, events, meta and the commit journal',
@@ -114,7 +108,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
 ];
 
 /** The schema version this build writes. */
-export const LATEST_POSTGRES_SCHEMA_VERSION = postgresMigrations.reduce((max, m) => Math.max(max, m.version), 0);
+export const LATEST_POSTGRES_SCHEMA_VERSION = latestVersion(postgresMigrations);
 
 export interface MigrationOutcome {
   readonly from: number;
@@ -136,15 +130,7 @@ export async function runPostgresMigrations(client: pg.ClientBase): Promise<Migr
     )`);
     const { rows } = await client.query('SELECT coalesce(max(version), 0) AS version FROM registry_schema');
     const from = integerOf(rows[0]?.version, 'registry_schema');
-    if (from > LATEST_POSTGRES_SCHEMA_VERSION) {
-      throw new RegistryError(
-        'unavailable',
-        `the database schema is version ${from}, newer than this build knows (${LATEST_POSTGRES_SCHEMA_VERSION})`,
-        { details: { schemaVersion: from, supported: LATEST_POSTGRES_SCHEMA_VERSION } },
-      );
-    }
-    const pending = postgresMigrations.filter((m) => m.version > from).sort((a, b) => a.version - b.version);
-    for (const migration of pending) {
+    for (const migration of migrationsAfter(postgresMigrations, from)) {
       await client.query(migration.sql);
       await client.query('INSERT INTO registry_schema (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }

@@ -1,18 +1,11 @@
 import pg from 'pg';
 import { type CommittedEvent, RegistryError, type Revision } from '../../domain/index.js';
 import type { AllocationReadView } from '../allocations.js';
+import { closingError, failAll, type PendingWrite } from '../batch.js';
+import { GroupCommit } from '../group-commit.js';
 import type { ResolvedStoreOptions } from '../options.js';
 import type { TokenReadView } from '../tokens.js';
-import {
-  type CommitListener,
-  DEFAULT_DEPLOYMENT_RETENTION,
-  type DeploymentReadView,
-  type ServiceReadView,
-  type Store,
-  type WriteResult,
-  type WriteTx,
-} from '../types.js';
-import { failAll, type PendingWrite } from './batch.js';
+import { type CommitListener, DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type Store } from '../types.js';
 import { commitBatch, type CommitContext } from './commit.js';
 import { CommitFollower } from './follower.js';
 import { loadSnapshot, readEvents, type Snapshot } from './load.js';
@@ -70,16 +63,12 @@ export async function openPostgresStore(
  * transaction-level advisory lock, so revisions stay gap-free across servers; each commit
  * NOTIFYs its generation and every server reads the journal and the events itself.
  */
-class PostgresStore implements Store {
+class PostgresStore extends GroupCommit implements Store {
   readonly kind = 'postgres';
-  readonly closed: Promise<void | Error>;
   readonly #replica: Replica;
   readonly #follower: CommitFollower;
   readonly #poll: NodeJS.Timeout;
   readonly shardClaims: SessionShardClaims;
-  #queue: PendingWrite[] = [];
-  #scheduled: NodeJS.Immediate | undefined;
-  #flushing = false;
   /** Flushes and catch-ups, one at a time and in order. */
   #chain: Promise<void> = Promise.resolve();
   #syncQueued = false;
@@ -87,8 +76,6 @@ class PostgresStore implements Store {
   #announced = 0;
   /** A reconnect or a poll asked for a catch-up whatever was announced. */
   #syncForced = false;
-  #closing: Promise<void> | undefined;
-  #markClosed: (reason: void | Error) => void = () => undefined;
 
   constructor(
     private readonly options: ResolvedStoreOptions,
@@ -97,8 +84,8 @@ class PostgresStore implements Store {
     config: pg.ClientConfig,
     snapshot: Snapshot,
   ) {
+    super(tuning.maxBatchWrites, 'the PostgreSQL connections did not close cleanly');
     this.#replica = new Replica(snapshot, DEFAULT_DEPLOYMENT_RETENTION);
-    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
     this.#follower = new CommitFollower({
       config,
       listen: tuning.listen,
@@ -139,22 +126,8 @@ class PostgresStore implements Store {
     return this.#replica.compactRevision;
   }
 
-  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<WriteResult<T>> {
-    if (this.#closing !== undefined) return Promise.reject(closingError());
-    return new Promise<WriteResult<T>>((resolve, reject) => {
-      this.#queue.push({
-        run: async (tx) => {
-          const value = await fn(tx);
-          return (revision, events) => resolve({ value, revision, events });
-        },
-        fail: reject,
-      });
-      this.#schedule();
-    });
-  }
-
   async eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]> {
-    if (this.#closing !== undefined) throw closingError();
+    if (this.closing) throw closingError();
     if (!Number.isSafeInteger(limit) || limit <= 0) return [];
     try {
       // Bounded by what this server has applied: later events reach its listeners first.
@@ -170,37 +143,22 @@ class PostgresStore implements Store {
 
   /** True while this server holds the sweep lock (a session-level advisory lock): one server sweeps at a time. */
   claimSweeps(): Promise<boolean> {
-    if (this.#closing !== undefined) return Promise.resolve(false);
+    if (this.closing) return Promise.resolve(false);
     return this.#follower.claimSweeps();
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  async #shutdown(): Promise<void> {
-    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
-    this.#scheduled = undefined;
+  /** After the last flush: the catch-ups still queued, then the LISTEN session and the pool. */
+  protected override async release(): Promise<void> {
     clearInterval(this.#poll);
-    const queued = this.#queue;
-    this.#queue = [];
-    for (const write of queued) write.fail(closingError());
     await this.#chain;
     this.#replica.clearListeners();
-    let reason: Error | undefined;
-    try {
-      await this.#follower.close();
-      await this.pool.end();
-    } catch (cause) {
-      reason = new RegistryError('unavailable', 'the PostgreSQL connections did not close cleanly', { cause });
-    }
-    this.#markClosed(reason);
-    if (reason !== undefined) throw reason;
+    await this.#follower.close();
+    await this.pool.end();
+  }
+
+  /** A flush waits for the catch-ups before it, and they for it: one at a time, in order. */
+  protected override runFlush(flush: () => Promise<void>): Promise<void> {
+    return this.#exclusive(flush);
   }
 
   #exclusive(task: () => Promise<void>): Promise<void> {
@@ -216,13 +174,13 @@ class PostgresStore implements Store {
   #requestSync(announced?: number): void {
     if (announced === undefined) this.#syncForced = true;
     else this.#announced = Math.max(this.#announced, announced);
-    if (this.#syncQueued || this.#closing !== undefined) return;
+    if (this.#syncQueued || this.closing) return;
     this.#syncQueued = true;
     void this.#exclusive(async () => {
       this.#syncQueued = false;
       const forced = this.#syncForced;
       this.#syncForced = false;
-      if (this.#closing !== undefined || (!forced && this.#announced <= this.#replica.generation)) return;
+      if (this.closing || (!forced && this.#announced <= this.#replica.generation)) return;
       await this.#replica.sync(this.pool, () => this.#reload()).catch(() => undefined);
     });
   }
@@ -236,21 +194,9 @@ class PostgresStore implements Store {
     }
   }
 
-  #schedule(): void {
-    if (this.#scheduled !== undefined || this.#flushing) return;
-    this.#scheduled = setImmediate(() => {
-      this.#scheduled = undefined;
-      this.#flushing = true;
-      void this.#exclusive(() => this.#flush()).finally(() => {
-        this.#flushing = false;
-        if (this.#queue.length > 0 && this.#closing === undefined) this.#schedule();
-      });
-    });
-  }
-
-  async #flush(): Promise<void> {
-    let writes = this.#queue.splice(0, this.tuning.maxBatchWrites);
-    if (writes.length === 0) return;
+  /** One transaction under the write lock, run again after a serialisation failure or deadlock. */
+  protected override async commit(batch: readonly PendingWrite[]): Promise<void> {
+    let writes = batch;
     let checkedOut: Checkout;
     try {
       checkedOut = await checkout(this.pool);
@@ -286,8 +232,4 @@ class PostgresStore implements Store {
 function connectionLost(error: unknown): boolean {
   const state = sqlState(error);
   return state === undefined || state.startsWith('08') || state.startsWith('57');
-}
-
-function closingError(): RegistryError {
-  return new RegistryError('unavailable', 'the store is closing');
 }

@@ -1,10 +1,10 @@
 import type { CommittedEvent, Revision } from '../../domain/index.js';
+import { applyChanges, type CommitChanges, CommitListeners, type ViewSet, viewsOf } from '../committed.js';
 import type { CommitListener } from '../types.js';
 import { JOURNAL_PAGE, readAhead } from './ahead.js';
-import type { CommitChanges } from './journal.js';
 import { type JournalRow, type MetaRow, readEvents, readJournal, type Snapshot } from './load.js';
 import type { Queryable } from './sql.js';
-import { applyChanges, ReadThrough, type ViewSet, viewsOf } from './views.js';
+import { ReadThrough } from './views.js';
 
 /** Revisions whose events are read per query while catching up. */
 const REVISION_PAGE = 5_000;
@@ -21,7 +21,7 @@ export class Replica {
   #generation: number;
   #revision: Revision;
   #compactRevision: Revision;
-  readonly #listeners = new Set<CommitListener>();
+  readonly #listeners = new CommitListeners();
 
   constructor(
     snapshot: Snapshot,
@@ -51,11 +51,7 @@ export class Replica {
   }
 
   onCommit(listener: CommitListener): () => void {
-    const entry: CommitListener = (events) => listener(events);
-    this.#listeners.add(entry);
-    return () => {
-      this.#listeners.delete(entry);
-    };
+    return this.#listeners.add(listener);
   }
 
   clearListeners(): void {
@@ -146,16 +142,6 @@ export class Replica {
   }
 
   #publish(events: readonly CommittedEvent[]): void {
-    if (events.length === 0) return;
-    for (const listener of [...this.#listeners]) notify(listener, events);
-  }
-}
-
-function notify(listener: CommitListener, events: readonly CommittedEvent[]): void {
-  try {
-    listener(events);
-  } catch (error) {
-    // A listener's fault must not undo a commit nor starve the other listeners.
-    process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'CommitListenerError');
+    this.#listeners.publish(events);
   }
 }

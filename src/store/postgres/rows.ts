@@ -1,19 +1,11 @@
 import type { DeploymentRecord } from '../../domain/index.js';
 import type { AllocationChanges } from '../allocations.js';
-import type { CommitChanges } from './journal.js';
+import type { StampedEvent } from '../codec.js';
+import type { CommitChanges } from '../committed.js';
 import { type Queryable, run } from './sql.js';
 
 /** The channel every server LISTENs on; a notification carries only the commit's generation. */
 export const COMMIT_CHANNEL = 'registry_commit';
-
-/** One event row as the log stores it. */
-export interface EventRow {
-  readonly revision: number;
-  readonly index: number;
-  readonly type: string;
-  readonly timestamp: number;
-  readonly data: string;
-}
 
 /** Everything one commit writes. */
 export interface CommitRows {
@@ -21,7 +13,7 @@ export interface CommitRows {
   /** The JSON of each service put, by name. */
   readonly serviceJson: ReadonlyMap<string, string>;
   readonly deploymentJson: ReadonlyMap<string, string>;
-  readonly events: readonly EventRow[];
+  readonly events: readonly StampedEvent[];
   readonly journal: string;
   readonly generation: number;
   readonly revision: number;
@@ -98,12 +90,13 @@ function addServices(w: Ctes, rows: CommitRows): void {
   );
 }
 
-function addEvents(w: Ctes, events: readonly EventRow[]): void {
+function addEvents(w: Ctes, events: readonly StampedEvent[]): void {
   if (events.length === 0) return;
+  const rows = events.map((e) => e.committed);
   w.add(
     `INSERT INTO events (revision, idx, type, timestamp, data)
-     SELECT * FROM unnest(${w.param(events.map((e) => e.revision))}::bigint[], ${w.param(events.map((e) => e.index))}::integer[],
-       ${w.param(events.map((e) => e.type))}::text[], ${w.param(events.map((e) => e.timestamp))}::bigint[], ${w.param(events.map((e) => e.data))}::text[])`,
+     SELECT * FROM unnest(${w.param(rows.map((e) => e.revision))}::bigint[], ${w.param(rows.map((e) => e.index))}::integer[],
+       ${w.param(rows.map((e) => e.type))}::text[], ${w.param(rows.map((e) => e.timestamp))}::bigint[], ${w.param(events.map((e) => e.data))}::text[])`,
   );
 }
 

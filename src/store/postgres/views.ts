@@ -1,35 +1,8 @@
 import type { DeploymentRecord, Service } from '../../domain/index.js';
-import { type AllocationReadView, type IpAllocation, MemoryAllocationView } from '../allocations.js';
-import { MemoryDeploymentLog } from '../deployment-log.js';
-import { MemoryTokenView, type TokenReadView, type TokenRecord } from '../tokens.js';
+import type { AllocationReadView, IpAllocation } from '../allocations.js';
+import type { ViewSet } from '../committed.js';
+import type { TokenReadView, TokenRecord } from '../tokens.js';
 import type { DeploymentReadView, ServiceReadView } from '../types.js';
-import { MemoryServiceView } from '../view.js';
-import type { CommitChanges } from './journal.js';
-import type { Snapshot } from './load.js';
-
-/** The committed state in memory; replaced whole when a server fell too far behind the journal. */
-export interface ViewSet {
-  readonly services: MemoryServiceView;
-  readonly deployments: MemoryDeploymentLog;
-  readonly allocations: MemoryAllocationView;
-  readonly tokens: MemoryTokenView;
-}
-
-export function viewsOf(snapshot: Snapshot, deploymentRetention: number): ViewSet {
-  return {
-    services: new MemoryServiceView(snapshot.services),
-    deployments: new MemoryDeploymentLog(snapshot.deployments, deploymentRetention),
-    allocations: new MemoryAllocationView(snapshot.allocations),
-    tokens: new MemoryTokenView(snapshot.tokens),
-  };
-}
-
-export function applyChanges(views: ViewSet, changes: CommitChanges): void {
-  views.services.apply(changes.services);
-  views.deployments.apply(changes.deployments);
-  views.allocations.apply(changes.allocations);
-  views.tokens.apply(changes.tokens);
-}
 
 /**
  * The read views a Store hands out. Callers keep them (the auth gate keeps `tokens`), so they

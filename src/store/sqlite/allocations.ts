@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AllocationChanges, AllocationSnapshot, IpAllocation, IpPoolState } from '../allocations.js';
+import { corruption, isObject as isRow, type JsonObject as Row } from '../codec.js';
 
 /** The IP allocation statements (migration 2), prepared once per connection. */
 export interface AllocationStatements {
@@ -51,12 +52,7 @@ export const allocationsMigrationSql = `
   ) STRICT;
 `;
 
-type Row = Record<string, unknown>;
-const isRow = (value: unknown): value is Row => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function corrupt(what: string, value: unknown): Error {
-  return new Error(`corrupt ${what} in the SQLite store: ${JSON.stringify(value)?.slice(0, 200) ?? String(value)}`);
-}
+const corrupt = (what: string, value: unknown): Error => corruption('SQLite', what, value);
 
 function text(row: Row, key: string, what: string): string {
   const value = row[key];

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeploymentRecord } from '../../domain/index.js';
+import { corruption, decodeDeployment, isObject } from '../codec.js';
 
 /** The deployment log's statements (migration 3), prepared once per connection. */
 export interface DeploymentStatements {
@@ -22,51 +23,24 @@ export function prepareDeploymentStatements(db: Database.Database): DeploymentSt
   };
 }
 
-/** A record as the database holds it: the normalised record and its JSON. */
-export interface EncodedDeployment {
-  readonly record: DeploymentRecord;
-  readonly json: string;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function corrupt(value: unknown): Error {
-  return new Error(`corrupt deployment record in the SQLite store: ${JSON.stringify(value)?.slice(0, 200) ?? String(value)}`);
-}
-
-/** Decoder for what this store wrote itself: shape checks, then `as`. */
-export function decodeDeployment(json: string): DeploymentRecord {
-  const value: unknown = JSON.parse(json);
-  if (!isObject(value)) throw corrupt(value);
-  const { id, node, service, startedAt, steps } = value;
-  if (typeof id !== 'string' || typeof node !== 'string' || typeof service !== 'string') throw corrupt(value);
-  if (typeof startedAt !== 'number' || !Array.isArray(steps)) throw corrupt(value);
-  return value as unknown as DeploymentRecord;
-}
-
-export function encodeDeployment(record: DeploymentRecord): EncodedDeployment {
-  const json = JSON.stringify(record);
-  return { json, record: decodeDeployment(json) };
-}
-
 /** The most recent `limit` records, read at open. */
 export function loadDeployments(statements: DeploymentStatements, limit: number): DeploymentRecord[] {
   return statements.recent.all(limit).map((row) => {
-    if (!isObject(row) || typeof row.record !== 'string') throw corrupt(row);
-    return decodeDeployment(row.record);
+    if (!isObject(row) || typeof row.record !== 'string') throw corruption('SQLite', 'deployments row', row);
+    return decodeDeployment(JSON.parse(row.record));
   });
 }
 
-/** Writes a write's puts inside its savepoint, then drops rows beyond the retention. */
+/** Writes a write's puts (with the JSON it made of each) inside its savepoint, then drops rows beyond the retention. */
 export function writeDeploymentRows(
   statements: DeploymentStatements,
-  puts: ReadonlyMap<string, EncodedDeployment>,
+  puts: ReadonlyMap<string, DeploymentRecord>,
+  json: ReadonlyMap<string, string>,
   retention: number,
 ): void {
   if (puts.size === 0) return;
-  for (const { record, json } of puts.values()) {
-    statements.put.run(record.id, record.node, record.service, record.startedAt, json);
+  for (const record of puts.values()) {
+    statements.put.run(record.id, record.node, record.service, record.startedAt, json.get(record.id) ?? JSON.stringify(record));
   }
   statements.prune.run(retention);
 }

@@ -2,5 +2,4 @@
 export { DEFAULT_SQLITE_TUNING, migrateSqlite, openSqliteStore, type SqliteTuning } from './sqlite-store.js';
 export { type SqliteDiagnostics, sqliteDiagnostics } from './diagnostics.js';
 export { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations.js';
-export { compactionPoint } from './batch.js';
 export { type DataFolderHolder, type DataFolderLock, LOCK_FILE_NAME, lockDataFolder, readDataFolderHolder } from './folder-lock.js';

@@ -1,17 +1,9 @@
 import type Database from 'better-sqlite3';
-import { RegistryError } from '../../domain/index.js';
+import { latestVersion, type Migration, migrationsAfter } from '../migrations.js';
 import { allocationsMigrationSql } from './allocations.js';
 import { tokensMigrationSql } from './tokens.js';
 
-/**
- * A numbered, forward-only schema step. Numbers are shared with the PostgreSQL backend;
- * a new table (IP allocations, tokens, deployments) comes as a new number, never an edit.
- */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { Migration };
 
 export const migrations: readonly Migration[] = [
   {
@@ -58,20 +50,11 @@ export const migrations: readonly Migration[] = [
 ];
 
 /** The schema version this build writes. */
-export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+export const LATEST_SCHEMA_VERSION = latestVersion(migrations);
 
 /** Runs every migration above the file's `user_version`, each in its own transaction. */
 export function runMigrations(db: Database.Database): number {
-  const current = readUserVersion(db);
-  if (current > LATEST_SCHEMA_VERSION) {
-    throw new RegistryError(
-      'unavailable',
-      `the database schema is version ${current}, newer than this build knows (${LATEST_SCHEMA_VERSION})`,
-      { details: { schemaVersion: current, supported: LATEST_SCHEMA_VERSION } },
-    );
-  }
-  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
-  for (const migration of pending) {
+  for (const migration of migrationsAfter(migrations, readUserVersion(db))) {
     db.transaction(() => {
       db.exec(migration.sql);
       // PRAGMA does not take bound parameters; the version is an integer from this file.

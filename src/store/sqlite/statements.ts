@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import { type AllocationStatements, prepareAllocationStatements } from './allocations.js';
+import { type DeploymentStatements, prepareDeploymentStatements } from './deployments.js';
+import { prepareTokenStatements, type TokenStatements } from './tokens.js';
 
 /** Every statement the store runs, prepared once per connection. Rows come back `unknown` for the decoders. */
 export interface Statements {
@@ -46,3 +49,18 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
   };
 }
+
+/** Every statement group of the store, prepared once per connection. */
+export interface SqliteStatements {
+  readonly main: Statements;
+  readonly deployments: DeploymentStatements;
+  readonly allocations: AllocationStatements;
+  readonly tokens: TokenStatements;
+}
+
+export const prepareAllStatements = (db: Database.Database): SqliteStatements => ({
+  main: prepareStatements(db),
+  deployments: prepareDeploymentStatements(db),
+  allocations: prepareAllocationStatements(db),
+  tokens: prepareTokenStatements(db),
+});

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { corruption } from '../codec.js';
 import { type TokenChanges, type TokenRecord, tokenRoles } from '../tokens.js';
 
 /** Migration 4: bearer tokens, by name, with the SHA-256 of the secret (never the secret). */
@@ -39,7 +40,7 @@ function decodeTokenRow(row: unknown): TokenRecord {
       return Object.freeze({ name, role, hash, createdAt });
     }
   }
-  throw new Error(`corrupt token row in the SQLite store: ${JSON.stringify(row)?.slice(0, 200) ?? String(row)}`);
+  throw corruption('SQLite', 'token row', row);
 }
 
 /** Every token, read at open. */

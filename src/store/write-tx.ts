@@ -1,20 +1,19 @@
-import type { RegistryEvent, Revision, Service } from '../../domain/index.js';
-import { overlayAllocationWriter } from '../allocation-overlay.js';
-import type { AllocationWriter } from '../allocations.js';
-import { overlayDeploymentWriter } from '../deployment-log.js';
-import { overlayTokenWriter, type TokenWriter } from '../tokens.js';
-import type { DeploymentWriter, ServiceWriter, WriteTx } from '../types.js';
-import { listWithChanges } from '../view.js';
+import type { RegistryEvent, Revision, Service } from '../domain/index.js';
+import { overlayAllocationWriter } from './allocation-overlay.js';
+import type { AllocationWriter } from './allocations.js';
 import { encodeDeployment, encodeService } from './codec.js';
-import { type CommitChanges, emptyChanges } from './journal.js';
-import type { ViewSet } from './views.js';
+import { type CommitChanges, emptyChanges, type ViewSet } from './committed.js';
+import { overlayDeploymentWriter } from './deployment-log.js';
+import { overlayTokenWriter, type TokenWriter } from './tokens.js';
+import type { DeploymentWriter, ServiceWriter, WriteTx } from './types.js';
+import { listWithChanges, throughLayers } from './view.js';
 
 /**
- * One write's view of the store: the committed views, the batch's earlier successful writes,
- * then its own changes. Reads never touch SQL; the changes reach SQL only if `fn` succeeds.
- * The same layering as the SQLite backend's, over the shared overlays of src/store.
+ * One write's view of the store, for every backend: the committed views, the batch's earlier
+ * successful writes, then its own changes. Reads never touch SQL; the changes reach SQL only if
+ * `fn` succeeds, each backend writing them in its own way.
  */
-export class PostgresWriteTx implements WriteTx {
+export class OverlayWriteTx implements WriteTx {
   readonly services: ServiceWriter;
   readonly deployments: DeploymentWriter;
   readonly allocations: AllocationWriter;
@@ -40,7 +39,7 @@ export class PostgresWriteTx implements WriteTx {
     this.deployments = overlayDeploymentWriter(this.changes.deployments, layers, run, (record) => {
       const encoded = encodeDeployment(record);
       this.deploymentJson.set(record.id, encoded.json);
-      return encoded.record;
+      return encoded.value;
     });
   }
 
@@ -60,21 +59,16 @@ export class PostgresWriteTx implements WriteTx {
 
   #serviceWriter(committed: ViewSet, batch: CommitChanges): ServiceWriter {
     const own = this.changes.services;
-    const read = (name: string): Service | undefined => {
-      const mine = own.get(name);
-      if (mine !== undefined) return mine ?? undefined;
-      const earlier = batch.services.get(name);
-      if (earlier !== undefined) return earlier ?? undefined;
-      return committed.services.get(name);
-    };
+    const read = (name: string): Service | undefined =>
+      throughLayers([own.get(name), batch.services.get(name)], () => committed.services.get(name));
     return {
       get: (name) => this.#run(() => read(name)),
       list: () => this.#run(() => listWithChanges(committed.services, [batch.services, own])),
       put: (service) =>
         this.#run(() => {
           const encoded = encodeService(service);
-          own.set(encoded.service.name, encoded.service);
-          this.serviceJson.set(encoded.service.name, encoded.json);
+          own.set(encoded.value.name, encoded.value);
+          this.serviceJson.set(encoded.value.name, encoded.json);
         }),
       delete: (name) =>
         this.#run(() => {

@@ -3,12 +3,12 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { asRevision, type Service } from '../../../src/domain/index.js';
-import { openStore, type Store } from '../../../src/store/index.js';
-import { makeService } from '../fixtures.js';
+import { asRevision, type Service } from '../../src/domain/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { makeService } from './fixtures.js';
 
-/** What the SQLite store keeps of a service and its event: the same live, read back, and after a restart. */
-describe('sqlite codec', () => {
+/** What a store keeps of a service and its event (src/store/codec.ts, on a real SQLite file): the same live, read back, and after a restart. */
+describe('store codec', () => {
   let dir: string;
   let store: Store;
   const open = () => openStore({ location: join(dir, 'registry.db') });
