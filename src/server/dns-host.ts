@@ -5,11 +5,10 @@
  * the port) and stands at the query's source address, so `resolve` places it as it places a
  * WebSocket caller from that address.
  */
-import { type Clock, RegistryError } from '../domain/index.js';
+import { cidrAround, type Clock, normaliseAddress, parseIp, RegistryError, withoutZone } from '../domain/index.js';
 import type { DnsSettings } from '../config/index.js';
 import { type DnsAsk, DnsListener, type DnsOperationName, type DnsSource, type Zone, ZoneAnswerer } from '../dns/index.js';
 import type { InputOf, OperationByName, OutputOf } from '../operations/index.js';
-import { normaliseAddress, parseCidr, parseIp } from '../topology/index.js';
 import { TokenBucket } from './limits.js';
 import { bindError } from './listener.js';
 import type { Logger } from './log.js';
@@ -20,9 +19,9 @@ export const DEFAULT_DNS_TRACKED_SOURCES = 65_536;
 
 /** The rate-limit key of a source: its IPv4 address, or its IPv6 /64 (one host usually holds a whole /64). */
 function sourceKey(address: string): string {
-  const ip = parseIp(address);
-  if (ip?.family !== 'IPv6') return normaliseAddress(address);
-  return parseCidr(`${address}/64`)?.text ?? address;
+  const ip = parseIp(withoutZone(address));
+  if (ip?.family !== 6) return normaliseAddress(address);
+  return cidrAround(ip, 64)?.text ?? address;
 }
 
 /** A token bucket per source, `rateLimit` queries a second with bursts of `rateBurst`. */
