@@ -2,14 +2,15 @@
  * Reading tokens and authentication answers off the wire. The server is trusted, so shapes are
  * read, not re-validated: a missing field gets a neutral value rather than an exception.
  */
-import type { AuthenticateOutput, Role, TokenCreated, TokenOutput } from '../operations/index.js';
+import { isGrantedRole, type Role, roles } from '../domain/index.js';
+import type { AuthenticateOutput, TokenCreated, TokenOutput } from '../operations/index.js';
 
 type Wire = Readonly<Record<string, unknown>>;
 const obj = (value: unknown): Wire => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Wire) : {});
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
-const tokenRole = (value: unknown): TokenOutput['role'] => (value === 'admin' || value === 'write' ? value : 'read');
-const anyRole = (value: unknown): Role => (value === 'read' || value === 'write' || value === 'admin' ? value : 'none');
+const tokenRole = (value: unknown): TokenOutput['role'] => (isGrantedRole(value) ? value : 'read');
+const anyRole = (value: unknown): Role => roles.find((role) => role === value) ?? 'none';
 
 export const decodeTokenOutput = (wire: unknown): TokenOutput => {
   const w = obj(wire);

@@ -22,8 +22,6 @@ export {
   type ConfigIssue,
   type ConfigIssueSource,
   type ConfigOverrides,
-  type ConfigRole,
-  configRoles,
   DEFAULT_ANONYMOUS_ROLE,
   DEFAULT_BACKEND_PROTOCOL,
   DEFAULT_DB_FILE,

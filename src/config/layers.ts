@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { hostSchema } from '../domain/index.js';
+import { hostSchema, type Role } from '../domain/index.js';
 import { toConfigIssues } from './issues.js';
 import { logLevel, serverPort } from './schema.js';
-import type { ConfigEnv, ConfigIssue, ConfigOverrides, ConfigRole, LogLevel } from './types.js';
+import type { ConfigEnv, ConfigIssue, ConfigOverrides, LogLevel } from './types.js';
 
 /** One source's settings in a common, camelCase form; paths are absolute. Merged flags › env › file. */
 export interface SettingsLayer {
@@ -19,8 +19,8 @@ export interface SettingsLayer {
   readonly topologyIntervalSeconds?: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
-  readonly loopbackRole?: ConfigRole;
-  readonly anonymousRole?: ConfigRole;
+  readonly loopbackRole?: Role;
+  readonly anonymousRole?: Role;
   readonly allowedOrigins?: readonly string[];
   readonly storeUrl?: string;
   readonly eventRetention?: number;

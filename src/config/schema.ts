@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { hostSchema, SERVICE_NAME_PATTERN } from '../domain/index.js';
+import { hostSchema, roles, SERVICE_NAME_PATTERN } from '../domain/index.js';
 import { nodeTable, nodeTables } from './nodes.js';
 import { networkTable, networkTables } from './networks.js';
-import { configRoles, logLevels } from './types.js';
+import { logLevels } from './types.js';
 import { limitsTable } from './limits.js';
 import { healthTable } from './health.js';
 import { dnsTable } from './dns.js';
@@ -15,7 +15,7 @@ const backendPort = z.number().int().min(1).max(65_535);
 /** The server's own port may be 0: the OS picks one. */
 export const serverPort = z.number().int().min(0).max(65_535);
 export const logLevel = z.enum(logLevels);
-const role = z.enum(configRoles);
+const role = z.enum(roles);
 
 export const backendName = z.string().regex(SERVICE_NAME_PATTERN, {
   error: "must start with a letter or digit and hold only letters, digits, '.', '_' and '-' (at most 128 characters)",

@@ -3,7 +3,7 @@ import type { FileBackend } from '../domain/index.js';
 export type { FileBackend };
 
 /** The shapes of the configuration: what callers pass in and the frozen object they get back. */
-import type { NodeDefinition } from '../domain/index.js';
+import type { NodeDefinition, Role } from '../domain/index.js';
 import type { Network } from '../ipam/index.js';
 import type { HealthSettings } from './health.js';
 import type { DnsSettings } from './dns.js';
@@ -40,9 +40,6 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-/** The roles a caller can hold; `none` may call nothing. The same names as the operation table's. */
-export const configRoles = ['none', 'read', 'write', 'admin'] as const;
-export type ConfigRole = (typeof configRoles)[number];
 
 /** The environment as `process.env` has it. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
@@ -106,8 +103,8 @@ export interface TlsFiles {
 }
 
 export interface AuthSettings {
-  readonly loopbackRole: ConfigRole;
-  readonly anonymousRole: ConfigRole;
+  readonly loopbackRole: Role;
+  readonly anonymousRole: Role;
   /**
    * Browser origins (`https://dash.example:8443`) whose pages may open the WebSocket endpoint,
    * besides the server's own. A browser caller never holds the loopback role either way.

@@ -122,4 +122,5 @@ export {
   parseIp,
   withoutZone,
 } from './ip.js';
+export { type GrantedRole, grantedRoles, isGrantedRole, type Role, roleAllows, roles } from './roles.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
-import { defineOperation, type Role } from './define.js';
+import { RegistryError, type Role } from '../domain/index.js';
+import { defineOperation } from './define.js';
 import { tokenSecret } from './token-secret.js';
 
 export interface AuthenticateOutput {

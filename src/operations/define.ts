@@ -1,17 +1,12 @@
 import type { z } from 'zod';
-import type { Clock } from '../domain/index.js';
+import type { Clock, GrantedRole, Role } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import type { ConnectionInfo, RuntimeServices, StreamHost } from './runtime.js';
 
-export const roles = ['none', 'read', 'write', 'admin'] as const;
-export type Role = (typeof roles)[number];
 /** The roles an operation may require: every operation needs at least `read`… */
-export type RequiredRole = Exclude<Role, 'none'>;
+export type RequiredRole = GrantedRole;
 /** …except `authenticate`, which a caller without credentials must reach to present them. */
 export type OperationRole = RequiredRole | 'none';
-
-const rank: Readonly<Record<Role, number>> = { none: 0, read: 1, write: 2, admin: 3 };
-export const roleAllows = (held: Role, needed: OperationRole): boolean => rank[held] >= rank[needed];
 
 /** Who is calling, as the server established it from the connection. */
 export interface Principal {

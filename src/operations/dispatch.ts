@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { echoed, RegistryError } from '../domain/index.js';
-import { type AnyOperation, type OperationContext, roleAllows } from './define.js';
+import { echoed, RegistryError, roleAllows } from '../domain/index.js';
+import type { AnyOperation, OperationContext } from './define.js';
 
 export interface BadField {
   readonly path: string;

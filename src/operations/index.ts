@@ -11,9 +11,6 @@ export {
   type OutputOf,
   type Principal,
   type RequiredRole,
-  type Role,
-  roleAllows,
-  roles,
 } from './define.js';
 export { type BadField, dispatch, invalidParams } from './dispatch.js';
 export type { PingOutput } from './ping.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
-import { tokenRoles } from '../store/index.js';
+import { grantedRoles, RegistryError } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { hashTokenSecret, newTokenSecret, tokenName, type TokenOutput, tokenOutput } from './token-secret.js';
 
@@ -14,7 +13,7 @@ export const tokenCreate = defineOperation({
   name: 'token_create',
   role: 'admin',
   summary: 'create a bearer token with a role; the secret is answered once and stored hashed',
-  input: z.strictObject({ name: tokenName, role: z.enum(tokenRoles) }),
+  input: z.strictObject({ name: tokenName, role: z.enum(grantedRoles) }),
   async handle(input, ctx): Promise<TokenCreated> {
     const secret = newTokenSecret();
     const record = { name: input.name, role: input.role, hash: hashTokenSecret(secret), createdAt: ctx.clock.now() };

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { AuthSettings, LimitSettings } from '../config/index.js';
-import { roleAllows } from '../operations/index.js';
+import { roleAllows } from '../domain/index.js';
 import type { TokenReadView } from '../store/index.js';
 import type { BrowserOrigins } from './auth-origin.js';
 import { ConnectionAuth } from './auth-connection.js';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { type Principal, type Role, roleAllows } from '../operations/index.js';
+import { type Role, roleAllows } from '../domain/index.js';
+import type { Principal } from '../operations/index.js';
 
 /** Loopback in either family, including IPv4 mapped into IPv6. */
 export function isLoopbackAddress(address: string | undefined): boolean {

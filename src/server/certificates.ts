@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
-import { RegistryError } from '../domain/index.js';
+import { type GrantedRole, grantedRoles, isGrantedRole, RegistryError } from '../domain/index.js';
 
 x509.cryptoProvider.set(webcrypto);
 
@@ -23,9 +23,6 @@ export interface ServerNames {
   readonly ipAddresses: readonly string[];
 }
 
-export const clientCertificateRoles = ['read', 'write', 'admin'] as const;
-/** The role an mTLS client certificate grants; stored in the subject as `OU`. */
-export type ClientCertificateRole = (typeof clientCertificateRoles)[number];
 
 export const CA_COMMON_NAME = 'service-registry local CA';
 export const DEFAULT_CA_VALIDITY_YEARS = 10;
@@ -161,7 +158,7 @@ const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** Issues an mTLS client certificate (EKU clientAuth): `CN=name, OU=role, O=service-registry`. */
 export async function issueClientCertificateWith(
   ca: CertificatePair,
-  client: { readonly name: string; readonly role: ClientCertificateRole },
+  client: { readonly name: string; readonly role: GrantedRole },
   now: Date,
 ): Promise<CertificatePair> {
   if (!CLIENT_NAME_PATTERN.test(client.name)) {
@@ -169,8 +166,8 @@ export async function issueClientCertificateWith(
       details: { name: client.name },
     });
   }
-  if (!clientCertificateRoles.includes(client.role)) {
-    throw new RegistryError('invalid_params', `a client role must be one of ${clientCertificateRoles.join(', ')}`, {
+  if (!isGrantedRole(client.role)) {
+    throw new RegistryError('invalid_params', `a client role must be one of ${grantedRoles.join(', ')}`, {
       details: { role: client.role },
     });
   }
@@ -255,9 +252,9 @@ export function certificateFingerprint(pem: string): string {
  * must carry exactly one `OU`, and it must name a role. `OU=admin, OU=ops` is refused, not read as
  * admin: a certificate whose subject says two things is not trusted to mean either.
  */
-export function clientRoleFromSubject(subject: unknown): ClientCertificateRole | undefined {
+export function clientRoleFromSubject(subject: unknown): GrantedRole | undefined {
   if (typeof subject !== 'object' || subject === null || !('OU' in subject)) return undefined;
   const units: unknown[] = Array.isArray(subject.OU) ? subject.OU : [subject.OU];
   const [only] = units;
-  return units.length === 1 ? clientCertificateRoles.find((role) => role === only) : undefined;
+  return units.length === 1 && isGrantedRole(only) ? only : undefined;
 }

@@ -1,9 +1,9 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { type Clock, systemClock } from '../domain/index.js';
+import { type Clock, roleAllows, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
-import { type ConfigReloader, roleAllows, syncStaticEntries } from '../operations/index.js';
+import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
 import { openStore } from '../store/index.js';
 import { WriteFaultLog } from './fault-log.js';
 import type { Listener } from './listener.js';

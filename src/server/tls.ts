@@ -10,10 +10,9 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Clock, RegistryError, systemClock } from '../domain/index.js';
+import { type Clock, type GrantedRole, RegistryError, systemClock } from '../domain/index.js';
 import {
   type CertificatePair,
-  type ClientCertificateRole,
   createCertificateAuthority,
   issueClientCertificateWith,
   keyMatchesCertificate,
@@ -25,8 +24,6 @@ import {
 export {
   type CertificatePair,
   certificateFingerprint,
-  type ClientCertificateRole,
-  clientCertificateRoles,
   clientRoleFromSubject,
 } from './certificates.js';
 
@@ -69,7 +66,7 @@ export interface IssueClientCertificateOptions {
   /** Becomes the subject CN. */
   readonly name: string;
   /** Becomes the subject OU; read it back with `clientRoleFromSubject`. */
-  readonly role: ClientCertificateRole;
+  readonly role: GrantedRole;
   /** @default systemClock */
   readonly clock?: Clock;
 }

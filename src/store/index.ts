@@ -16,4 +16,4 @@ export {
 export { migrateStore, type MigrateResult, openStore, storeFiles } from './open.js';
 export { type DataFolderHolder, type DataFolderLock, LOCK_FILE_NAME, lockDataFolder, readDataFolderHolder } from './sqlite/index.js';
 export type { AllocationReadView, AllocationWriter, IpAllocation, IpPoolState } from './allocations.js';
-export { type TokenReadView, type TokenRecord, type TokenRole, tokenRoles, type TokenWriter } from './tokens.js';
+export type { TokenReadView, TokenRecord, TokenWriter } from './tokens.js';

@@ -4,14 +4,11 @@ import { throughLayers } from './view.js';
  * Bearer tokens as the store keeps them: a name, a role and the SHA-256 of the secret. The
  * secret itself is never stored; src/operations makes and hashes it.
  */
-
-export const tokenRoles = ['read', 'write', 'admin'] as const;
-/** The role a token grants (the operation table's roles above `none`). */
-export type TokenRole = (typeof tokenRoles)[number];
+import type { GrantedRole } from '../domain/index.js';
 
 export interface TokenRecord {
   readonly name: string;
-  readonly role: TokenRole;
+  readonly role: GrantedRole;
   /** SHA-256 of the secret, lowercase hex. */
   readonly hash: string;
   /** Milliseconds since the epoch. */

@@ -10,8 +10,8 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { GrantedRole } from '../../src/domain/index.js';
 import {
-  type ClientCertificateRole,
   certificateFingerprint,
   clientRoleFromSubject,
   issueClientCertificate,
@@ -211,7 +211,7 @@ describe('issueClientCertificate', () => {
   });
 
   it('rejects a role outside read, write and admin', async () => {
-    await assert.rejects(issueClientCertificate({ dataDir, name: 'x', role: 'root' as ClientCertificateRole }), {
+    await assert.rejects(issueClientCertificate({ dataDir, name: 'x', role: 'root' as GrantedRole }), {
       name: 'RegistryError',
       code: 'invalid_params',
     });

@@ -3,17 +3,12 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { RegistryConfig } from '../../config/index.js';
-import { RegistryError } from '../../domain/index.js';
+import { grantedRoles, isGrantedRole, RegistryError } from '../../domain/index.js';
 import { globalFlags, loadClientConfig, loadSharedConfig } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatJson } from '../format.js';
 import { type CliIo, println } from '../io.js';
 import { loadServerModule, localCaPath } from '../server-door.js';
-
-/** The roles a client certificate may carry, in its subject OU. */
-const CLIENT_ROLES = ['read', 'write', 'admin'] as const;
-type ClientRole = (typeof CLIENT_ROLES)[number];
-const isClientRole = (value: string | undefined): value is ClientRole => CLIENT_ROLES.some((role) => role === value);
 
 async function readCa(path: string): Promise<string> {
   try {
@@ -63,12 +58,12 @@ function addIssueClient(cert: Command, io: CliIo): void {
     .command('issue-client')
     .description('issue an mTLS client certificate signed by the local CA; its role sits in the subject (OU)')
     .argument('<name>', 'the client name (subject CN)')
-    .addOption(new Option('--role <role>', 'what the certificate may do').choices(CLIENT_ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', 'what the certificate may do').choices(grantedRoles).makeOptionMandatory())
     .option('--out <dir>', 'folder for <name>.pem and <name>-key.pem (created when missing)', '.')
     .action(async (name: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const role = stringFlag(options, 'role');
-      if (!isClientRole(role)) return; // commander has checked the choices
+      if (!isGrantedRole(role)) return; // commander has checked the choices
       const config = await loadSharedConfig(flags, io);
       const { certificateFingerprint, issueClientCertificate } = await loadServerModule();
       const pair = await issueClientCertificate({ dataDir: config.server.dataDir, name, role });

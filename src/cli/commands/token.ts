@@ -1,26 +1,22 @@
 /** `token create|list|revoke`: bearer tokens, managed over the connection (admin role). */
 import { Command, Option } from 'commander';
+import { grantedRoles, isGrantedRole } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatJson, formatTable, formatTime } from '../format.js';
 import { type CliIo, println } from '../io.js';
-
-/** The roles a token may carry (the operation table's roles above `none`). */
-const TOKEN_ROLES = ['read', 'write', 'admin'] as const;
-type TokenRole = (typeof TOKEN_ROLES)[number];
-const isTokenRole = (value: string | undefined): value is TokenRole => TOKEN_ROLES.some((role) => role === value);
 
 function addCreate(token: Command, io: CliIo): void {
   token
     .command('create')
     .description('create a bearer token; its secret is printed once (stdout) and stored only as a hash')
     .requiredOption('--name <name>', 'a name to list and revoke it by')
-    .addOption(new Option('--role <role>', 'what it may do').choices(TOKEN_ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', 'what it may do').choices(grantedRoles).makeOptionMandatory())
     .action(async (options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const name = stringFlag(options, 'name') ?? '';
       const role = stringFlag(options, 'role');
-      if (!isTokenRole(role)) return; // commander has checked the choices
+      if (!isGrantedRole(role)) return; // commander has checked the choices
       const created = await withClient(flags, io, (client) => client.call('token_create', { name, role }));
       if (flags.json) {
         io.stdout.write(formatJson(created));

@@ -1,7 +1,7 @@
-import { asRevision, type CommittedEvent } from '../../domain/index.js';
+import { asRevision, type CommittedEvent, isGrantedRole } from '../../domain/index.js';
 import { corruption, decodeEventData, isObject, type JsonObject } from '../codec.js';
 import type { IpAllocation, IpPoolState } from '../allocations.js';
-import { type TokenRecord, tokenRoles } from '../tokens.js';
+import type { TokenRecord } from '../tokens.js';
 
 /**
  * Decoders of the PostgreSQL rows, around the shared record codec: shape checks, then `as`. A
@@ -43,12 +43,11 @@ export function decodePool(value: unknown): IpPoolState {
   return { network: textOf(row, 'network', 'IP pool'), cidr: textOf(row, 'cidr', 'IP pool'), cursor };
 }
 
-const isRole = (value: unknown): value is TokenRecord['role'] => tokenRoles.some((role) => role === value);
 
 export function decodeToken(value: unknown): TokenRecord {
   const row = rowOf(value, 'token');
   const role = row.role;
-  if (!isRole(role)) throw corrupt('token', row);
+  if (!isGrantedRole(role)) throw corrupt('token', row);
   const createdAt = integerOf(row.createdAt ?? row.created_at, 'token');
   return Object.freeze({ name: textOf(row, 'name', 'token'), role, hash: textOf(row, 'hash', 'token'), createdAt });
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { isGrantedRole } from '../../domain/index.js';
 import { corruption } from '../codec.js';
-import { type TokenChanges, type TokenRecord, tokenRoles } from '../tokens.js';
+import type { TokenChanges, TokenRecord } from '../tokens.js';
 
 /** Migration 4: bearer tokens, by name, with the SHA-256 of the secret (never the secret). */
 export const tokensMigrationSql = `
@@ -30,13 +31,12 @@ export function prepareTokenStatements(db: Database.Database): TokenStatements {
   };
 }
 
-const isRole = (value: unknown): value is TokenRecord['role'] => tokenRoles.some((role) => role === value);
 
 /** Decoder for what this store wrote itself: shape checks; a failure means a corrupt file. */
 function decodeTokenRow(row: unknown): TokenRecord {
   if (typeof row === 'object' && row !== null && 'name' in row && 'role' in row && 'hash' in row && 'created_at' in row) {
     const { name, role, hash, created_at: createdAt } = row;
-    if (typeof name === 'string' && isRole(role) && typeof hash === 'string' && typeof createdAt === 'number') {
+    if (typeof name === 'string' && isGrantedRole(role) && typeof hash === 'string' && typeof createdAt === 'number') {
       return Object.freeze({ name, role, hash, createdAt });
     }
   }
