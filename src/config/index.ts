@@ -3,7 +3,6 @@
  * The one place besides `src/cli` that reads `process.env`.
  */
 export { ConfigError, type ConfigErrorOptions } from './error.js';
-export { isLoopbackHost } from './loopback.js';
 export type { HealthSettings } from './health.js';
 export { DEFAULT_DNS_DOMAIN, DEFAULT_DNS_PORT, DEFAULT_DNS_RATE_LIMIT, DEFAULT_DNS_TTL, type DnsSettings } from './dns.js';
 export {

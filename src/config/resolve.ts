@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { isLoopback } from '../domain/index.js';
 import type { FileBackend, LooseTable } from './types.js';
 import { absoluteIn, storeIn, type SettingsLayer } from './layers.js';
 import { locate } from './locate.js';
-import { isLoopbackHost } from './loopback.js';
 import type { ConfigFile } from './schema.js';
 import {
   type ConfigIssue,
@@ -124,7 +124,7 @@ export function mergeLayers(layers: Layers, configPath: string, ctx: CrossContex
   const hostValue = host.value ?? DEFAULT_HOST;
   const issues: ConfigIssue[] = [];
 
-  if (insecure.value === true && !isLoopbackHost(hostValue)) {
+  if (insecure.value === true && !isLoopback(hostValue)) {
     issues.push(
       crossIssue(ctx, insecure.origin, 'insecureLoopback', {
         message:

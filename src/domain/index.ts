@@ -122,5 +122,6 @@ export {
   parseIp,
   withoutZone,
 } from './ip.js';
+export { isLoopback } from './loopback.js';
 export { type GrantedRole, grantedRoles, isGrantedRole, type Role, roleAllows, roles } from './roles.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

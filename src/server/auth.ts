@@ -1,14 +1,5 @@
-import { isIP } from 'node:net';
-import { type Role, roleAllows } from '../domain/index.js';
+import { isLoopback, type Role, roleAllows } from '../domain/index.js';
 import type { Principal } from '../operations/index.js';
-
-/** Loopback in either family, including IPv4 mapped into IPv6. */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  if (plain === '::1' || plain === 'localhost') return true;
-  return isIP(plain) === 4 && plain.startsWith('127.');
-}
 
 export interface AuthSettings {
   readonly loopbackRole: Role;
@@ -23,7 +14,7 @@ export interface AuthSettings {
 export function principalFor(remoteAddress: string | undefined, auth: AuthSettings, from: 'program' | 'browser' = 'program'): Principal {
   const address = remoteAddress === undefined ? {} : { remoteAddress };
   if (from === 'browser') return { role: auth.anonymousRole, via: 'browser', ...address };
-  if (isLoopbackAddress(remoteAddress)) return { role: auth.loopbackRole, via: 'loopback', ...address };
+  if (remoteAddress !== undefined && isLoopback(remoteAddress)) return { role: auth.loopbackRole, via: 'loopback', ...address };
   return { role: auth.anonymousRole, via: 'anonymous', ...address };
 }
 

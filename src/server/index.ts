@@ -1,5 +1,4 @@
 /** @module server — TLS, the WebSocket endpoint, sessions, auth and the config watcher. */
-export { isLoopbackAddress } from './auth.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './event-streams.js';
 export { createLogger, type Logger } from './log.js';
 export { DEFAULT_DRAIN_MS, startServer } from './server.js';

@@ -4,7 +4,7 @@
  * close code.
  */
 import type { LimitSettings } from '../config/index.js';
-import { isLoopbackAddress } from './auth.js';
+import { isLoopback } from '../domain/index.js';
 
 /**
  * A token bucket: `capacity` requests at once, refilled at `perSecond`. Time comes from the
@@ -66,7 +66,7 @@ export class ConnectionLimiter {
       return { status: 503, reason: `the server holds its limit of ${maxConnections} connections; try again later` };
     }
     const key = plainAddress(address);
-    const counted = !isLoopbackAddress(key);
+    const counted = !isLoopback(key);
     const held = this.perAddress.get(key) ?? 0;
     if (counted && held >= maxConnectionsPerAddress) {
       return { status: 503, reason: `${key} holds its limit of ${maxConnectionsPerAddress} connections; close some or try again later` };

@@ -7,10 +7,9 @@
 import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { RegistryError } from '../domain/index.js';
+import { isLoopback, RegistryError } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { type DataFolderLock, lockDataFolder, type Store, storeFiles } from '../store/index.js';
-import { isLoopbackAddress } from './auth.js';
 import type { Refusal } from './limits.js';
 import { type Listener, listen } from './listener.js';
 import type { DnsListener } from '../dns/index.js';
@@ -37,7 +36,7 @@ interface PlannedServing {
 
 async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedServing> {
   if (config.server.insecureLoopback) {
-    if (!isLoopbackAddress(config.server.host) && config.server.host !== 'localhost') {
+    if (!isLoopback(config.server.host)) {
       throw new RegistryError('config_invalid', `--insecure-loopback serves plaintext and is only allowed while bound to loopback; host ${config.server.host} is not loopback`);
     }
     logger.warn({ host: config.server.host }, 'serving plaintext ws:// (insecure loopback)');

@@ -8,6 +8,7 @@ import {
   cidrAround,
   cidrContains,
   type IpAddress,
+  isLoopback,
   type NetworkKind,
   parseCidr,
   parseIp,
@@ -34,11 +35,6 @@ function knownCidr(text: string): Cidr {
 }
 
 const rule = (cidr: string, network: NetworkKind, reason: string): RangeRule => ({ cidr: knownCidr(cidr), network, reason });
-
-const LOOPBACK_RANGES: readonly RangeRule[] = [
-  rule('127.0.0.0/8', 'local', 'loopback 127.0.0.0/8'),
-  rule('::1/128', 'local', 'loopback ::1'),
-];
 
 /**
  * Addresses that are not routed on the Internet. 100.64.0.0/10 (RFC 6598, carrier-grade NAT and
@@ -81,8 +77,7 @@ function inConfigured(address: IpAddress, networks: readonly ConfiguredNetwork[]
 export function classifyIp(address: string, networks: readonly ConfiguredNetwork[] = []): Classification {
   const ip = parseIp(withoutZone(address));
   if (ip === undefined) return { network: 'public', reason: `'${address}' is a host name, not an address` };
-  const loopback = LOOPBACK_RANGES.find((r) => cidrContains(r.cidr, ip));
-  if (loopback !== undefined) return loopback;
+  if (isLoopback(address)) return { network: 'local', reason: ip.family === 4 ? 'loopback 127.0.0.0/8' : 'loopback ::1' };
   const configured = networks.length === 0 ? undefined : inConfigured(ip, networks);
   if (configured !== undefined) return configured;
   const range = PRIVATE_RANGES.find((r) => cidrContains(r.cidr, ip));

@@ -3,7 +3,7 @@
  * of our own addresses → this host; a remote address inside one of our LAN or WireGuard
  * networks → that network; a connection that arrived on our WireGuard address → a tunnel peer.
  */
-import { cidrContains, normaliseAddress, parseBlock, parseIp, type TopologyAddress, withoutZone } from '../domain/index.js';
+import { cidrContains, isLoopback, normaliseAddress, parseBlock, parseIp, type TopologyAddress, withoutZone } from '../domain/index.js';
 import { classifyIp } from './classify.js';
 import { type HostNetwork, prepareTopology } from './prepared.js';
 import type { CallerNetwork, CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
@@ -19,8 +19,6 @@ export interface CallerFacts {
 }
 
 const isShared = (network: string): network is SharedNetworkKind => network === 'lan' || network === 'wireguard';
-
-const isLoopback = (address: string): boolean => classifyIp(address).network === 'local';
 
 /** One of our own addresses, as classified. */
 const ownAddress = (topology: HostTopology, address: string): TopologyAddress | undefined =>
