@@ -4,7 +4,7 @@ import { checkDefinition } from '../health/index.js';
 import { admitChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 /** The most checks one service may have (the same bound as `checks` of a registration). */
 const MAX_CHECKS = 32;

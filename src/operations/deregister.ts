@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { releaseOwner } from '../ipam/index.js';
-import { catalogOf } from './allocate-ip.js';
+import { catalogOf } from './networks.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 /** Remove a backend; Plexus `delete` and `deregister` both land here. The addresses it holds are released in the same write. */
 export const deregister = defineOperation({

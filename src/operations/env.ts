@@ -3,9 +3,9 @@ import { isActive, type Service } from '../domain/index.js';
 import { envLine, resolveEndpoint } from '../topology/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
-import { callerDeclaration, placeFor, requireTopology } from './resolve.js';
+import { callerDeclaration, placeFor, requireTopology } from './placement.js';
 import { serviceName, unset } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 export interface EnvOutput {
   /** `<NAME>_ADDR=host:port`, one per service, in the order asked (by name when none were named). */

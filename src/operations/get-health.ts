@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type CheckStanding, type CheckStatus, isActive, serviceHealth, standingChecks } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 export interface HealthReport {
   readonly service: string;

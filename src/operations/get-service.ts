@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Service } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 /** One service by name; an unknown name is `not_found` (the Plexus dialects turn it into `backend: null`). */
 export const getService = defineOperation({

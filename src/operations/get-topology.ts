@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { HostTopology } from '../topology/index.js';
 import { defineOperation } from './define.js';
-import { requireTopology } from './resolve.js';
+import { requireTopology } from './placement.js';
 
 /** This host's id, its classified addresses and the configured networks, as of the last scan. */
 export const getTopology = defineOperation({

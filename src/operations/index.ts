@@ -26,7 +26,6 @@ export type { NetworkOutput } from './list-networks.js';
 export type { TopologyService } from './runtime.js';
 export {
   buildOperationIndex,
-  findOperation,
   operationAliases,
   type OperationByName,
   type OperationName,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compareAddresses } from '../domain/index.js';
-import { type AllocationOutput, allocationOutput, catalogOf, networkName } from './allocate-ip.js';
+import { type AllocationOutput, allocationOutput } from './allocate-ip.js';
+import { catalogOf, networkName } from './networks.js';
 import { defineOperation } from './define.js';
 import { unset } from './schemas.js';
 

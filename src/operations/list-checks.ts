@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type CheckStanding, standingChecks } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName, unset } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 export interface CheckRow {
   readonly service: string;

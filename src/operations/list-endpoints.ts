@@ -3,9 +3,9 @@ import { type ResolvedEndpoint, resolveEndpoints } from '../topology/index.js';
 import { isActive } from '../domain/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
-import { callerDeclaration, placeFor, requireTopology } from './resolve.js';
+import { callerDeclaration, placeFor, requireTopology } from './placement.js';
 import { serviceName, unset } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 /**
  * Every endpoint of one service, or of every service, each resolved for the caller. Unhealthy

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IpNetworkKind } from '../ipam/index.js';
-import { catalogOf } from './allocate-ip.js';
+import { catalogOf } from './networks.js';
 import { defineOperation } from './define.js';
 
 /** A configured network and how full it is. Counts are decimal strings: an IPv6 /64 holds 2^64 addresses. */

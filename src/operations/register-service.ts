@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { asServiceId, applyPatch, DEFAULT_TTL_SECONDS, newService, RegistryError, type Service } from '../domain/index.js';
 import { allocateServiceAddresses } from '../ipam/index.js';
-import { allocateList, serviceAllocation } from './allocate-ip.js';
+import { allocateList, serviceAllocation } from './networks.js';
 import { admitChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import type { RegisterOutput } from './register.js';

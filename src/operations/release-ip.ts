@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { canonicalIp, RegistryError } from '../domain/index.js';
 import { releaseAllocation } from '../ipam/index.js';
-import { type AllocationOutput, allocationOutput, catalogOf, ipText, networkName, ownerName } from './allocate-ip.js';
+import { type AllocationOutput, allocationOutput } from './allocate-ip.js';
+import { catalogOf, ipText, networkName, ownerName } from './networks.js';
 import { defineOperation } from './define.js';
 import { unset } from './schemas.js';
 

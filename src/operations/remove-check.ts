@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CHECK_NAME_PATTERN, type Service } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 /** Removes one check of a service by name; `removed: false` when it had none of that name. */
 export const removeCheck = defineOperation({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { assertTransition, type RegistryEvent, type Service, type ServiceState, serviceStates } from '../domain/index.js';
 import { defineOperation, type OperationContext } from './define.js';
 import { serviceName } from './schemas.js';
-import { notFound } from './update.js';
+import { notFound } from './not-found.js';
 
 /** The states each operator verb walks through (seed A's state machine does the checking). */
 function actionPath(action: 'start' | 'stop' | 'restart', from: ServiceState): readonly ServiceState[] {

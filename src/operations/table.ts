@@ -1,4 +1,4 @@
-import { echoed, RegistryError } from '../domain/index.js';
+import { RegistryError } from '../domain/index.js';
 import type { AnyOperation } from './define.js';
 import { deregister } from './deregister.js';
 import { getService } from './get-service.js';
@@ -96,13 +96,4 @@ export function buildOperationIndex(table: readonly AnyOperation[] = operations)
     index.set(alias, op);
   }
   return index;
-}
-
-export function findOperation(index: ReadonlyMap<string, AnyOperation>, name: string): AnyOperation {
-  const op = index.get(name);
-  if (op === undefined) {
-    const named = echoed(name);
-    throw new RegistryError('unknown_operation', `unknown operation '${named}'`, { details: { operation: named } });
-  }
-  return op;
 }

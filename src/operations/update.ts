@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { applyPatch, patchChangesNothing, RegistryError, type Service } from '../domain/index.js';
+import { applyPatch, patchChangesNothing, type Service } from '../domain/index.js';
 import { admitChecks, sameChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
+import { notFound } from './not-found.js';
 import { serviceName } from './schemas.js';
 import { serviceEntryFields, toServicePatch } from './service-fields.js';
 
@@ -28,6 +29,3 @@ export const update = defineOperation({
     return value;
   },
 });
-
-export const notFound = (name: string): RegistryError =>
-  new RegistryError('not_found', `service '${name}' not found`, { details: { name } });

@@ -5,7 +5,6 @@ import {
   buildOperationIndex,
   type ConfigReloader,
   dispatch,
-  findOperation,
   type ConnectionInfo,
   type CredentialHost,
   type OperationContext,
@@ -51,12 +50,7 @@ export class Runner {
   /** `credentials` lets `authenticate` raise the role of the caller's connection. */
   async run(call: Call, caller: Caller, streams: StreamHost, credentials?: CredentialHost): Promise<Outcome> {
     try {
-      const op = this.index.get(call.op);
-      if (op === undefined) {
-        const method = echoed(call.method);
-        throw new RegistryError('unknown_operation', `method '${method}' not found`, { details: { method } });
-      }
-      const value = await dispatch(op, call.input, this.context(caller, streams, credentials));
+      const value = await dispatch(this.find(call.op, call.method), call.input, this.context(caller, streams, credentials));
       return { ok: true, value };
     } catch (error) {
       const failure = this.asRegistryError(error, call.method);
@@ -71,10 +65,18 @@ export class Runner {
    */
   async call(op: string, input: unknown, caller: Caller): Promise<unknown> {
     try {
-      return await dispatch(findOperation(this.index, op), input, this.context(caller, NO_STREAMS, undefined));
+      return await dispatch(this.find(op, op), input, this.context(caller, NO_STREAMS, undefined));
     } catch (error) {
       throw this.asRegistryError(error, op);
     }
+  }
+
+  /** The operation `op`, or `unknown_operation` naming the method the caller used. */
+  private find(op: string, method: string): AnyOperation {
+    const found = this.index.get(op);
+    if (found !== undefined) return found;
+    const named = echoed(method);
+    throw new RegistryError('unknown_operation', `method '${named}' not found`, { details: { method: named } });
   }
 
   private context(caller: Caller, streams: StreamHost, credentials: CredentialHost | undefined): OperationContext {
