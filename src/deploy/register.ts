@@ -1,16 +1,15 @@
 import {
-  applyPatch,
   asServiceId,
+  changeState,
   type CheckDefinition,
-  declareChecks,
   DEFAULT_FAILURES_BEFORE_CRITICAL,
   DEFAULT_SUCCESS_BEFORE_PASSING,
   definitionOf,
   type Endpoint,
   MIN_CHECK_INTERVAL_MS,
-  newService,
   type Service,
   type ServiceFields,
+  upsertService,
 } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import type { Manifest } from './manifest.js';
@@ -73,36 +72,27 @@ export function standingCheck(manifest: Manifest, host: string): CheckDefinition
 }
 
 /** The service's checks with the standing check of this release (and without a former one it no longer has). */
-function releaseChecks(existing: Service | undefined, release: RegisterRelease, now: number): Service['checks'] {
+function releaseChecks(existing: Service | undefined, release: RegisterRelease): readonly CheckDefinition[] | undefined {
   const others = (existing?.checks ?? []).filter((c) => c.name !== DEPLOY_CHECK_NAME).map(definitionOf);
   const standing = standingCheck(release.manifest, release.node.host);
   const wanted = standing === undefined ? others : [...others, standing];
-  return wanted.length === 0 && existing?.checks === undefined ? undefined : declareChecks(existing?.checks, wanted, now);
+  return wanted.length === 0 && existing?.checks === undefined ? undefined : wanted;
 }
 
 /**
- * Registers (or updates) the service as deployed: `source=deploy`, no TTL (a deployed service
- * does not ping), state `running`, with the manifest's health as a standing check. An update that
- * changes the state also says so with ServiceStateChanged.
+ * Registers (or updates) the service as deployed, by the domain's upsert: `source=deploy`, no TTL
+ * (a deployed service does not ping), state `running`, with the manifest's health as a standing
+ * check. What the manifest does not state (tags, addresses, an operator's checks) is kept.
  */
 export async function registerRelease(store: Store, release: RegisterRelease): Promise<Service> {
-  const fields = fieldsOf(release);
   const name = release.manifest.name;
   const { value } = await store.write(async (tx) => {
     const existing = await tx.services.get(name);
-    const checks = releaseChecks(existing, release, release.now);
-    if (existing === undefined) {
-      const created = newService(fields, { id: asServiceId(release.newId()), name, source: 'deploy', now: release.now, revision: tx.revision });
-      const service: Service = checks === undefined ? created : { ...created, checks };
-      await tx.services.put(service);
-      tx.emit({ type: 'ServiceRegistered', service });
-      return service;
-    }
-    const { ttlSeconds: _static, ...patched } = applyPatch(existing, fields, release.now, tx.revision);
-    const service: Service = { ...patched, endpoints: fields.endpoints ?? [], source: 'deploy', lastSeen: release.now, ...(checks === undefined ? {} : { checks }) };
-    await tx.services.put(service);
-    tx.emit({ type: 'ServiceUpdated', service });
-    if (existing.state !== service.state) tx.emit({ type: 'ServiceStateChanged', service, oldState: existing.state, newState: service.state });
+    const checks = releaseChecks(existing, release);
+    const registration = { name, source: 'deploy' as const, fields: fieldsOf(release), ...(checks === undefined ? {} : { checks }), mode: 'merge' as const, signOfLife: true };
+    const { service, events } = upsertService(existing, registration, { now: release.now, revision: tx.revision, newId: () => asServiceId(release.newId()) });
+    if (service !== existing) await tx.services.put(service);
+    for (const event of events) tx.emit(event);
     return service;
   });
   return value;
@@ -113,8 +103,8 @@ export async function markServiceFailed(store: Store, name: string, now: number)
   await store.write(async (tx) => {
     const existing = await tx.services.get(name);
     if (existing === undefined || existing.state === 'failed') return;
-    const service = applyPatch(existing, { state: 'failed' }, now, tx.revision);
+    const { service, event } = changeState(existing, 'failed', now, tx.revision);
     await tx.services.put(service);
-    tx.emit({ type: 'ServiceStateChanged', service, oldState: existing.state, newState: 'failed' });
+    tx.emit(event);
   });
 }

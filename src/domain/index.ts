@@ -44,6 +44,7 @@ export {
 } from './service.js';
 export {
   applyPatch,
+  changeState,
   type NewServiceContext,
   newService,
   patchChangesNothing,
@@ -123,5 +124,6 @@ export {
   withoutZone,
 } from './ip.js';
 export { isLoopback } from './loopback.js';
+export { type Registration, type RegistrationContext, type RegistrationMode, type ServiceChange, upsertService } from './registration.js';
 export { type GrantedRole, grantedRoles, isGrantedRole, type Role, roleAllows, roles } from './roles.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';

@@ -1,6 +1,7 @@
 import type { Revision, ServiceId } from './brand.js';
+import type { RegistryEvent } from './events.js';
 import type { Endpoint, NetworkKind, Service, ServiceLocation, ServiceSource } from './service.js';
-import type { ServiceState } from './state.js';
+import { assertTransition, type ServiceState } from './state.js';
 
 /** The fields a registration may set; everything else is derived or kept. */
 export interface ServiceFields {
@@ -67,6 +68,16 @@ export function applyPatch(existing: Service, patch: ServicePatch, now: number, 
     lastStateChange: stateChanged ? now : existing.lastStateChange,
     revision,
   };
+}
+
+/**
+ * One step of the state machine: the service in state `next`, and its ServiceStateChanged.
+ * Throws `illegal_transition` for a step seed A's rules do not allow.
+ */
+export function changeState(service: Service, next: ServiceState, now: number, revision: Revision): { readonly service: Service; readonly event: RegistryEvent } {
+  assertTransition(service.state, next);
+  const changed: Service = { ...service, state: next, lastStateChange: now, updatedAt: now, revision };
+  return { service: changed, event: { type: 'ServiceStateChanged', service: changed, oldState: service.state, newState: next } };
 }
 
 /** True when a patch would change nothing, so no revision is spent on it. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertTransition, type RegistryEvent, type Service, type ServiceState, serviceStates } from '../domain/index.js';
+import { changeState, type RegistryEvent, type Service, type ServiceState, serviceStates } from '../domain/index.js';
 import { defineOperation, type OperationContext } from './define.js';
 import { serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
@@ -23,10 +23,9 @@ async function transition(ctx: OperationContext, name: string, pathFrom: (state:
     let current = existing;
     const events: RegistryEvent[] = [];
     for (const next of pathFrom(existing.state)) {
-      assertTransition(current.state, next);
-      const changed: Service = { ...current, state: next, lastStateChange: now, updatedAt: now, revision: tx.revision };
-      events.push({ type: 'ServiceStateChanged', service: changed, oldState: current.state, newState: next });
-      current = changed;
+      const step = changeState(current, next, now, tx.revision);
+      events.push(step.event);
+      current = step.service;
     }
     await tx.services.put(current);
     for (const event of events) tx.emit(event);

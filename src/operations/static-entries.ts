@@ -1,17 +1,6 @@
-import {
-  applyPatch,
-  asServiceId,
-  checksUnchanged,
-  type Clock,
-  declareChecks,
-  type FileBackend,
-  newService,
-  patchChangesNothing,
-  type Service,
-  type ServiceSource,
-} from '../domain/index.js';
-import type { Store, WriteTx } from '../store/index.js';
-
+import { asServiceId, type Clock, type FileBackend, type Service, type ServiceSource } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+import { registerByName } from './registration.js';
 
 /** The local Plexus instance, registered at start unless turned off (Plexus seed). */
 export const AUTO_BACKEND: FileBackend = Object.freeze({
@@ -48,7 +37,14 @@ export async function syncStaticEntries(deps: SyncDeps, entries: StaticEntries):
   for (const backend of entries.fileBackends) wanted.set(backend.name, { backend, source: 'file' });
 
   await deps.store.write(async (tx) => {
-    for (const { backend, source } of wanted.values()) await upsertStatic(tx, backend, source, now, deps.newId);
+    for (const { backend, source } of wanted.values()) {
+      const existing = await tx.services.get(backend.name);
+      if (existing !== undefined && !yieldsTo(existing)) continue;
+      const { name, checks = [], ...fields } = backend;
+      // The entry is what the file says: a field it leaves out (a TTL, a description, checks) is not kept.
+      const registration = { name, source, fields, ...(checks.length === 0 ? {} : { checks }), mode: 'replace' as const, signOfLife: false };
+      await registerByName(tx, registration, { now, newId: () => asServiceId(deps.newId()) });
+    }
     for (const existing of await tx.services.list()) {
       if (yieldsTo(existing) && !wanted.has(existing.name)) {
         await tx.services.delete(existing.name);
@@ -57,33 +53,4 @@ export async function syncStaticEntries(deps: SyncDeps, entries: StaticEntries):
     }
   });
   return { count: entries.fileBackends.length };
-}
-
-async function upsertStatic(
-  tx: WriteTx,
-  backend: FileBackend,
-  source: ServiceSource,
-  now: number,
-  newId: () => string,
-): Promise<void> {
-  const { name, ttlSeconds, checks = [], ...fields } = backend;
-  const patch = { ...fields, ttlSeconds };
-  const existing = await tx.services.get(name);
-  if (existing === undefined) {
-    const created = newService(patch, { id: asServiceId(newId()), name, source, now, revision: tx.revision });
-    const service = checks.length === 0 ? created : { ...created, checks: declareChecks(undefined, checks, now) };
-    await tx.services.put(service);
-    tx.emit({ type: 'ServiceRegistered', service });
-    return;
-  }
-  if (!yieldsTo(existing)) return;
-  // A file entry without `ttl` is static: it clears an expiry the old entry had; likewise its checks are the file's.
-  const sameTtl = existing.ttlSeconds === ttlSeconds;
-  const sameChecks = checksUnchanged(existing.checks, checks);
-  if (sameTtl && sameChecks && existing.source === source && patchChangesNothing(existing, fields)) return;
-  const { ttlSeconds: _dropped, checks: _checks, ...base } = applyPatch(existing, fields, now, tx.revision);
-  const declared = checks.length === 0 ? {} : { checks: declareChecks(existing.checks, checks, now) };
-  const service: Service = { ...base, source, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...declared };
-  await tx.services.put(service);
-  tx.emit({ type: 'ServiceUpdated', service });
 }

@@ -100,7 +100,7 @@ function addRegister(program: Command, io: CliIo): void {
   withBackendOptions(
     program
       .command('register')
-      .description('register a backend, or update it when the name exists')
+      .description('register a backend; a known name gets this whole definition (left-out options take their defaults)')
       .argument('<name>', 'backend name')
       .argument('<host>', 'host name or address')
       .argument('<port>', 'port', portArgument),
