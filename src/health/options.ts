@@ -1,4 +1,4 @@
-import { type Clock, RegistryError, systemClock } from '../domain/index.js';
+import { type Clock, RegistryError, type Service, systemClock } from '../domain/index.js';
 import type { Store, WriteTx } from '../store/index.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_SHARD_COUNT } from './shards.js';
 
@@ -26,10 +26,10 @@ export interface HealthSchedulerOptions {
   /** Names this server in the User-Agent of http and ws probes. */
   readonly serverId: string;
   /**
-   * Frees what a service held besides its record (its IP addresses) when a check deregisters it,
-   * inside the same write. @default nothing to free
+   * Removes a service a check deregisters, inside the write: its record, its ServiceDeregistered
+   * and what it holds (its IP addresses). The server lends `removeService` of src/operations.
    */
-  readonly releaseHeld?: (tx: WriteTx, service: string) => Promise<void>;
+  readonly deregister: (tx: WriteTx, service: Service) => Promise<void>;
   /** @default DEFAULT_SHARD_COUNT */
   readonly shards?: number;
   /** @default DEFAULT_HEARTBEAT_MS */
@@ -43,7 +43,7 @@ export interface ResolvedHealthOptions {
   readonly allowScripts: boolean;
   readonly maxConcurrent: number;
   readonly userAgent: string;
-  readonly releaseHeld: (tx: WriteTx, service: string) => Promise<void>;
+  readonly deregister: (tx: WriteTx, service: Service) => Promise<void>;
   readonly shards: number;
   readonly heartbeatMs: number;
 }
@@ -64,7 +64,7 @@ export function resolveHealthOptions(options: HealthSchedulerOptions): ResolvedH
     allowScripts: options.allowScripts ?? false,
     maxConcurrent: positive(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS, 'maxConcurrent'),
     userAgent: `service-registry health check (${options.serverId})`,
-    releaseHeld: options.releaseHeld ?? (() => Promise.resolve()),
+    deregister: options.deregister,
     shards: positive(options.shards ?? DEFAULT_SHARD_COUNT, 'shards'),
     heartbeatMs: positive(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 'heartbeatMs'),
   });

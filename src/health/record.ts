@@ -8,7 +8,7 @@ export interface RunRecord {
   readonly deregistered: boolean;
 }
 
-type Deps = Pick<ResolvedHealthOptions, 'store' | 'clock' | 'releaseHeld' | 'logger'>;
+type Deps = Pick<ResolvedHealthOptions, 'store' | 'clock' | 'deregister' | 'logger'>;
 
 /** One transition, one write: the service with the check moved, and its HealthChanged, at one revision. */
 async function writeTransition(deps: Deps, service: string, check: string, from: CheckStatus, to: CheckStatus, output: string): Promise<boolean> {
@@ -42,9 +42,7 @@ async function deregisterIfDue(deps: Deps, service: string, check: string): Prom
     const current = await tx.services.get(service);
     const dead = current?.checks?.find((c) => c.name === check);
     if (current === undefined || dead === undefined || !deregistrationDue(dead, now)) return false;
-    await tx.services.delete(service);
-    tx.emit({ type: 'ServiceDeregistered', service: current });
-    await deps.releaseHeld(tx, service);
+    await deps.deregister(tx, current);
     return true;
   });
   if (value) deps.logger.info({ service, check }, 'service deregistered: its check stayed critical past deregister_critical_after');

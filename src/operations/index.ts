@@ -13,6 +13,8 @@ export {
   type RequiredRole,
 } from './define.js';
 export { type BadField, dispatch, invalidParams } from './dispatch.js';
+export { removeService } from './deregister.js';
+export { expireTtls } from './expire-ttls.js';
 export type { PingOutput } from './ping.js';
 export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, SubscriptionRequest } from './runtime.js';
 export type { RegisterOutput } from './register.js';

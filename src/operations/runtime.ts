@@ -67,7 +67,11 @@ export interface SubscriptionOpened {
 
 /** The caller's connection, which carries its event streams. */
 export interface StreamHost {
-  /** Throws `resync_required` when `sinceRevision` was compacted away, `limit_exceeded` past the per-connection cap. */
+  /** How many subscriptions the connection holds now. */
+  readonly held: number;
+  /** How many it may hold (`[limits] max_subscriptions`). */
+  readonly limit: number;
+  /** Starts the stream; `subscribe` has checked the revision and the limit first. */
   open(request: SubscriptionRequest): SubscriptionOpened;
   /** True when the subscription existed on this connection. */
   close(subscription: string): boolean;

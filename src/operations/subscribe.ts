@@ -1,9 +1,24 @@
 import { z } from 'zod';
-import { eventTypes } from '../domain/index.js';
+import { eventTypes, RegistryError } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 import { defineOperation } from './define.js';
-import type { SubscriptionOpened } from './runtime.js';
+import type { StreamHost, SubscriptionOpened } from './runtime.js';
 
 const serviceGlob = z.string().regex(/^[A-Za-z0-9._*?-]{1,128}$/, 'must be a service name or a glob with * and ?');
+
+/** A start the log no longer holds is `resync_required`: list the services, then subscribe from the revision given. */
+function requireRetained(store: Store, since: number): void {
+  if (store.compactRevision === 0 || since > store.compactRevision) return;
+  throw new RegistryError('resync_required', `events up to revision ${store.compactRevision} were compacted away; list the services and subscribe from revision ${store.revision + 1}`, {
+    details: { compactRevision: store.compactRevision, revision: store.revision },
+  });
+}
+
+/** A connection holds a bounded number of streams: past it, `limit_exceeded`. */
+function requireRoom(streams: StreamHost): void {
+  if (streams.held < streams.limit) return;
+  throw new RegistryError('limit_exceeded', `a connection may hold at most ${streams.limit} subscriptions`, { details: { limit: streams.limit } });
+}
 
 /**
  * Open an event stream on this connection: the events missed since `since_revision` first, in
@@ -19,6 +34,8 @@ export const subscribe = defineOperation({
     since_revision: z.number().int('must be an integer').min(0, 'must be ≥ 0').nullish(),
   }),
   async handle(input, ctx): Promise<SubscriptionOpened> {
+    if (input.since_revision != null) requireRetained(ctx.store, input.since_revision);
+    requireRoom(ctx.streams);
     return ctx.streams.open({
       events: input.events ?? eventTypes,
       services: input.services ?? [],

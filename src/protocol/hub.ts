@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { echoed, type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
 import { operations } from '../operations/index.js';
 import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { jsonRpcError, readJsonRpc } from './jsonrpc.js';
 import { plexusContent, plexusMethods, plexusTarget } from './plexus-methods.js';
+import { newSubscriptionId } from './subscription-id.js';
 import { toSeconds } from './wire-service.js';
 import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
 
@@ -47,10 +48,6 @@ const errorPlacement = {
   package_invalid: 'content',
   host_key_mismatch: 'content',
 } as const satisfies Record<ErrorCode, 'stream' | 'content'>;
-
-let nextSubscription = 0;
-const subscriptionPrefix = randomBytes(4).toString('hex');
-const newSubscriptionId = (): string => `${subscriptionPrefix}${(nextSubscription++).toString(16).padStart(8, '0')}`;
 
 const metadata = (now: number, provenance: readonly string[]) => ({ provenance, plexus_hash: PLEXUS_HASH, timestamp: toSeconds(now) });
 

@@ -3,6 +3,7 @@ export { dialects, detectDialect, parseFrame, type Parsed } from './detect.js';
 export { envelopeDialect } from './envelope.js';
 export { encodeEventBody, encodeEventData } from './event-frames.js';
 export { HUB_CALL, HUB_UNSUB, hubDialect } from './hub.js';
+export { newSubscriptionId } from './subscription-id.js';
 export { jsonRpcCodes } from './jsonrpc-codes.js';
 export { jsonRpcDialect } from './jsonrpc.js';
 export { plexusMethods } from './plexus-methods.js';

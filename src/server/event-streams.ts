@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { LimitSettings } from '../config/index.js';
 import { type Clock, type CommittedEvent, RegistryError } from '../domain/index.js';
 import type { StreamHost, SubscriptionOpened, SubscriptionRequest } from '../operations/index.js';
-import { type Dialect, encodeEventBody } from '../protocol/index.js';
+import { type Dialect, encodeEventBody, newSubscriptionId } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { EventFilter } from './event-filter.js';
 import type { ConnectionOutput, CutReason } from './connection-output.js';
@@ -90,14 +90,20 @@ export class EventHub {
   }
 }
 
-let nextId = 0;
-
 /** The StreamHost of one call: the connection's streams and the dialect the call used. */
 class DialectStreams implements StreamHost {
   constructor(
     private readonly streams: ConnectionStreams,
     private readonly dialect: Dialect,
   ) {}
+
+  get held(): number {
+    return this.streams.held;
+  }
+
+  get limit(): number {
+    return this.streams.limit;
+  }
 
   open(request: SubscriptionRequest): SubscriptionOpened {
     return this.streams.open(this.dialect, request);
@@ -158,21 +164,20 @@ export class ConnectionStreams implements SubscriptionSink {
     if (frames.length > 0 && !this.output.send(frames)) this.subscriptions?.clear();
   }
 
+  get held(): number {
+    return this.subscriptions?.size ?? 0;
+  }
+
+  get limit(): number {
+    return this.hub.limits.subscriptionsPerConnection;
+  }
+
+  /** Starts a stream as `subscribe` asked for it (the operation checked the revision and the limit). */
   open(dialect: Dialect, request: SubscriptionRequest): SubscriptionOpened {
     const { store, clock, limits } = this.hub;
     const since = request.sinceRevision;
-    if (since !== undefined && store.compactRevision > 0 && since <= store.compactRevision) {
-      throw new RegistryError('resync_required', `events up to revision ${store.compactRevision} were compacted away; list the services and subscribe from revision ${store.revision + 1}`, {
-        details: { compactRevision: store.compactRevision, revision: store.revision },
-      });
-    }
     const subscriptions = (this.subscriptions ??= new Map());
-    if (subscriptions.size >= limits.subscriptionsPerConnection) {
-      throw new RegistryError('limit_exceeded', `a connection may hold at most ${limits.subscriptionsPerConnection} subscriptions`, {
-        details: { limit: limits.subscriptionsPerConnection },
-      });
-    }
-    const id = `sub-${(nextId++).toString(36)}`;
+    const id = newSubscriptionId();
     const filter = new EventFilter(request.events, request.services);
     const subscription = new Subscription(id, dialect, filter, this, limits.maxReplayBacklog, since, store.revision);
     subscriptions.set(id, subscription);

@@ -1,8 +1,7 @@
 import type { RegistryConfig } from '../config/index.js';
 import type { Clock } from '../domain/index.js';
 import { HealthScheduler } from '../health/index.js';
-import { type Network, networkCatalog, releaseOwner } from '../ipam/index.js';
-import type { HealthService } from '../operations/index.js';
+import { type HealthService, removeService } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
 
@@ -11,15 +10,16 @@ export interface HealthChecksDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The `[[network]]`s in force, compiled: a service a check deregisters gives its addresses back. */
-  readonly networks: () => readonly Network[];
+  /** The `[[network]]`s in force: a service a check deregisters gives its addresses back. */
+  readonly networks: () => RegistryConfig['networks'];
   /** Told the scheduler once it runs, so whoever hosts it closes it. */
   readonly started: (scheduler: HealthScheduler) => void;
 }
 
 /**
- * Starts the health-check scheduler the way the TTL sweeper runs: hosted by the server, writing
- * only through the store. With PostgreSQL it takes its share of the check shards first.
+ * Starts the health-check scheduler the way the TTL sweeper runs: hosted by the server, its
+ * rules in src/domain, and a service it deregisters removed by src/operations. With PostgreSQL it
+ * takes its share of the check shards first.
  */
 export async function startHealthChecks(deps: HealthChecksDeps): Promise<HealthService> {
   const { config, store, clock, logger } = deps;
@@ -30,10 +30,7 @@ export async function startHealthChecks(deps: HealthChecksDeps): Promise<HealthS
     allowScripts: config.health.allowScripts,
     maxConcurrent: config.health.maxConcurrent,
     serverId: `${config.server.hostId}, pid ${String(process.pid)}`,
-    releaseHeld: async (tx, owner) => {
-      const catalog = networkCatalog(deps.networks());
-      await releaseOwner(tx, owner, (network) => catalog.get(network));
-    },
+    deregister: (tx, service) => removeService(tx, service, deps.networks()),
   });
   try {
     await scheduler.start();

@@ -26,6 +26,9 @@ export interface RunnerDeps {
 
 /** The streams of a caller that has no connection to carry them (DNS): subscribing is refused. */
 const NO_STREAMS: StreamHost = {
+  held: 0,
+  // No limit to reach: `open` refuses every stream.
+  limit: Number.POSITIVE_INFINITY,
   open: () => {
     throw new RegistryError('unavailable', 'this caller has no connection to carry an event stream');
   },

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { asRevision, type CommittedEvent, type RegistryError } from '../domain/index.js';
 import type { Dialect } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
+import type { CutReason } from './connection-output.js';
 import { type EventFilter, isAfter } from './event-filter.js';
 import type { FramePayload } from './frame-writer.js';
 
@@ -17,7 +18,7 @@ export interface SubscriptionSink {
   /** Sends one frame; false when the connection was cut off (slow consumer or gone). */
   send(frame: FramePayload): boolean;
   /** Ends the connection: the subscriber must resume by revision (or resync). */
-  cutOff(code: 'slow_consumer' | 'resync_required', reason: string): void;
+  cutOff(code: CutReason, reason: string): void;
 }
 
 /** What a replay reads from and writes with. */

@@ -1,4 +1,5 @@
-import { type Clock, expireTtl, ttlExpiryDue } from '../domain/index.js';
+import type { Clock } from '../domain/index.js';
+import { expireTtls } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
 
@@ -6,9 +7,8 @@ import type { Logger } from './log.js';
 export const DEFAULT_TTL_SWEEP_MS = 1_000;
 
 /**
- * Announces registrations whose TTL ran out: marks their health critical and emits
- * HealthChanged (check `ttl`, passing → critical) once, so subscribers see a backend go away (a ping brings it
- * back with HealthChanged critical → passing). `is_active` itself is derived, so reads never wait on this.
+ * Hosts the TTL expiry of src/operations (`expireTtls`) on a timer: one pass at a time, every
+ * interval, until closed. What expires and what it emits is the operation's business.
  */
 export class TtlSweeper {
   readonly closed: Promise<void>;
@@ -30,25 +30,8 @@ export class TtlSweeper {
   }
 
   /** One pass; public so a test can run it without waiting for the timer. */
-  async sweep(): Promise<number> {
-    // Several servers on one PostgreSQL: only the holder of the sweep lock sweeps (SQLite: always).
-    if (this.store.claimSweeps !== undefined && !(await this.store.claimSweeps())) return 0;
-    const now = this.clock.now();
-    const due = this.store.services.list().filter((s) => ttlExpiryDue(s, now));
-    if (due.length === 0) return 0;
-    const { value } = await this.store.write(async (tx) => {
-      let count = 0;
-      for (const { name } of due) {
-        const current = await tx.services.get(name);
-        if (current === undefined || !ttlExpiryDue(current, now)) continue;
-        const { service, event } = expireTtl(current, now, tx.revision);
-        await tx.services.put(service);
-        tx.emit(event);
-        count++;
-      }
-      return count;
-    });
-    return value;
+  sweep(): Promise<number> {
+    return expireTtls({ store: this.store, clock: this.clock });
   }
 
   async close(): Promise<void> {

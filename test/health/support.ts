@@ -12,6 +12,7 @@ import {
   type Service,
 } from '../../src/domain/index.js';
 import { type CheckDeclaration, checkDefinition, HealthScheduler, type HealthSchedulerOptions } from '../../src/health/index.js';
+import { removeService } from '../../src/operations/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createLogger } from '../../src/server/index.js';
 
@@ -36,7 +37,7 @@ export async function openHealthBench(options: Partial<HealthSchedulerOptions> &
   const store = await openStore({ location: join(dir, 'registry.db'), clock });
   const events: CommittedEvent[] = [];
   store.onCommit((committed) => void events.push(...committed));
-  const scheduler = new HealthScheduler({ store, clock, logger: createLogger({ level: 'silent' }), serverId: 'test', ...options });
+  const scheduler = new HealthScheduler({ store, clock, logger: createLogger({ level: 'silent' }), serverId: 'test', deregister: (tx, service) => removeService(tx, service), ...options });
   return {
     store,
     clock,
