@@ -1,6 +1,7 @@
 /**
- * @module service-registry — the public library API: the client, the server, configuration
- * loading, and the domain types and errors they share.
+ * @module service-registry — the library entry: the client, and the domain types and errors it
+ * shares with the server. It loads the client only; the server, its store and its native SQLite
+ * are `service-registry/server` (src/server/index.ts).
  */
 export {
   ConnectionClosedError,
@@ -16,7 +17,6 @@ export {
   type StreamStatus,
   type SubscribeOptions,
 } from './client/index.js';
-export { ConfigError, defaultConfigPath, loadConfig, type RegistryConfig } from './config/index.js';
 export {
   type CheckStatus,
   errorCodes,
@@ -29,4 +29,3 @@ export {
   type Service,
   type ServiceState,
 } from './domain/index.js';
-export { createLogger, startServer, type RegistryServer, type ServerOptions } from './server/index.js';

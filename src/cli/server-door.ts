@@ -1,7 +1,9 @@
 /**
- * The server and store doors, loaded on first use: client commands need only the local CA path
- * and the data folder's lock from them, and commands that need neither (`package build`, `--url`
- * with `--ca`) should not pay the ~0.3 s that loading the server (store, native SQLite) takes.
+ * The CLI's way to the server's one door (src/server/index.ts, the `service-registry/server`
+ * export), loaded on first use: client commands need only the local CA path and the data
+ * folder's lock from it, and commands that need neither (`--url` with `--ca`) should not pay the
+ * time that loading the server (store, native SQLite, certificates) takes. Everything else of
+ * the CLI reaches the server through src/client.
  */
 export const loadServerModule = (): Promise<typeof import('../server/index.js')> => import('../server/index.js');
 
@@ -10,9 +12,6 @@ export async function localCaPath(dataDir: string): Promise<string> {
   const { localTlsPaths } = await loadServerModule();
   return localTlsPaths(dataDir).caPath;
 }
-
-/** The store door, loaded on first use: only the database drivers need it. */
-export const loadStoreModule = (): Promise<typeof import('../store/index.js')> => import('../store/index.js');
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -26,7 +25,7 @@ const isAlive = (pid: number): boolean => {
 
 /** The URL the server holding `dataDir` serves, from its lock file; undefined when none is running there. */
 export async function runningServerUrl(dataDir: string): Promise<string | undefined> {
-  const { readDataFolderHolder } = await loadStoreModule();
+  const { readDataFolderHolder } = await loadServerModule();
   const holder = readDataFolderHolder(dataDir);
   return holder !== undefined && isAlive(holder.pid) ? holder.address : undefined;
 }

@@ -1,4 +1,12 @@
-/** @module server — TLS, the WebSocket endpoint, sessions, auth and the config watcher. */
+/**
+ * @module server — the server's one door, exported as `service-registry/server`: starting a
+ * server from its configuration, its certificates, and the tools that work next to one on the
+ * same host (the data folder's lock, store migration, service packages). The library entry
+ * (`service-registry`) is the client only.
+ */
+export { ConfigError, defaultConfigPath, loadConfig, type RegistryConfig } from '../config/index.js';
+export { buildPackage, type VerifiedPackage, verifyPackage } from '../deploy/index.js';
+export { migrateStore, type MigrateResult, readDataFolderHolder } from '../store/index.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './event-streams.js';
 export { createLogger, type Logger } from './log.js';
 export { DEFAULT_DRAIN_MS, startServer } from './server.js';

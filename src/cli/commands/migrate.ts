@@ -5,7 +5,7 @@ import { globalFlags } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatJson } from '../format.js';
 import { type CliIo, println } from '../io.js';
-import { loadStoreModule } from '../server-door.js';
+import { loadServerModule } from '../server-door.js';
 
 /** What happened to the schema, truthfully: a new store, a migration, or nothing to do. */
 function schemaOutcome(result: { readonly from: number; readonly to: number; readonly created: boolean }): string {
@@ -25,7 +25,7 @@ async function migrate(options: OptionBag, command: Command, io: CliIo): Promise
     env: io.env,
     cwd: io.cwd,
   });
-  const { migrateStore } = await loadStoreModule();
+  const { migrateStore } = await loadServerModule();
   const result = await migrateStore(config.storage.url);
   if (flags.json) {
     io.stdout.write(formatJson(result));

@@ -1,11 +1,12 @@
 /** `package build DIR` and `package inspect FILE`: the package format of DESIGN §10, on this host. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildPackage, type VerifiedPackage, verifyPackage } from '../../deploy/index.js';
+import type { VerifiedPackage } from '../../server/index.js';
 import { globalFlags } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatJson, formatTable } from '../format.js';
 import { type CliIo, println } from '../io.js';
+import { loadServerModule } from '../server-door.js';
 
 const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
@@ -51,6 +52,7 @@ export function addPackageCommands(program: Command, io: CliIo): void {
     .action(async (dir: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const outDir = resolve(io.cwd, stringFlag(options, 'out') ?? '.');
+      const { buildPackage } = await loadServerModule();
       const built = await buildPackage(resolve(io.cwd, dir), outDir);
       if (flags.json) io.stdout.write(formatJson(built));
       else println(io.stdout, `built ${built.tarball} (${built.manifest.name} ${built.manifest.version}, ${built.files.length} files, sha256 ${built.sha256})`);
@@ -62,6 +64,7 @@ export function addPackageCommands(program: Command, io: CliIo): void {
     .argument('<file>', 'a <name>-<version>.tar.gz package')
     .action(async (file: string, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
+      const { verifyPackage } = await loadServerModule();
       const verified = await verifyPackage(resolve(io.cwd, file));
       if (flags.json) io.stdout.write(formatJson(verified));
       else println(io.stdout, describePackage(verified));
