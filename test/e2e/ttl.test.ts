@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/domain/index.js';
-import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { openRawSocket } from '../helpers/raw-socket.js';
+import { openWireSession, type WireSession } from '../helpers/wire-session.js';
 
 type Obj = Record<string, unknown>;
 
 describe('backend TTL', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
-  let srv: TestServer;
-  let ws: RawSocket;
-  let id = 0;
-  const rpc = async (method: string, params: Obj = {}): Promise<Obj> => {
-    const callId = ++id;
-    ws.send({ jsonrpc: '2.0', id: callId, method, params });
-    const answer = await ws.next();
-    assert.equal(answer.id, callId);
-    return answer.result as Obj;
-  };
+  let session: WireSession;
+  const rpc = (method: string, params: Obj = {}): Promise<Obj> => session.rpc(method, params);
   const activeNames = async (): Promise<string[]> => ((await rpc('registry.list')).backends as Obj[]).map((b) => String(b.name));
 
   before(async () => {
-    srv = await startTestServer({ clock });
-    ws = await openRawSocket(srv.url, srv.caPem);
+    session = await openWireSession({ clock });
   });
-  after(async () => {
-    await ws?.close();
-    await srv?.close();
-  });
+  after(() => session?.close());
 
   it('turns a backend inactive once its TTL passes without a ping, and active again after ping', async () => {
     await rpc('registry.register', { name: 'hub3', host: '10.0.0.7', port: 4444, ttl: 30 });
@@ -47,7 +35,7 @@ describe('backend TTL', () => {
   });
 
   it('announces an expiry once with HealthChanged active:false, and the ping that revives it with active:true', async () => {
-    const events = await openRawSocket(srv.url, srv.caPem);
+    const events = await openRawSocket(session.srv.url, session.srv.caPem);
     try {
       events.send({ id: 's', type: 'request', action: 'subscribe', params: { events: ['HealthChanged'], services: ['hub5'] } });
       await events.next();

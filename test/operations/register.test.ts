@@ -1,44 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/domain/index.js';
-import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { openRawSocket } from '../helpers/raw-socket.js';
+import { openWireSession, type WireSession } from '../helpers/wire-session.js';
 
 type Obj = Record<string, unknown>;
 
 describe('register', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
-  let srv: TestServer;
-  let ws: RawSocket;
-  let n = 0;
+  let session: WireSession;
   /** An action-envelope call: the whole service record comes back. */
-  const call = async (action: string, params: Obj): Promise<Obj> => {
-    const id = `c${++n}`;
-    ws.send({ id, type: 'request', action, params });
-    const answer = await ws.next();
-    assert.equal(answer.id, id);
-    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
-    return answer.result as Obj;
-  };
+  const call = (action: string, params: Obj): Promise<Obj> => session.request(action, params);
   /** A Plexus `registry.register`: answers `backend_registered` or `backend_updated`. */
-  const plexusRegister = async (params: Obj): Promise<Obj> => {
-    const id = ++n;
-    ws.send({ jsonrpc: '2.0', id, method: 'registry.register', params });
-    const answer = await ws.next();
-    assert.equal(answer.id, id);
-    return answer.result as Obj;
-  };
-  const record = async (name: string): Promise<Obj> => call('get_service', { name });
+  const plexusRegister = (params: Obj): Promise<Obj> => session.rpc('registry.register', params);
+  const record = (name: string): Promise<Obj> => call('get_service', { name });
   const revision = async (): Promise<number> => Number((await call('status', {})).revision);
 
   before(async () => {
-    srv = await startTestServer({ clock });
-    ws = await openRawSocket(srv.url, srv.caPem);
+    session = await openWireSession({ clock });
   });
-  after(async () => {
-    await ws?.close();
-    await srv?.close();
-  });
+  after(() => session?.close());
 
   it('replaces the whole definition of a known name: fields not given take their defaults', async () => {
     const full = { name: 'hub7', host: '10.0.0.7', port: 4444, protocol: 'wss', description: 'seventh', namespace: 'edge', version: '2.1', metadata: { zone: 'a' }, tags: ['blue'], ttl: 30 };
@@ -77,7 +58,7 @@ describe('register', () => {
   });
 
   it('replaces the checks too: an unchanged check keeps where it stands, a changed one starts over, none removes them', async () => {
-    const check = { name: 'port', kind: 'tcp', host: '127.0.0.1', port: srv.server.port, interval: 3600, initial_status: 'passing' };
+    const check = { name: 'port', kind: 'tcp', host: '127.0.0.1', port: session.srv.server.port, interval: 3600, initial_status: 'passing' };
     await call('register', { name: 'web', host: '127.0.0.1', port: 8080, checks: [check] });
     const declaredAt = Math.floor(clock.now() / 1000);
     clock.advance(10_000);
@@ -95,7 +76,7 @@ describe('register', () => {
   });
 
   it('brings an expired backend back with HealthChanged, exactly as a ping does', async () => {
-    const events = await openRawSocket(srv.url, srv.caPem);
+    const events = await openRawSocket(session.srv.url, session.srv.caPem);
     try {
       events.send({ id: 's', type: 'request', action: 'subscribe', params: { events: ['HealthChanged', 'ServiceUpdated'], services: ['hub10'] } });
       await events.next();
