@@ -3,7 +3,7 @@
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const ourFolders = ['store', 'operations', 'protocol', 'server', 'topology', 'ipam', 'deploy', 'health', 'config', 'client', 'cli'];
+const ourFolders = ['store', 'operations', 'protocol', 'dns', 'server', 'topology', 'ipam', 'deploy', 'health', 'config', 'client', 'cli'];
 
 /**
  * Every file under src/: other folders are entered only through their index.js, and nothing
@@ -43,21 +43,28 @@ const layers = {
       [into(except(folder, 'store'), 'topology, ipam, deploy and health see only src/domain and the Store interface.')],
     ]),
   ),
-  operations: [into(['protocol', 'server', 'config', 'client', 'cli'], 'src/operations never reaches the dialects, the server, the configuration or the client.')],
+  operations: [into(['protocol', 'dns', 'server', 'config', 'client', 'cli'], 'src/operations never reaches the surfaces, the server, the configuration or the client.')],
   protocol: [
     into(except('protocol', 'operations', 'topology'), 'src/protocol is a thin adapter onto src/operations: no store, no server, no rules of its own.'),
     // The shapes of the operations' answers only, never a topology rule.
     into(['topology'], 'src/protocol takes no topology rule: only the types of what operations answer.', { allowTypeImports: true }),
   ],
+  // DNS is a surface like a dialect (docs/ARCHITECTURE.md): it calls operations and reaches no store or rule.
+  dns: [
+    into(except('dns', 'operations', 'topology'), 'src/dns is an adapter onto src/operations: no store, no server, no rules of its own.'),
+    into(['topology'], 'src/dns takes no topology rule: only the types of what operations answer.', { allowTypeImports: true }),
+  ],
   server: [
     into(['ipam', 'client', 'cli'], 'src/server hosts operations; it holds no IP rule and never imports the client or the CLI.'),
     // The server hosts the topology scanner; placement, classification and resolution are the operations' business.
     into(['topology'], 'src/server hosts the TopologyScanner and takes no topology rule: call an operation instead.', {
-      allowImportNames: ['TopologyScanner', 'configuredNetworks'],
+      // normaliseAddress, parseCidr and parseIp are IP arithmetic (DNS rate limits by source), not
+      // rules: they leave src/topology for the one IP module in src/domain (issue 14, part A).
+      allowImportNames: ['TopologyScanner', 'configuredNetworks', 'normaliseAddress', 'parseCidr', 'parseIp'],
       allowTypeImports: true,
     }),
   ],
-  config: [into(['store', 'operations', 'protocol', 'server', 'client', 'cli'], 'src/config parses configuration; it reaches no runtime part.')],
+  config: [into(['store', 'operations', 'protocol', 'dns', 'server', 'client', 'cli'], 'src/config parses configuration; it reaches no runtime part.')],
   client: [
     into(except('client', 'protocol', 'operations'), 'src/client sees src/domain and src/protocol (and operation types), never the server.'),
     into(['operations'], 'src/client takes only types from src/operations (call signatures come from the table).', { allowTypeImports: true }),

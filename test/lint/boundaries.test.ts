@@ -33,6 +33,9 @@ const refused: readonly Case[] = [
   { path: 'src/client/x.ts', code: "import type { RegistryServer } from '../server/index.js';\nexport type A = RegistryServer;" },
   { path: 'src/index.ts', code: "export { startServer } from './server/index.js';" },
   { path: 'src/operations/x.ts', code: "import { hubDialect } from '../protocol/index.js';\nexport const a = hubDialect;" },
+  { path: 'src/dns/x.ts', code: "import { openStore } from '../store/index.js';\nexport const a = openStore;" },
+  { path: 'src/dns/x.ts', code: "import { resolveEndpoint } from '../topology/index.js';\nexport const a = resolveEndpoint;" },
+  { path: 'src/operations/x.ts', code: "import { parseName } from '../dns/index.js';\nexport const a = parseName;" },
   { path: 'src/topology/x.ts', code: "import { networkCatalog } from '../ipam/index.js';\nexport const a = networkCatalog;" },
   { path: 'src/store/sqlite/x.ts', code: "import { operations } from '../../operations/index.js';\nexport const a = operations;" },
   { path: 'src/domain/x.ts', code: "import { readFile } from 'node:fs/promises';\nexport const a = readFile;" },
@@ -46,6 +49,8 @@ const allowed: readonly Case[] = [
   { path: 'src/cli/commands/x.ts', code: "import { RegistryClient } from '../../client/index.js';\nexport const a = RegistryClient;" },
   { path: 'src/client/x.ts', code: "import type { OperationName } from '../operations/index.js';\nexport type A = OperationName;" },
   { path: 'src/operations/x.ts', code: "import { resolveEndpoint } from '../topology/index.js';\nexport const a = resolveEndpoint;" },
+  { path: 'src/server/x.ts', code: "import { DnsListener } from '../dns/index.js';\nexport const a = DnsListener;" },
+  { path: 'src/dns/x.ts', code: "import type { ResolvedEndpoint } from '../topology/index.js';\nexport type A = ResolvedEndpoint;" },
 ];
 
 describe('folder boundaries (eslint.config.js)', () => {
