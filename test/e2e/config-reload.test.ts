@@ -53,6 +53,21 @@ describe('configuration hot reload', () => {
     await eventually(async () => ((await byName('prod'))?.host === 'plexus2.example.com' ? true : undefined), 2_000, 'the second edit');
   });
 
+  it('makes a file entry exactly what the file says: a key taken out of it is not kept', async () => {
+    const reload = async (): Promise<void> => {
+      ws.send({ id: `r${nextId++}`, type: 'request', action: 'reload', params: {} });
+      assert.equal(((await ws.next()).result as Obj).count, 1);
+    };
+    await editByRename(srv.configPath, `${backendToml('prod', 'plexus2.example.com', 4444)}description = "primary"\nnamespace = "edge"\n`);
+    await reload();
+    const described = await byName('prod');
+    assert.deepEqual([described?.description, described?.namespace], ['primary', 'edge']);
+    await editByRename(srv.configPath, backendToml('prod', 'plexus2.example.com', 4444));
+    await reload();
+    const plain = await byName('prod');
+    assert.deepEqual([plain?.description, plain?.namespace, plain?.id], [undefined, undefined, described?.id]);
+  });
+
   it('keeps the last good configuration when the file breaks, and logs the line and reason', async () => {
     await editByRename(srv.configPath, `${backendToml('prod', 'plexus2.example.com', 4444)}[[backend]]\nname = "broken"\nport = "not a number\n`);
     const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('configuration rejected'), 2_000);
