@@ -58,9 +58,7 @@ const layers = {
     into(['ipam', 'client', 'cli'], 'src/server hosts operations; it holds no IP rule and never imports the client or the CLI.'),
     // The server hosts the topology scanner; placement, classification and resolution are the operations' business.
     into(['topology'], 'src/server hosts the TopologyScanner and takes no topology rule: call an operation instead.', {
-      // normaliseAddress, parseCidr and parseIp are IP arithmetic (DNS rate limits by source), not
-      // rules: they leave src/topology for the one IP module in src/domain (issue 14, part A).
-      allowImportNames: ['TopologyScanner', 'configuredNetworks', 'normaliseAddress', 'parseCidr', 'parseIp'],
+      allowImportNames: ['TopologyScanner'],
       allowTypeImports: true,
     }),
   ],

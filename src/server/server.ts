@@ -23,7 +23,7 @@ import type { HealthScheduler } from '../health/index.js';
 import { SshDeployer } from '../deploy/index.js';
 import { EventHub, type StreamLimits, streamLimitsFor } from './event-streams.js';
 import { ConnectionOutput, UnreadBudget } from './connection-output.js';
-import { configuredNetworks, TopologyScanner } from '../topology/index.js';
+import { TopologyScanner } from '../topology/index.js';
 import { bindDns, serveDns } from './dns-host.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
@@ -125,7 +125,7 @@ class RunningServer implements RegistryServer {
       networks = next.networks;
       nodes = next.nodeDefinitions;
       // Topology classifies by the configured networks too (absent on the first apply, before it opens).
-      await this.topology?.setNetworks(configuredNetworks(next.networks)).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
+      await this.topology?.setNetworks(next.networks).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
       return applied;
     };
     await apply(config);
@@ -136,7 +136,7 @@ class RunningServer implements RegistryServer {
       store,
       clock,
       hostId: config.server.hostId,
-      networks: configuredNetworks(config.networks),
+      networks: config.networks,
       intervalMs: config.server.topologyIntervalSeconds * 1000,
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
     });

@@ -3,7 +3,8 @@ import { type Clock, systemClock, type TopologyAddress } from '../domain/index.j
 import type { Store } from '../store/index.js';
 import { classifyAddress } from './classify.js';
 import { detectAddresses } from './detect.js';
-import type { AddressCandidate, ConfiguredNetwork, HostTopology } from './types.js';
+import { configuredNetworks } from './networks.js';
+import type { AddressCandidate, HostTopology, NetworkBlock } from './types.js';
 
 /** Time between two rescans of the interfaces. */
 export const DEFAULT_TOPOLOGY_INTERVAL_MS = 30_000;
@@ -14,7 +15,7 @@ export interface TopologyScannerOptions {
   /** This host's id, as services name it in `host_id`. @default os.hostname() */
   readonly hostId?: string;
   /** The configured `[[network]]`s: an address inside a wireguard one is WireGuard. @default [] */
-  readonly networks?: readonly ConfiguredNetwork[];
+  readonly networks?: readonly NetworkBlock[];
   /** @default DEFAULT_TOPOLOGY_INTERVAL_MS */
   readonly intervalMs?: number;
   /** @default systemClock */
@@ -59,7 +60,7 @@ export class TopologyScanner implements AsyncDisposable {
     this.clock = options.clock ?? systemClock;
     this.intervalMs = options.intervalMs ?? DEFAULT_TOPOLOGY_INTERVAL_MS;
     const hostId = options.hostId ?? hostname();
-    this.snapshot = { hostId, addresses: [], networks: options.networks ?? [], scannedAt: this.clock.now() };
+    this.snapshot = { hostId, addresses: [], networks: configuredNetworks(options.networks ?? []), scannedAt: this.clock.now() };
   }
 
   /** Scans once (rejecting when that fails), then keeps rescanning until closed. */
@@ -78,8 +79,8 @@ export class TopologyScanner implements AsyncDisposable {
   }
 
   /** A reload changed the configured networks: classify with them from now on (rescans at once). */
-  setNetworks(networks: HostTopology['networks']): Promise<boolean> {
-    this.snapshot = { ...this.snapshot, networks };
+  setNetworks(networks: readonly NetworkBlock[]): Promise<boolean> {
+    this.snapshot = { ...this.snapshot, networks: configuredNetworks(networks) };
     return this.rescan();
   }
 
