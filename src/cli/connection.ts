@@ -8,6 +8,7 @@ import { type ClientOptions, RegistryClient } from '../client/index.js';
 import { ConfigError, loadConfig, type RegistryConfig } from '../config/index.js';
 import { type OptionBag, booleanFlag, stringFlag } from './flags.js';
 import { type CliIo, println } from './io.js';
+import { type OutputFormat, outputFormat } from './output.js';
 import { localCaPath, runningServerUrl } from './server-door.js';
 
 /** The options every client command understands (set on the program, usable anywhere). */
@@ -16,7 +17,8 @@ export interface GlobalFlags {
   readonly ca?: string;
   readonly fingerprint?: string;
   readonly token?: string;
-  readonly json: boolean;
+  /** `-o/--output`, or `--json` (its alias): how answers and errors are printed. */
+  readonly output: OutputFormat;
   readonly config?: string;
   readonly dataDir?: string;
 }
@@ -36,7 +38,7 @@ export function globalFlags(command: Command): GlobalFlags {
     ...(token === undefined ? {} : { token }),
     ...(config === undefined ? {} : { config }),
     ...(dataDir === undefined ? {} : { dataDir }),
-    json: booleanFlag(bag, 'json') ?? false,
+    output: outputFormat(stringFlag(bag, 'output'), booleanFlag(bag, 'json') ?? false),
   };
 }
 

@@ -1,5 +1,6 @@
 /** Plain-text output for people: aligned tables, key/value blocks, times. */
-import { jsonTerminalSafe, terminalSafe } from './terminal-text.js';
+import { Document, isScalar, visit } from 'yaml';
+import { holdsControls, jsonTerminalSafe, terminalSafe } from './terminal-text.js';
 
 export type Cell = string | number | boolean | undefined;
 
@@ -47,3 +48,17 @@ export const formatJson = (value: unknown): string => `${jsonTerminalSafe(JSON.s
 
 /** One value as one JSON line (`watch --json`), safe on a terminal. */
 export const formatJsonLine = (value: unknown): string => jsonTerminalSafe(JSON.stringify(value));
+
+/**
+ * YAML of a value, safe on a terminal: a string holding control characters is written
+ * double-quoted, where YAML escapes C0 itself and `\u….` escapes the rest (DEL, C1, bidi).
+ */
+export function formatYaml(value: unknown): string {
+  const doc = new Document(value);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && holdsControls(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return jsonTerminalSafe(doc.toString({ lineWidth: 0 }));
+}

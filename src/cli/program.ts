@@ -1,5 +1,5 @@
 /** The `registry` command line: global options, the command groups, and one way out for errors. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { addAdminCommands } from './commands/admin.js';
 import { addCertCommands } from './commands/cert.js';
 import { addDeployCommands } from './commands/deploy.js';
@@ -12,21 +12,28 @@ import { addServeCommand } from './commands/serve.js';
 import { addServiceCommands } from './commands/services.js';
 import { addTopologyCommands } from './commands/topology.js';
 import { addTokenCommands } from './commands/token.js';
-import { describeError, EXIT, exitCodeFor } from './exit-codes.js';
-import { type CliIo, println } from './io.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { type OutputFormat, outputFormats, printError, requestedFormat } from './output.js';
 
-export function buildProgram(io: CliIo, onExit: (code: number) => void): Command {
+/** `errors`: the format usage errors are printed in; JSON and YAML are printed by runCli, not by commander. */
+export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: OutputFormat = 'table'): Command {
   const program = new Command('registry')
     .description('service registry for Plexus hubs and services, over TLS WebSockets')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => (errors === 'table' ? write(text) : undefined),
+    })
     .configureHelp({ showGlobalOptions: true })
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(errors === 'table' ? '(run with --help for usage)' : false)
     .option('--url <url>', 'server URL (default wss://$REGISTRY_HOST:$REGISTRY_PORT, as the server binds)')
     .option('--ca <file>', 'CA certificate to trust (default <data dir>/tls/ca.pem when it exists)')
     .option('--fingerprint <sha256>', 'pin the server certificate by its SHA-256 fingerprint instead of a CA')
     .option('--token <token>', 'bearer token (env REGISTRY_TOKEN)')
-    .option('--json', 'print JSON instead of text')
+    .addOption(new Option('-o, --output <format>', 'print answers and errors as json, yaml or a table (text)').choices(outputFormats))
+    .option('--json', 'print JSON: the same as --output json')
     .option('--config <file>', 'configuration file (env REGISTRY_CONFIG; default ~/.config/plexus/backends.toml)')
     .option('--data-dir <dir>', 'data folder (default: the folder of the configuration file)');
   addServeCommand(program, io, onExit);
@@ -47,9 +54,14 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
 /** Runs one command line (without `node` and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (exit) => {
-    code = exit;
-  });
+  const format = requestedFormat(argv);
+  const program = buildProgram(
+    io,
+    (exit) => {
+      code = exit;
+    },
+    format,
+  );
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
@@ -58,8 +70,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
-    // Commander has printed its own message (usage errors, --help, --version).
-    if (!(error instanceof CommanderError)) println(io.stderr, describeError(error));
+    // As text, commander has printed its own message (usage errors, --help, --version).
+    const printed = error instanceof CommanderError && (format === 'table' || error.exitCode === 0);
+    if (!printed) printError(io, format, error);
     return exitCodeFor(error);
   }
 }

@@ -19,6 +19,9 @@ const escapeOne = (char: string): string => {
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 };
 
+/** True when a terminal may act on some character of the text rather than print it. */
+export const holdsControls = (text: string): boolean => new RegExp(UNSAFE.source).test(text);
+
 /** One value as a terminal shows it safely: `\x1b]0;owned\x07` for ESC ] 0 ; owned BEL. */
 export const terminalSafe = (text: string): string => text.replace(UNSAFE, escapeOne);
 

@@ -1,6 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 import type { InputOf, OperationByName, OperationName } from '../operations/index.js';
-import { decodeFrame, type OutputFor, outputDecoders } from './decode.js';
+import { type OutputFor, parseAnswer } from './answers.js';
+import { decodeFrame } from './frames.js';
 import { ConnectionClosedError, ConnectionFailedError } from './errors.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './options.js';
 import { PendingRequests } from './pending.js';
@@ -90,10 +91,12 @@ export class RegistryClient implements AsyncDisposable {
     socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
   }
 
-  /** Sends any operation of the table; the typed methods below are shorthands for it. */
+  /**
+   * Sends any operation of the table and answers exactly the wire answer (snake_case, Unix
+   * seconds), checked against the operation's output schema. The typed methods below are shorthands.
+   */
   async call<N extends OperationName>(op: N, input: InputFor<N>): Promise<OutputFor<N>> {
-    const result = await this.request(op, input);
-    return outputDecoders[op](result);
+    return parseAnswer(op, await this.request(op, input));
   }
 
   register(input: InputFor<'register'>): Promise<OutputFor<'register'>> {

@@ -1,16 +1,10 @@
-import { type EventType, RegistryError, type Service } from '../domain/index.js';
-import { decodeService } from '../protocol/index.js';
+import { type EventType, eventWire, type EventWire, RegistryError } from '../domain/index.js';
 
-/** One event as the client hands it out: the wire `data` plus the service decoded when there is one. */
-export interface StreamedEvent {
-  readonly type: EventType;
-  readonly revision: number;
-  readonly index: number;
-  /** Commit time, Unix seconds. */
-  readonly timestamp: number;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly service?: Service;
-}
+/**
+ * One event as the client hands it out: exactly the event of the wire (`event`, `revision`,
+ * `index`, `timestamp` in Unix seconds, and `data` typed by the event), without the frame around it.
+ */
+export type StreamedEvent = EventWire;
 
 export type StreamStatus =
   | { readonly type: 'connected'; readonly since: number | undefined }
@@ -37,16 +31,13 @@ export interface SubscribeOptions {
 export const DEFAULT_RECONNECT_BASE_MS = 100;
 export const DEFAULT_RECONNECT_MAX_MS = 5_000;
 
-export function decodeStreamedEvent(frame: Readonly<Record<string, unknown>>): StreamedEvent {
-  const data = typeof frame.data === 'object' && frame.data !== null ? (frame.data as Record<string, unknown>) : {};
-  const event: StreamedEvent = {
-    type: String(frame.event) as EventType,
-    revision: Number(frame.revision),
-    index: Number(frame.index ?? 0),
-    timestamp: Number(frame.timestamp ?? 0),
-    data,
-  };
-  return data.service !== undefined && typeof data.service === 'object' ? { ...event, service: decodeService(data.service) } : event;
+/**
+ * An event frame read with the event schema; undefined for an event this client cannot read (a
+ * newer server's event type). The frame's `type` and `subscription` are the envelope, not the event.
+ */
+export function decodeStreamedEvent(frame: Readonly<Record<string, unknown>>): StreamedEvent | undefined {
+  const parsed = eventWire.safeParse(frame);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Full jitter: a random delay up to the exponential cap, so reconnecting clients spread out. */

@@ -140,6 +140,7 @@ export class EventStream implements AsyncIterable<StreamedEvent>, AsyncDisposabl
 
   private accept(frame: Readonly<Record<string, unknown>>): void {
     const event = decodeStreamedEvent(frame);
+    if (event === undefined) return;
     const last = this.last;
     if (last !== undefined && (event.revision < last.revision || (event.revision === last.revision && event.index <= last.index))) return;
     this.last = { revision: event.revision, index: event.index };

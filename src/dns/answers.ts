@@ -5,8 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Answer, RecordType } from 'dns-packet';
-import { RegistryError } from '../domain/index.js';
-import type { NodeOutput } from '../operations/index.js';
+import { type NodeWire, RegistryError } from '../domain/index.js';
 import type { ResolvedEndpoint } from '../topology/index.js';
 import { type DnsName, parseName, nameLabels } from './names.js';
 import { addressRecords, asksForAddress, metadataRecords, nameServerName, soaRecord, srvRecord } from './records.js';
@@ -150,7 +149,7 @@ export class ZoneAnswerer {
   }
 
   private async node(name: string, node: string, qtype: string, source: DnsSource): Promise<ZoneAnswer> {
-    const nodes: readonly NodeOutput[] = await this.ask('list_nodes', {}, source);
+    const nodes: readonly NodeWire[] = await this.ask('list_nodes', {}, source);
     const found = nodes.find((n) => n.name.toLowerCase() === node);
     if (found === undefined) return NXDOMAIN;
     return answer(found.host === undefined ? [] : addressRecords(name, found.host, qtype, this.zone.ttl));

@@ -127,3 +127,60 @@ export { isLoopback } from './loopback.js';
 export { type Registration, type RegistrationContext, type RegistrationMode, type ServiceChange, upsertService } from './registration.js';
 export { type GrantedRole, grantedRoles, isGrantedRole, type Role, roleAllows, roles } from './roles.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';
+export { stringMap, unixSeconds } from './wire-common.js';
+export { backendWire, type BackendWire, registeredWire, serviceListWire, serviceWire, type ServiceWire } from './wire-service.js';
+export {
+  addedCheckWire,
+  type AddedCheckWire,
+  checkRowListWire,
+  checkRowWire,
+  type CheckRowWire,
+  checkWire,
+  type CheckWire,
+  declaredCheckWire,
+  type DeclaredCheckWire,
+  healthReportWire,
+  type HealthReportWire,
+  removedCheckWire,
+} from './wire-check.js';
+export {
+  envWire,
+  hostTopologyWire,
+  type HostTopologyWire,
+  resolvedEndpointListWire,
+  resolvedEndpointWire,
+  type ResolvedEndpointWire,
+  topologyAddressWire,
+} from './wire-topology.js';
+export {
+  deploymentListWire,
+  deploymentStepWire,
+  deploymentWire,
+  type DeploymentWire,
+  nodeListWire,
+  nodeWire,
+  type NodeWire,
+} from './wire-deploy.js';
+export {
+  allocatedWire,
+  allocationListWire,
+  allocationWire,
+  type AllocationWire,
+  authenticatedWire,
+  deregisteredWire,
+  networkListWire,
+  networkWire,
+  type NetworkWire,
+  pingWire,
+  reloadedWire,
+  statusWire,
+  type StatusWire,
+  subscribedWire,
+  tokenCreatedWire,
+  tokenListWire,
+  tokenRevokedWire,
+  tokenWire,
+  type TokenWire,
+  unsubscribedWire,
+} from './wire-answers.js';
+export { type EventDataWire, eventWire, type EventWire } from './wire-events.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checksUnchanged, declareChecks, definitionOf, RegistryError, type Service, type ServiceCheck } from '../domain/index.js';
+import { addedCheckWire, checksUnchanged, declareChecks, definitionOf, RegistryError, type Service, type ServiceCheck } from '../domain/index.js';
 import { checkDefinition } from '../health/index.js';
 import { admitChecks } from './checks.js';
 import { defineOperation } from './define.js';
@@ -20,6 +20,7 @@ export const addCheck = defineOperation({
   role: 'write',
   summary: 'add a health check to a service, or replace the one of that name',
   input: z.strictObject({ service: serviceName, check: checkDefinition }),
+  output: addedCheckWire,
   async handle(input, ctx): Promise<CheckOutput> {
     admitChecks([input.check], ctx, 'check');
     const now = ctx.clock.now();

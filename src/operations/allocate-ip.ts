@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allocatedWire } from '../domain/index.js';
 import { allocateAddress } from '../ipam/index.js';
 import type { IpAllocation } from '../store/index.js';
 import { defineOperation } from './define.js';
@@ -31,6 +32,7 @@ export const allocateIp = defineOperation({
   role: 'write',
   summary: 'allocate an IP address in a network to an owner (idempotent per owner)',
   input: z.strictObject({ network: networkName, owner: ownerName, ip: unset(ipText) }),
+  output: allocatedWire,
   async handle(input, ctx): Promise<AllocateIpOutput> {
     const network = catalogOf(ctx).require(input.network);
     const now = ctx.clock.now();

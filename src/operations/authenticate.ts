@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RegistryError, type Role } from '../domain/index.js';
+import { authenticatedWire, RegistryError, type Role } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { tokenSecret } from './token-secret.js';
 
@@ -20,6 +20,7 @@ export const authenticate = defineOperation({
   role: 'none',
   summary: "present a bearer token on this connection; raises the connection's role",
   input: z.strictObject({ token: tokenSecret }),
+  output: authenticatedWire,
   async handle(input, ctx): Promise<AuthenticateOutput> {
     if (ctx.credentials === undefined) {
       throw new RegistryError('unavailable', 'this call does not come over a connection that can hold credentials');

@@ -46,23 +46,32 @@ export interface OperationContext {
   readonly credentials?: CredentialHost;
 }
 
-/** An operation is data: its name, the least role that may call it, its schemas and its handler. */
-export interface Operation<Name extends string = string, Schema extends z.ZodType = z.ZodType, Out = unknown> {
+/**
+ * An operation is data: its name, the least role that may call it, its schemas and its handler.
+ * `input` is what a caller sends; `output` is the answer as every dialect carries it (the wire
+ * shape: snake_case, Unix seconds). The handler returns domain values; src/protocol encodes them
+ * into `output`, and the client library parses answers with it.
+ */
+export interface Operation<Name extends string = string, Schema extends z.ZodType = z.ZodType, Out = unknown, Wire extends z.ZodType = z.ZodType> {
   readonly name: Name;
   readonly role: OperationRole;
   readonly summary: string;
   readonly input: Schema;
+  readonly output: Wire;
   // Method syntax on purpose: it lets every operation sit in one table of AnyOperation.
   handle(input: z.output<Schema>, ctx: OperationContext): Promise<Out>;
 }
 
-export function defineOperation<Name extends string, Schema extends z.ZodType, Out>(
-  op: Operation<Name, Schema, Out>,
-): Operation<Name, Schema, Out> {
+export function defineOperation<Name extends string, Schema extends z.ZodType, Out, Wire extends z.ZodType>(
+  op: Operation<Name, Schema, Out, Wire>,
+): Operation<Name, Schema, Out, Wire> {
   return op;
 }
 
-export type AnyOperation = Operation<string, z.ZodType, unknown>;
+export type AnyOperation = Operation<string, z.ZodType, unknown, z.ZodType>;
 /** What a caller sends (before defaults and transforms). */
-export type InputOf<O> = O extends Operation<string, infer S, unknown> ? z.input<S> : never;
-export type OutputOf<O> = O extends Operation<string, z.ZodType, infer Out> ? Out : never;
+export type InputOf<O> = O extends Operation<string, infer S, unknown, z.ZodType> ? z.input<S> : never;
+/** What the handler returns: domain values, before the wire encoding. */
+export type OutputOf<O> = O extends Operation<string, z.ZodType, infer Out, z.ZodType> ? Out : never;
+/** The answer as the wire carries it, and as the client library returns it. */
+export type WireOf<O> = O extends Operation<string, z.ZodType, unknown, infer W> ? z.output<W> : never;

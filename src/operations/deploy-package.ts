@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type DeploymentRecord, RegistryError } from '../domain/index.js';
+import { type DeploymentRecord, deploymentWire, RegistryError } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import type { Deployer, RuntimeServices } from './runtime.js';
 import { serviceName, unset } from './schemas.js';
@@ -26,6 +26,7 @@ export const deployPackage = defineOperation({
     target_node: nodeName,
     deployment_id: unset(deploymentId),
   }),
+  output: deploymentWire,
   async handle(input, ctx): Promise<DeploymentRecord> {
     return deployerOf(ctx.runtime).deploy({
       packagePath: input.package_path,

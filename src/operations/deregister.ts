@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Service } from '../domain/index.js';
+import { deregisteredWire, type Service } from '../domain/index.js';
 import { type Network, networkCatalog, releaseOwner } from '../ipam/index.js';
 import type { WriteTx } from '../store/index.js';
 import { defineOperation } from './define.js';
@@ -24,6 +24,7 @@ export const deregister = defineOperation({
   role: 'write',
   summary: 'remove a registered backend',
   input: z.strictObject({ name: serviceName }),
+  output: deregisteredWire,
   async handle(input, ctx): Promise<{ readonly name: string }> {
     const networks = ctx.runtime.networks?.();
     await ctx.store.write(async (tx) => {

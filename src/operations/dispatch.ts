@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { echoed, RegistryError, roleAllows } from '../domain/index.js';
-import type { AnyOperation, OperationContext } from './define.js';
+import type { OperationContext, OperationRole } from './define.js';
 
 export interface BadField {
   readonly path: string;
@@ -23,8 +23,16 @@ export function invalidParams(error: z.ZodError): RegistryError {
   return new RegistryError('invalid_params', `invalid params: ${text}`, { cause: error, details: more > 0 ? { fields, more } : { fields } });
 }
 
+/** What dispatch needs of an operation; generic so a typed operation answers its own output type. */
+export interface Dispatchable<In, Out> {
+  readonly name: string;
+  readonly role: OperationRole;
+  readonly input: z.ZodType<In>;
+  handle(input: In, ctx: OperationContext): Promise<Out>;
+}
+
 /** The one path every call takes: role check, parse at the edge, then the handler. */
-export async function dispatch(op: AnyOperation, rawInput: unknown, ctx: OperationContext): Promise<unknown> {
+export async function dispatch<In, Out>(op: Dispatchable<In, Out>, rawInput: unknown, ctx: OperationContext): Promise<Out> {
   if (!roleAllows(ctx.principal.role, op.role)) {
     if (ctx.principal.role === 'none') {
       throw new RegistryError('unauthorized', `'${op.name}' needs the ${op.role} role and no credentials were presented`, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isActive, type Service } from '../domain/index.js';
+import { envWire, isActive, type Service } from '../domain/index.js';
 import { envLine, resolveEndpoint } from '../topology/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
@@ -26,6 +26,7 @@ export const env = defineOperation({
     caller: callerDeclaration,
     include_unhealthy: unset(z.boolean()),
   }),
+  output: envWire,
   async handle(input, ctx): Promise<EnvOutput> {
     const topology = requireTopology(ctx);
     const place = placeFor(ctx, topology, input.caller);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CheckStanding, type CheckStatus, isActive, serviceHealth, standingChecks } from '../domain/index.js';
+import { type CheckStanding, type CheckStatus, healthReportWire, isActive, serviceHealth, standingChecks } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
@@ -21,6 +21,7 @@ export const getHealth = defineOperation({
   role: 'read',
   summary: "a service's health: worst-of status, whether it is served, and each check",
   input: z.strictObject({ name: serviceName }),
+  output: healthReportWire,
   async handle(input, ctx): Promise<HealthReport> {
     const now = ctx.clock.now();
     const service = ctx.store.services.get(input.name);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Service } from '../domain/index.js';
+import { type Service, serviceWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
@@ -10,6 +10,7 @@ export const getService = defineOperation({
   role: 'read',
   summary: 'one service by name',
   input: z.strictObject({ name: serviceName }),
+  output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     const service = ctx.store.services.get(input.name);
     if (service === undefined) throw notFound(input.name);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostTopologyWire } from '../domain/index.js';
 import type { HostTopology } from '../topology/index.js';
 import { defineOperation } from './define.js';
 import { requireTopology } from './placement.js';
@@ -9,6 +10,7 @@ export const getTopology = defineOperation({
   role: 'read',
   summary: "this host's classified addresses and host id",
   input: z.strictObject({}),
+  output: hostTopologyWire,
   async handle(_input, ctx): Promise<HostTopology> {
     return requireTopology(ctx);
   },

@@ -9,10 +9,11 @@ export {
   type OperationContext,
   type OperationRole,
   type OutputOf,
+  type WireOf,
   type Principal,
   type RequiredRole,
 } from './define.js';
-export { type BadField, dispatch, invalidParams } from './dispatch.js';
+export { type BadField, type Dispatchable, dispatch, invalidParams } from './dispatch.js';
 export { removeService } from './deregister.js';
 export { expireTtls } from './expire-ttls.js';
 export type { PingOutput } from './ping.js';
@@ -20,7 +21,6 @@ export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, S
 export type { RegisterOutput } from './register.js';
 export { AUTO_BACKEND, type StaticEntries, syncStaticEntries } from './static-entries.js';
 export type { StatusOutput } from './status.js';
-export type { NodeOutput } from './list-nodes.js';
 export type { Deployer } from './runtime.js';
 export type { EnvOutput } from './env.js';
 export type { AllocateIpOutput, AllocationOutput } from './allocate-ip.js';
@@ -28,11 +28,18 @@ export type { NetworkOutput } from './list-networks.js';
 export type { TopologyService } from './runtime.js';
 export {
   buildOperationIndex,
+  type HandlerInputs,
+  type HandlerOutputs,
+  isOperationName,
   operationAliases,
   type OperationByName,
   type OperationName,
-  type OperationTable,
   operations,
+  type OperationTable,
+  operationTable,
+  type TypedOperation,
+  typedOperations,
+  type WireOutputs,
 } from './table.js';
 export type { AuthenticateOutput } from './authenticate.js';
 export type { TokenCreated } from './token-create.js';

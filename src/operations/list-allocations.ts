@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compareAddresses } from '../domain/index.js';
+import { allocationListWire, compareAddresses } from '../domain/index.js';
 import { type AllocationOutput, allocationOutput } from './allocate-ip.js';
 import { catalogOf, networkName } from './networks.js';
 import { defineOperation } from './define.js';
@@ -11,6 +11,7 @@ export const listAllocations = defineOperation({
   role: 'read',
   summary: 'list allocated IP addresses, of one network or all',
   input: z.strictObject({ network: unset(networkName) }),
+  output: allocationListWire,
   async handle(input, ctx): Promise<readonly AllocationOutput[]> {
     // A network absent from the configuration still lists what it holds, so it can be cleaned up.
     if (input.network !== undefined && ctx.store.allocations.count(input.network) === 0) catalogOf(ctx).require(input.network);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CheckStanding, standingChecks } from '../domain/index.js';
+import { checkRowListWire, type CheckStanding, standingChecks } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName, unset } from './schemas.js';
 import { notFound } from './not-found.js';
@@ -15,6 +15,7 @@ export const listChecks = defineOperation({
   role: 'read',
   summary: 'the health checks of a service (or of all) with their status and last output',
   input: z.strictObject({ service: unset(serviceName) }),
+  output: checkRowListWire,
   async handle(input, ctx): Promise<readonly CheckRow[]> {
     const now = ctx.clock.now();
     const named = input.service === undefined ? undefined : ctx.store.services.get(input.service);

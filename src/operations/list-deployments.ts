@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeploymentRecord } from '../domain/index.js';
+import { deploymentListWire, type DeploymentRecord } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { nodeName } from './deploy-package.js';
 import { serviceName, unset } from './schemas.js';
@@ -14,6 +14,7 @@ export const listDeployments = defineOperation({
     service: unset(serviceName),
     limit: unset(z.number().int('must be an integer').min(1, 'must be ≥ 1').max(1000, 'must be ≤ 1000')),
   }),
+  output: deploymentListWire,
   async handle(input, ctx): Promise<readonly DeploymentRecord[]> {
     const matching = ctx.store.deployments
       .list()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ResolvedEndpoint, resolveEndpoints } from '../topology/index.js';
-import { isActive } from '../domain/index.js';
+import { isActive, resolvedEndpointListWire } from '../domain/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
 import { callerDeclaration, placeFor, requireTopology } from './placement.js';
@@ -16,6 +16,7 @@ export const listEndpoints = defineOperation({
   role: 'read',
   summary: 'every endpoint of a service (or of all), resolved for this connection',
   input: z.strictObject({ service: unset(serviceName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()) }),
+  output: resolvedEndpointListWire,
   async handle(input, ctx): Promise<readonly ResolvedEndpoint[]> {
     const topology = requireTopology(ctx);
     const place = placeFor(ctx, topology, input.caller);

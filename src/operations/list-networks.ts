@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { networkListWire } from '../domain/index.js';
 import type { IpNetworkKind } from '../ipam/index.js';
 import { catalogOf } from './networks.js';
 import { defineOperation } from './define.js';
@@ -22,6 +23,7 @@ export const listNetworks = defineOperation({
   role: 'read',
   summary: 'list the configured IP networks with their capacity and use',
   input: z.strictObject({}),
+  output: networkListWire,
   async handle(_input, ctx): Promise<readonly NetworkOutput[]> {
     return catalogOf(ctx).networks.map((network) => {
       const allocated = ctx.store.allocations.count(network.name);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isActive, isTtlAlive, type Service, serviceStates } from '../domain/index.js';
+import { isActive, isTtlAlive, type Service, serviceListWire, serviceStates } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { shortText, tagList, unset } from './schemas.js';
 
@@ -19,6 +19,7 @@ export const listServices = defineOperation({
     state: unset(z.enum(serviceStates)),
     include_unhealthy: unset(z.boolean()),
   }),
+  output: serviceListWire,
   async handle(input, ctx): Promise<readonly Service[]> {
     const now = ctx.clock.now();
     const all = ctx.store.services.list();

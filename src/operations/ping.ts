@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { signOfLife } from '../domain/index.js';
+import { pingWire, signOfLife } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
 
@@ -18,6 +18,7 @@ export const ping = defineOperation({
   role: 'write',
   summary: 'record a sign of life for a backend',
   input: z.strictObject({ name: serviceName }),
+  output: pingWire,
   async handle(input, ctx): Promise<PingOutput> {
     const now = ctx.clock.now();
     const { value } = await ctx.store.write(async (tx) => {

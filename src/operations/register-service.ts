@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asServiceId, DEFAULT_TTL_SECONDS, RegistryError } from '../domain/index.js';
+import { asServiceId, DEFAULT_TTL_SECONDS, registeredWire, RegistryError } from '../domain/index.js';
 import { allocateServiceAddresses } from '../ipam/index.js';
 import { admitChecks } from './checks.js';
 import { defineOperation } from './define.js';
@@ -21,6 +21,7 @@ export const registerService = defineOperation({
   role: 'write',
   summary: 'register a service entry with endpoints and addresses per network',
   input: z.strictObject({ name: serviceName, ...serviceEntryFields, allocate: unset(allocateList) }),
+  output: registeredWire,
   async handle(input, ctx): Promise<RegisterOutput> {
     const now = ctx.clock.now();
     admitChecks(input.checks, ctx);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asServiceId, DEFAULT_TTL_SECONDS, type Service } from '../domain/index.js';
+import { asServiceId, DEFAULT_TTL_SECONDS, registeredWire, type Service } from '../domain/index.js';
 import { admitChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { registerByName } from './registration.js';
@@ -26,6 +26,7 @@ export const register = defineOperation({
   role: 'write',
   summary: 'register a backend (an idempotent upsert by name that replaces its definition)',
   input: z.strictObject({ name: serviceName, host: hostName, port: portNumber, protocol, description, namespace, version, metadata, tags, ttl, checks }),
+  output: registeredWire,
   async handle(input, ctx): Promise<RegisterOutput> {
     const { ttl, name, checks: declared, ...fields } = input;
     admitChecks(declared, ctx);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalIp, RegistryError } from '../domain/index.js';
+import { allocationWire, canonicalIp, RegistryError } from '../domain/index.js';
 import { releaseAllocation } from '../ipam/index.js';
 import { type AllocationOutput, allocationOutput } from './allocate-ip.js';
 import { catalogOf, ipText, networkName, ownerName } from './networks.js';
@@ -22,6 +22,7 @@ export const releaseIp = defineOperation({
         ctx.addIssue({ code: 'custom', path: ['owner'], message: `give exactly one of owner or ip (${got})` });
       }
     }),
+  output: allocationWire,
   async handle(input, ctx): Promise<AllocationOutput> {
     const network = catalogOf(ctx).get(input.network);
     const { value } = await ctx.store.write(async (tx) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reloadedWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
 
 /** Re-read the configuration file now (the file watcher does the same on every edit). */
@@ -7,6 +8,7 @@ export const reload = defineOperation({
   role: 'admin',
   summary: 're-read the configuration file and apply its backends',
   input: z.strictObject({}),
+  output: reloadedWire,
   async handle(_input, ctx): Promise<{ readonly count: number }> {
     return ctx.config.reload();
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHECK_NAME_PATTERN, type Service } from '../domain/index.js';
+import { CHECK_NAME_PATTERN, removedCheckWire, type Service } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
@@ -10,6 +10,7 @@ export const removeCheck = defineOperation({
   role: 'write',
   summary: 'remove a health check from a service',
   input: z.strictObject({ service: serviceName, check: z.string().regex(CHECK_NAME_PATTERN, 'must be a check name') }),
+  output: removedCheckWire,
   async handle(input, ctx): Promise<{ readonly service: string; readonly check: string; readonly removed: boolean }> {
     const now = ctx.clock.now();
     const { value } = await ctx.store.write(async (tx) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolvedEndpointWire } from '../domain/index.js';
 import { type ResolvedEndpoint, resolveEndpoint } from '../topology/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
@@ -18,6 +19,7 @@ export const resolve = defineOperation({
   role: 'read',
   summary: 'the address of a service endpoint the caller can reach, for this connection',
   input: z.strictObject({ service: serviceName, endpoint: unset(endpointName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()) }),
+  output: resolvedEndpointWire,
   async handle(input, ctx): Promise<ResolvedEndpoint> {
     const topology = requireTopology(ctx);
     const service = ctx.store.services.get(input.service);

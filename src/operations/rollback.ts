@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeploymentRecord } from '../domain/index.js';
+import { type DeploymentRecord, deploymentWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { deployerOf, deploymentId, nodeName } from './deploy-package.js';
 import { serviceName, unset } from './schemas.js';
@@ -10,6 +10,7 @@ export const rollback = defineOperation({
   role: 'admin',
   summary: 'go back to the previous release of a service on a node',
   input: z.strictObject({ node: nodeName, service: serviceName, deployment_id: unset(deploymentId) }),
+  output: deploymentWire,
   async handle(input, ctx): Promise<DeploymentRecord> {
     return deployerOf(ctx.runtime).rollback({
       node: input.node,

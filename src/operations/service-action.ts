@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { changeState, type RegistryEvent, type Service, type ServiceState, serviceStates } from '../domain/index.js';
+import { changeState, type RegistryEvent, type Service, type ServiceState, serviceStates, serviceWire } from '../domain/index.js';
 import { defineOperation, type OperationContext } from './define.js';
 import { serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
@@ -40,6 +40,7 @@ export const serviceAction = defineOperation({
   role: 'write',
   summary: 'start, stop or restart a service (state transitions)',
   input: z.strictObject({ name: serviceName, action: z.enum(['start', 'stop', 'restart']) }),
+  output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     return transition(ctx, input.name, (from) => actionPath(input.action, from));
   },
@@ -51,6 +52,7 @@ export const setState = defineOperation({
   role: 'write',
   summary: 'report the state a service has reached',
   input: z.strictObject({ name: serviceName, state: z.enum(serviceStates) }),
+  output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     return transition(ctx, input.name, () => [input.state]);
   },

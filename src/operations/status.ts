@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Revision } from '../domain/index.js';
+import { type Revision, statusWire } from '../domain/index.js';
 import type { HealthStats } from '../health/index.js';
 import { defineOperation } from './define.js';
 
@@ -20,6 +20,7 @@ export const status = defineOperation({
   role: 'read',
   summary: 'the server revision, size and uptime',
   input: z.strictObject({}),
+  output: statusWire,
   async handle(_input, ctx): Promise<StatusOutput> {
     return {
       revision: ctx.store.revision,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventTypes, RegistryError } from '../domain/index.js';
+import { eventTypes, RegistryError, subscribedWire, unsubscribedWire } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { defineOperation } from './define.js';
 import type { StreamHost, SubscriptionOpened } from './runtime.js';
@@ -33,6 +33,7 @@ export const subscribe = defineOperation({
     services: z.array(serviceGlob).max(64, 'must have at most 64 names').nullish(),
     since_revision: z.number().int('must be an integer').min(0, 'must be ≥ 0').nullish(),
   }),
+  output: subscribedWire,
   async handle(input, ctx): Promise<SubscriptionOpened> {
     if (input.since_revision != null) requireRetained(ctx.store, input.since_revision);
     requireRoom(ctx.streams);
@@ -49,6 +50,7 @@ export const unsubscribe = defineOperation({
   role: 'read',
   summary: 'end an event stream of this connection',
   input: z.strictObject({ subscription: z.string().min(1, 'must name a subscription').max(64) }),
+  output: unsubscribedWire,
   async handle(input, ctx): Promise<{ readonly subscription: string; readonly removed: boolean }> {
     return { subscription: input.subscription, removed: ctx.streams.close(input.subscription) };
   },

@@ -1,5 +1,6 @@
 import { RegistryError } from '../domain/index.js';
-import type { AnyOperation } from './define.js';
+import type { z } from 'zod';
+import type { AnyOperation, OperationContext, OutputOf } from './define.js';
 import { deregister } from './deregister.js';
 import { getService } from './get-service.js';
 import { listServices } from './list-services.js';
@@ -33,47 +34,74 @@ import { removeCheck } from './remove-check.js';
 import { listChecks } from './list-checks.js';
 import { getHealth } from './get-health.js';
 
-/** Every operation, once. The dialects map their own names onto these. */
-export const operations = [
+/**
+ * Every operation, once, by name. The dialects map their own names onto these. The key is the
+ * operation's name (checked by the compiler), so a caller holding a name gets that operation's types.
+ */
+export const operationTable = byName({
   register,
-  registerService,
+  register_service: registerService,
   update,
   deregister,
   ping,
-  getService,
-  listServices,
+  get_service: getService,
+  list_services: listServices,
   reload,
   status,
   subscribe,
   unsubscribe,
-  serviceAction,
-  setState,
-  getTopology,
+  service_action: serviceAction,
+  set_state: setState,
+  get_topology: getTopology,
   resolve,
-  listEndpoints,
+  list_endpoints: listEndpoints,
   env,
-  listNetworks,
-  allocateIp,
-  releaseIp,
-  listAllocations,
-  deployPackage,
+  list_networks: listNetworks,
+  allocate_ip: allocateIp,
+  release_ip: releaseIp,
+  list_allocations: listAllocations,
+  deploy_package: deployPackage,
   rollback,
-  listNodes,
-  listDeployments,
-  getDeployment,
+  list_nodes: listNodes,
+  list_deployments: listDeployments,
+  get_deployment: getDeployment,
   authenticate,
-  tokenCreate,
-  tokenList,
-  tokenRevoke,
-  addCheck,
-  removeCheck,
-  listChecks,
-  getHealth,
-] as const;
+  token_create: tokenCreate,
+  token_list: tokenList,
+  token_revoke: tokenRevoke,
+  add_check: addCheck,
+  remove_check: removeCheck,
+  list_checks: listChecks,
+  get_health: getHealth,
+});
 
-export type OperationTable = typeof operations;
-export type OperationName = OperationTable[number]['name'];
-export type OperationByName<N extends OperationName> = Extract<OperationTable[number], { name: N }>;
+function byName<T extends { readonly [K in keyof T]: AnyOperation & { readonly name: K } }>(table: T): T {
+  return table;
+}
+
+export type OperationName = keyof typeof operationTable;
+export type OperationByName<N extends OperationName> = (typeof operationTable)[N];
+export type OperationTable = readonly OperationByName<OperationName>[];
+export const operations: OperationTable = Object.values(operationTable);
+
+/** Each operation's parsed input, handler output and wire answer, by name (mapped, so a generic name keeps them together). */
+export type HandlerInputs = { readonly [N in OperationName]: z.output<OperationByName<N>['input']> };
+export type HandlerOutputs = { readonly [N in OperationName]: OutputOf<OperationByName<N>> };
+export type WireOutputs = { readonly [N in OperationName]: z.output<OperationByName<N>['output']> };
+
+/** One operation as a caller holding its name sees it: input, handler and answer typed for that name. */
+export interface TypedOperation<N extends OperationName> extends AnyOperation {
+  readonly name: N;
+  readonly input: z.ZodType<HandlerInputs[N]>;
+  readonly output: z.ZodType<WireOutputs[N]>;
+  handle(input: HandlerInputs[N], ctx: OperationContext): Promise<HandlerOutputs[N]>;
+}
+
+/** The table for a caller that holds a name: `typedOperations[name]` is that operation, with its own types. */
+export const typedOperations: { readonly [N in OperationName]: TypedOperation<N> } = operationTable;
+
+/** True for the name of an operation of the table (not an alias). */
+export const isOperationName = (name: string): name is OperationName => Object.hasOwn(operationTable, name);
 
 /** Seed A's names for operations the Plexus design already has. */
 export const operationAliases: Readonly<Record<string, OperationName>> = {

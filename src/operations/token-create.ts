@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { grantedRoles, RegistryError } from '../domain/index.js';
+import { grantedRoles, RegistryError, tokenCreatedWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { hashTokenSecret, newTokenSecret, tokenName, type TokenOutput, tokenOutput } from './token-secret.js';
 
@@ -14,6 +14,7 @@ export const tokenCreate = defineOperation({
   role: 'admin',
   summary: 'create a bearer token with a role; the secret is answered once and stored hashed',
   input: z.strictObject({ name: tokenName, role: z.enum(grantedRoles) }),
+  output: tokenCreatedWire,
   async handle(input, ctx): Promise<TokenCreated> {
     const secret = newTokenSecret();
     const record = { name: input.name, role: input.role, hash: hashTokenSecret(secret), createdAt: ctx.clock.now() };

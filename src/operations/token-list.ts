@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tokenListWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { type TokenOutput, tokenOutput } from './token-secret.js';
 
@@ -8,6 +9,7 @@ export const tokenList = defineOperation({
   role: 'admin',
   summary: 'list bearer tokens (names and roles, never secrets)',
   input: z.strictObject({}),
+  output: tokenListWire,
   async handle(_input, ctx): Promise<readonly TokenOutput[]> {
     return ctx.store.tokens.list().map(tokenOutput);
   },

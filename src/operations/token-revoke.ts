@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RegistryError } from '../domain/index.js';
+import { RegistryError, tokenRevokedWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
 import { tokenName } from './token-secret.js';
 
@@ -9,6 +9,7 @@ export const tokenRevoke = defineOperation({
   role: 'admin',
   summary: 'revoke a bearer token; connections using it lose its role at once',
   input: z.strictObject({ name: tokenName }),
+  output: tokenRevokedWire,
   async handle(input, ctx): Promise<{ readonly name: string; readonly revoked: true }> {
     await ctx.store.write(async (tx) => {
       if (!(await tx.tokens.delete(input.name))) {

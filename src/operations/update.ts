@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyPatch, patchChangesNothing, type Service } from '../domain/index.js';
+import { applyPatch, patchChangesNothing, type Service, serviceWire } from '../domain/index.js';
 import { admitChecks, sameChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { notFound } from './not-found.js';
@@ -12,6 +12,7 @@ export const update = defineOperation({
   role: 'write',
   summary: 'change fields of a registered backend or service entry (update_service)',
   input: z.strictObject({ name: serviceName, ...serviceEntryFields }),
+  output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     const now = ctx.clock.now();
     const { name } = input;

@@ -1,10 +1,5 @@
-import { type ErrorCode, RegistryError, type Service } from '../domain/index.js';
-import { type CheckOutput, type CheckRow, type HealthReport, operationAliases, type RegisterOutput } from '../operations/index.js';
-import { encodeCheckOutput, encodeCheckRow, encodeHealthReport } from './wire-check.js';
+import { type ErrorCode, RegistryError } from '../domain/index.js';
 import { type Call, type Dialect, echoableId, type Frame, FrameError, MAX_ID_CHARS, type Outcome, type RequestId } from './types.js';
-import { encodeService } from './wire-service.js';
-import { encodeTopology } from './wire-topology.js';
-import type { HostTopology } from '../topology/index.js';
 
 /**
  * The action envelope of the service-registry seed (DESIGN §3a):
@@ -38,34 +33,6 @@ const wireCodes = {
   internal: 'internal',
 } as const satisfies Record<ErrorCode, string>;
 
-type ResultEncoder = (value: unknown, now: number) => unknown;
-
-/** Outputs that hold services are encoded field by field; everything else goes as it is. */
-const encodeRegistered: ResultEncoder = (v, now) => {
-  const out = v as RegisterOutput;
-  return { service: encodeService(out.service, now), created: out.created };
-};
-
-const resultEncoders: Readonly<Record<string, ResultEncoder>> = {
-  register: encodeRegistered,
-  register_service: encodeRegistered,
-  update: (v, now) => encodeService(v as Service, now),
-  get_service: (v, now) => encodeService(v as Service, now),
-  service_action: (v, now) => encodeService(v as Service, now),
-  set_state: (v, now) => encodeService(v as Service, now),
-  list_services: (v, now) => (v as readonly Service[]).map((s) => encodeService(s, now)),
-  get_topology: (v) => encodeTopology(v as HostTopology),
-  add_check: (v) => encodeCheckOutput(v as CheckOutput),
-  list_checks: (v) => (v as readonly CheckRow[]).map(encodeCheckRow),
-  get_health: (v) => encodeHealthReport(v as HealthReport),
-};
-
-/** An operation's output as the wire carries it (snake_case, seconds); shared by every dialect. */
-export function encodeResult(op: string, value: unknown, now: number): unknown {
-  const encoder = resultEncoders[operationAliases[op] ?? op];
-  return encoder === undefined ? value : encoder(value, now);
-}
-
 function envelopeError(id: RequestId, error: RegistryError): Frame {
   const body: Record<string, unknown> = { code: wireCodes[error.code], message: error.message };
   if (Object.keys(error.details).length > 0) body.details = error.details;
@@ -89,9 +56,9 @@ export const envelopeDialect: Dialect = {
     const call: Call = { dialect: 'envelope', id, method: message.action, op: message.action, input: params, silent: false };
     return { kind: 'call', call };
   },
-  encode(call, outcome: Outcome, now) {
+  encode(call, outcome: Outcome) {
     if (!outcome.ok) return [envelopeError(call.id, outcome.error)];
-    return [{ id: call.id, type: 'response', result: encodeResult(call.op, outcome.value, now) ?? null }];
+    return [{ id: call.id, type: 'response', result: outcome.value.result }];
   },
   encodeFrameError: envelopeError,
   eventEnvelope: (subscription) => ({ head: `{"type":"event","subscription":${JSON.stringify(subscription)},`, tail: '}' }),

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { echoed, type ErrorCode, errorCodes, RegistryError } from '../domain/index.js';
-import { operations } from '../operations/index.js';
+import { type OperationName, operations } from '../operations/index.js';
 import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { jsonRpcError, readJsonRpc } from './jsonrpc.js';
 import { plexusContent, plexusMethods, plexusTarget } from './plexus-methods.js';
 import { newSubscriptionId } from './subscription-id.js';
 import { toSeconds } from './wire-service.js';
 import { type Call, type Dialect, type Frame, FrameError, type Outcome, type RequestId } from './types.js';
+import type { Answer, WireAnswer } from './wire-results.js';
 
 /**
  * The Plexus hub call (DESIGN §3c): every method is a subscription routed through the hub.
@@ -65,6 +66,12 @@ function streamError(error: RegistryError, meta: ReturnType<typeof metadata>): R
   return item;
 }
 
+/** What the hub reads of an answer by its operation: the stream `subscribe` opened, and whether `unsubscribe` removed one. */
+type Readers<T> = { readonly [N in OperationName]?: (result: WireAnswer<N>) => T };
+const streamOpened: Readers<string> = { subscribe: (r) => r.subscription };
+const streamRemoved: Readers<boolean> = { unsubscribe: (r) => r.removed };
+const read = <T, N extends OperationName>(readers: Readers<T>, answer: Answer<N>): T | undefined => readers[answer.op]?.(answer.result);
+
 /** The subscription id answer, the items, then `done`. */
 function streamFrames(id: RequestId, items: readonly Record<string, unknown>[], meta: ReturnType<typeof metadata>): Frame[] {
   const subscription = newSubscriptionId();
@@ -105,16 +112,15 @@ export const hubDialect: Dialect = {
   encode(call, outcome: Outcome, now) {
     if (call.method === HUB_UNSUB) {
       if (call.silent) return [];
-      return [outcome.ok ? { jsonrpc: '2.0', id: call.id, result: (outcome.value as { removed: boolean }).removed } : jsonRpcError(call.id, outcome.error)];
+      return [outcome.ok ? { jsonrpc: '2.0', id: call.id, result: read(streamRemoved, outcome.value) ?? false } : jsonRpcError(call.id, outcome.error)];
     }
     const meta = metadata(now, [HUB_NAME, 'registry']);
-    if (call.op === 'subscribe' && outcome.ok) {
+    const content = plexusContent(call.method, outcome) ?? (outcome.ok ? { type: outcome.value.op, result: outcome.value.result } : undefined);
+    const subscription = outcome.ok ? read(streamOpened, outcome.value) : undefined;
+    if (subscription !== undefined) {
       // An event stream: its id is the subscription's, and it ends with `done` only when unsubscribed.
-      const { subscription } = outcome.value as { subscription: string };
-      const item = { type: 'data', metadata: meta, content_type: call.method, content: { type: 'subscribed', ...(outcome.value as object) } };
-      return [{ jsonrpc: '2.0', id: call.id, result: subscription }, streamItem(subscription, item)];
+      return [{ jsonrpc: '2.0', id: call.id, result: subscription }, streamItem(subscription, dataItem(meta, call.method, content))];
     }
-    const content = plexusContent(call.method, outcome, now) ?? (outcome.ok ? { type: call.op, result: outcome.value } : undefined);
     if (content !== undefined) return streamFrames(call.id, [dataItem(meta, call.method, content)], meta);
     if (outcome.ok) return streamFrames(call.id, [], meta);
     const { error } = outcome;

@@ -6,7 +6,7 @@ export { HUB_CALL, HUB_UNSUB, hubDialect } from './hub.js';
 export { newSubscriptionId } from './subscription-id.js';
 export { jsonRpcCodes } from './jsonrpc-codes.js';
 export { jsonRpcDialect } from './jsonrpc.js';
-export { plexusMethods } from './plexus-methods.js';
+export { plexusContentSchemas, plexusMethods } from './plexus-methods.js';
 export {
   type Call,
   type Decoded,
@@ -19,6 +19,8 @@ export {
   type Outcome,
   type RequestId,
 } from './types.js';
-export { decodeService, encodeBackend, encodeService, toSeconds } from './wire-service.js';
-export { decodeCheck, decodeCheckOutput, decodeCheckRow, decodeHealthReport, encodeCheck } from './wire-check.js';
-export { decodeResolvedEndpoint, decodeTopology, encodeTopology } from './wire-topology.js';
+export { type Answer, answerOf, type WireAnswer } from './wire-results.js';
+export { backendOf, encodeService, toSeconds } from './wire-service.js';
+export { encodeCheck } from './wire-check.js';
+export { encodeDeployment } from './wire-deploy.js';
+export { encodeTopology } from './wire-topology.js';

@@ -42,11 +42,11 @@ export const jsonRpcDialect: Dialect = {
         : { dialect: 'jsonrpc', id, method, op: target.op, input: target.input, silent };
     return { kind: 'call', call };
   },
-  encode(call, outcome: Outcome, now) {
+  encode(call, outcome: Outcome) {
     if (call.silent) return [];
-    const content = plexusContent(call.method, outcome, now);
+    const content = plexusContent(call.method, outcome);
     if (content !== undefined) return [{ jsonrpc: '2.0', id: call.id, result: content }];
-    if (outcome.ok) return [{ jsonrpc: '2.0', id: call.id, result: outcome.value ?? null }];
+    if (outcome.ok) return [{ jsonrpc: '2.0', id: call.id, result: outcome.value.result }];
     return [jsonRpcError(call.id, outcome.error)];
   },
   encodeFrameError: jsonRpcError,

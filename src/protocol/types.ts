@@ -1,4 +1,5 @@
 import type { RegistryError } from '../domain/index.js';
+import type { Answer } from './wire-results.js';
 
 export const dialectNames = ['envelope', 'jsonrpc', 'hub'] as const;
 export type DialectName = (typeof dialectNames)[number];
@@ -26,7 +27,8 @@ export interface Call {
   readonly silent: boolean;
 }
 
-export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: RegistryError };
+/** How a call ended: its operation's answer (already in the wire shape), or the error. */
+export type Outcome = { readonly ok: true; readonly value: Answer } | { readonly ok: false; readonly error: RegistryError };
 
 /** What decoding a frame gives: a call to dispatch, or frames to answer at once. */
 export type Decoded =

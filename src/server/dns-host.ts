@@ -98,8 +98,7 @@ function knownCallers(limit = DEFAULT_DNS_KNOWN_CALLERS): (source: DnsSource) =>
 export function serveDns(listener: DnsListener, settings: DnsSettings, runner: Runner, revision: () => number): void {
   const callerOf = knownCallers();
   function ask<N extends DnsOperationName>(op: N, input: InputOf<OperationByName<N>>, source: DnsSource): Promise<OutputOf<OperationByName<N>>> {
-    // The table's own handler made the value, so it has the operation's output type (issue 14 adds the output schemas).
-    return runner.call(op, input, callerOf(source)) as Promise<OutputOf<OperationByName<N>>>;
+    return runner.call(op, input, callerOf(source));
   }
   const asked: DnsAsk = ask;
   const zone: Zone = {

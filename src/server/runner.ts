@@ -5,14 +5,18 @@ import {
   buildOperationIndex,
   type ConfigReloader,
   dispatch,
+  type HandlerOutputs,
   type ConnectionInfo,
   type CredentialHost,
+  isOperationName,
   type OperationContext,
+  type OperationName,
   type Principal,
   type RuntimeServices,
   type StreamHost,
+  typedOperations,
 } from '../operations/index.js';
-import type { Call, Outcome } from '../protocol/index.js';
+import { type Answer, answerOf, type Call, type Outcome } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
 
@@ -53,8 +57,7 @@ export class Runner {
   /** `credentials` lets `authenticate` raise the role of the caller's connection. */
   async run(call: Call, caller: Caller, streams: StreamHost, credentials?: CredentialHost): Promise<Outcome> {
     try {
-      const value = await dispatch(this.find(call.op, call.method), call.input, this.context(caller, streams, credentials));
-      return { ok: true, value };
+      return { ok: true, value: await this.answer(this.find(call.op, call.method), call.input, this.context(caller, streams, credentials)) };
     } catch (error) {
       const failure = this.asRegistryError(error, call.method);
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') this.logDenial(failure, call, caller);
@@ -64,22 +67,28 @@ export class Runner {
 
   /**
    * Runs one operation for a surface without a WebSocket session (DNS): the same table, role check
-   * and input parse as every dialect. Returns the output; a failure throws its RegistryError.
+   * and input parse as every dialect. Returns the handler's value; a failure throws its RegistryError.
    */
-  async call(op: string, input: unknown, caller: Caller): Promise<unknown> {
+  async call<N extends OperationName>(op: N, input: unknown, caller: Caller): Promise<HandlerOutputs[N]> {
     try {
-      return await dispatch(this.find(op, op), input, this.context(caller, NO_STREAMS, undefined));
+      return await dispatch(typedOperations[op], input, this.context(caller, NO_STREAMS, undefined));
     } catch (error) {
       throw this.asRegistryError(error, op);
     }
   }
 
-  /** The operation `op`, or `unknown_operation` naming the method the caller used. */
-  private find(op: string, method: string): AnyOperation {
-    const found = this.index.get(op);
-    if (found !== undefined) return found;
+  /** The operation `op` names (an alias resolves to its operation), or `unknown_operation` naming the method the caller used. */
+  private find(op: string, method: string): OperationName {
+    const found = this.index.get(op)?.name;
+    if (found !== undefined && isOperationName(found)) return found;
     const named = echoed(method);
     throw new RegistryError('unknown_operation', `method '${named}' not found`, { details: { method: named } });
+  }
+
+  /** Runs one operation and encodes its value as its wire answer, the name keeping both typed together. */
+  private async answer<N extends OperationName>(name: N, input: unknown, ctx: OperationContext): Promise<Answer> {
+    const value = await dispatch(typedOperations[name], input, ctx);
+    return answerOf(name, value, this.deps.clock.now());
   }
 
   private context(caller: Caller, streams: StreamHost, credentials: CredentialHost | undefined): OperationContext {

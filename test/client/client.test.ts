@@ -62,6 +62,9 @@ describe('RegistryClient', () => {
           case 'list_services':
             answer(socket, request.id, []);
             return;
+          case 'list_allocations':
+            answer(socket, request.id, [{ network: 'wg0', owner: 'laptop', address: 167_772_162, allocated_at: 1_732_233_600 }]);
+            return;
           default:
             return; // never answered
         }
@@ -93,14 +96,28 @@ describe('RegistryClient', () => {
     }
   });
 
-  it('decodes a service from snake_case fields and seconds', async () => {
+  it('returns a service exactly as the wire carries it: snake_case, Unix seconds, is_active', async () => {
     const client = await connect();
     try {
       const service = await client.getService({ name: 'hub2' });
-      assert.equal(service.name, 'hub2');
-      assert.equal(service.lastSeen, 1_732_233_660_000);
-      assert.equal(service.ttlSeconds, 90);
-      assert.equal(service.revision, 7);
+      assert.equal(JSON.stringify(service), JSON.stringify(WIRE_SERVICE));
+      assert.equal(service.last_seen, 1_732_233_660);
+      assert.equal(service.is_active, true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects an answer that does not have its operation\'s shape as internal, naming the field', async () => {
+    const client = await connect();
+    try {
+      await assert.rejects(client.listAllocations(), (error: unknown) => {
+        assert.ok(error instanceof RegistryError);
+        assert.equal(error.code, 'internal');
+        assert.match(error.message, /'list_allocations'.*0\.address/);
+        assert.deepEqual(error.details, { operation: 'list_allocations' });
+        return true;
+      });
     } finally {
       await client.close();
     }

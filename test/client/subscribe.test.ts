@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RegistryClient, type StreamedEvent, type StreamStatus } from '../../src/client/index.js';
+import { serviceOf } from '../helpers/streamed.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 async function take(iterator: AsyncIterator<StreamedEvent>, count: number, timeoutMs = 10_000): Promise<StreamedEvent[]> {
@@ -49,7 +50,7 @@ describe('RegistryClient.subscribe', () => {
       const writer2 = await RegistryClient.connect(srv.url, { ca: srv.caPem });
       await registerRange(writer2, 10, 30);
       const rest = await take(iterator, 20);
-      const names = [...first, ...rest].map((e) => e.service?.name);
+      const names = [...first, ...rest].map(serviceOf);
       assert.deepEqual(new Set(names).size, 30, 'no event twice');
       assert.deepEqual(names.slice(10).sort(), Array.from({ length: 20 }, (_, i) => `r-${10 + i}`).sort());
       const revisions = [...first, ...rest].map((e) => e.revision);
@@ -70,7 +71,7 @@ describe('RegistryClient.subscribe', () => {
     try {
       const stream = client.subscribe({ sinceRevision: -5 });
       await assert.rejects(async () => {
-        for await (const event of stream) assert.fail(`no event expected, got ${event.type}`);
+        for await (const event of stream) assert.fail(`no event expected, got ${event.event}`);
       }, { name: 'RegistryError', code: 'invalid_params' });
     } finally {
       await client.close();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { RegistryClient } from '../../src/client/index.js';
-import { type DeploymentRecord, RegistryError } from '../../src/domain/index.js';
+import { type DeploymentWire, RegistryError } from '../../src/domain/index.js';
 import { runCaptured } from '../helpers/cli.js';
 import { eventually } from '../helpers/log-capture.js';
 import { requirePeer } from '../helpers/peers.js';
@@ -57,7 +57,7 @@ describe('deploy_package and rollback over a real sshd', () => {
   const ports: number[] = [];
   const live = (t: TestContext): boolean => requirePeer(t, unavailable === undefined, unavailable ?? '');
   const connected = (): RegistryClient => client ?? assert.fail('no client');
-  const deploy = (packagePath: string, node = 'local'): Promise<DeploymentRecord> =>
+  const deploy = (packagePath: string, node = 'local'): Promise<DeploymentWire> =>
     connected().call('deploy_package', { package_path: packagePath, target_node: node });
 
   before(async () => {
@@ -99,13 +99,13 @@ describe('deploy_package and rollback over a real sshd', () => {
     assert.equal(service.state, 'running');
     assert.equal(service.source, 'deploy');
     assert.equal(service.version, '1.0.0');
-    assert.deepEqual(service.location, { type: 'remote', host: '127.0.0.1', sshUser: sshd?.user, sshPort: sshd?.port });
+    assert.deepEqual(service.location, { type: 'remote', host: '127.0.0.1', ssh_user: sshd?.user, ssh_port: sshd?.port });
     assert.deepEqual(service.endpoints.map((e) => [e.name, e.port, e.protocol]), [['http', ports[0], 'http']]);
     assert.equal(await answers(ports[0] ?? 0), true);
     // The manifest's health became a standing check, passing, that the scheduler keeps running.
     const standing = service.checks?.find((c) => c.name === 'deploy');
     assert.ok(standing?.kind === 'tcp' && standing.port === ports[0] && standing.status === 'passing', JSON.stringify(service.checks));
-    assert.equal(standing.intervalMs, 1_000, 'the manifest interval of 200ms is raised to the 1 s floor');
+    assert.equal(standing.interval, 1, 'the manifest interval of 200ms is raised to the 1 s floor');
     await eventually(async () => ((await connected().getHealth({ name: 'hello-service' })).checks.find((c) => c.name === 'deploy')?.output.includes('connected') ? true : undefined), 10_000, 'the standing check ran');
     assert.equal(await readlink(join(installDir, 'hello-service', 'current')), 'releases/1.0.0');
     const ws = await openRawSocket(srv?.url ?? '', srv?.caPem);
@@ -123,7 +123,7 @@ describe('deploy_package and rollback over a real sshd', () => {
   it('deploys v2: switched, v1 stopped', async (t) => {
     if (!live(t)) return;
     const record = await deploy(await makePackage(work, { version: '2.0.0', port: ports[1] ?? 0 }));
-    assert.equal(record.previousVersion, '1.0.0');
+    assert.equal(record.previous_version, '1.0.0');
     const standing = (await connected().getService({ name: 'hello-service' })).checks?.find((c) => c.name === 'deploy');
     assert.ok(standing?.kind === 'tcp' && standing.port === ports[1], 'the standing check follows the new release');
     assert.equal(await readlink(join(installDir, 'hello-service', 'current')), 'releases/2.0.0');
@@ -142,7 +142,7 @@ describe('deploy_package and rollback over a real sshd', () => {
     assert.equal(record.status, 'failed');
     assert.equal(record.failure?.step, 'health');
     assert.match(record.failure?.output ?? '', /version 3\.0\.0 is not healthy/);
-    assert.equal(record.rolledBackTo, '2.0.0');
+    assert.equal(record.rolled_back_to, '2.0.0');
     assert.equal(record.steps.at(-1)?.step, 'rollback');
     assert.equal(await readlink(join(installDir, 'hello-service', 'current')), 'releases/2.0.0');
     assert.equal(await answers(ports[1] ?? 0), true);
@@ -154,7 +154,7 @@ describe('deploy_package and rollback over a real sshd', () => {
   it('rollback goes back to v1', async (t) => {
     if (!live(t)) return;
     const record = await connected().call('rollback', { node: 'local', service: 'hello-service' });
-    assert.deepEqual([record.kind, record.status, record.version, record.previousVersion], ['rollback', 'succeeded', '1.0.0', '2.0.0']);
+    assert.deepEqual([record.kind, record.status, record.version, record.previous_version], ['rollback', 'succeeded', '1.0.0', '2.0.0']);
     assert.equal(await readlink(join(installDir, 'hello-service', 'current')), 'releases/1.0.0');
     assert.equal(await answers(ports[0] ?? 0), true);
     assert.equal(await answers(ports[1] ?? 0), false);

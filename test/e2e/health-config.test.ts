@@ -63,7 +63,7 @@ describe('health checks across a restart and from the configuration file', () =>
         assert.equal((await client.resolve({ service: 'hub' })).port, target.port);
         await writeFile(configPath, backend);
         await client.reload();
-        assert.deepEqual((await client.listChecks({ service: 'hub' })).map((row) => row.check.name), []);
+        assert.deepEqual((await client.listChecks({ service: 'hub' })).map((row) => row.name), []);
       } finally {
         await client.close();
         await srv.close();

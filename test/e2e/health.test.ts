@@ -25,7 +25,7 @@ async function watchHealth(client: RegistryClient): Promise<{ readonly events: S
 }
 
 const moves = (events: readonly StreamedEvent[], service: string): string[] =>
-  events.filter((e) => e.service?.name === service).map((e) => `${String(e.data.from)}→${String(e.data.to)}`);
+  events.flatMap((e) => (e.event === 'HealthChanged' && e.data.service.name === service ? [`${e.data.from}→${e.data.to}`] : []));
 
 describe('health checks on a running server', () => {
   let srv: TestServer;

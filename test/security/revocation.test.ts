@@ -9,6 +9,7 @@ import { RegistryError } from '../../src/domain/index.js';
 import { issueClientCertificate } from '../../src/server/index.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { envelope, envelopeCode, type Obj, openSocket, startConfiguredServer, type TestSocket } from './support.js';
+import { serviceOf } from '../helpers/streamed.js';
 
 describe('revoking a token', () => {
   let srv: TestServer;
@@ -82,7 +83,7 @@ describe('revoking a token', () => {
       const seen: string[] = [];
       const consumed = (async () => {
         for await (const event of stream) {
-          seen.push(event.service?.name ?? '');
+          seen.push(serviceOf(event) ?? '');
           if (seen.length === 1) await admin.call(envelope(id(), 'token_revoke', { name: 'library' }));
         }
       })();

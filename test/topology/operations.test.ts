@@ -17,7 +17,7 @@ describe('topology operations over a real server', () => {
     srv = await startTestServer({ flags: { autoRegister: false } });
     client = await RegistryClient.connect(srv.url, { ca: srv.caPem });
     raw = await openRawSocket(srv.url, srv.caPem);
-    const { hostId } = await client.getTopology();
+    const { host_id: hostId } = await client.getTopology();
     await client.call('register_service', {
       name: 'api',
       host_id: hostId,
@@ -37,10 +37,10 @@ describe('topology operations over a real server', () => {
 
   it('get_topology answers the host id and the loopback address classified local', async () => {
     const topology = await client.getTopology();
-    assert.equal(topology.hostId, hostname());
+    assert.equal(topology.host_id, hostname());
     const lo = topology.addresses.find((a) => a.address === '127.0.0.1');
     assert.deepEqual([lo?.network, lo?.cidr], ['local', '127.0.0.0/8']);
-    assert.ok(topology.scannedAt > 0);
+    assert.ok(topology.scanned_at > 0);
   });
 
   it('get_topology travels snake_case in the action envelope', async () => {
@@ -115,7 +115,7 @@ describe('topology operations over a real server', () => {
       assert.equal(other.config.server.topologyIntervalSeconds, 5);
       const c = await RegistryClient.connect(other.url, { ca: other.caPem });
       try {
-        assert.equal((await c.getTopology()).hostId, 'node-7');
+        assert.equal((await c.getTopology()).host_id, 'node-7');
       } finally {
         await c.close();
       }

@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { globalFlags, withClient } from '../connection.js';
 import type { OptionBag } from '../flags.js';
-import { formatFields, formatJson } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatFields } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 
 export function addAdminCommands(program: Command, io: CliIo): void {
   program
@@ -12,8 +13,7 @@ export function addAdminCommands(program: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const result = await withClient(flags, io, (client) => client.reload());
-      if (flags.json) io.stdout.write(formatJson(result));
-      else println(io.stdout, `reloaded: ${result.count} backend${result.count === 1 ? '' : 's'} from the configuration file`);
+      printAnswer(io, flags.output, result, () => `reloaded: ${result.count} backend${result.count === 1 ? '' : 's'} from the configuration file`);
     });
 
   program
@@ -22,12 +22,7 @@ export function addAdminCommands(program: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const status = await withClient(flags, io, (client) => client.status());
-      if (flags.json) {
-        io.stdout.write(formatJson(status));
-        return;
-      }
-      println(
-        io.stdout,
+      printAnswer(io, flags.output, status, () =>
         formatFields([
           ['revision', status.revision],
           ['compacted to', status.compact_revision],

@@ -6,8 +6,9 @@ import type { RegistryConfig } from '../../config/index.js';
 import { grantedRoles, isGrantedRole, RegistryError } from '../../domain/index.js';
 import { globalFlags, loadClientConfig, loadSharedConfig } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
-import { formatFields, formatJson } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatFields } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 import { loadServerModule, localCaPath } from '../server-door.js';
 
 async function readCa(path: string): Promise<string> {
@@ -75,8 +76,7 @@ function addIssueClient(cert: Command, io: CliIo): void {
       await writeNew(certPath, pair.certPem, 0o644);
       const fingerprint = certificateFingerprint(pair.certPem);
       const result = { name, role, certPath, keyPath, fingerprint };
-      if (flags.json) io.stdout.write(formatJson(result));
-      else println(io.stdout, formatFields([['certificate', certPath], ['key', keyPath], ['role', role], ['fingerprint', fingerprint]]));
+      printAnswer(io, flags.output, result, () => formatFields([['certificate', certPath], ['key', keyPath], ['role', role], ['fingerprint', fingerprint]]));
     });
 }
 
@@ -99,8 +99,7 @@ function addRotate(cert: Command, io: CliIo): void {
       const { certificateFingerprint, rotateServerCertificate } = await loadServerModule();
       const material = await rotateServerCertificate({ dataDir: config.server.dataDir, addresses: boundAddresses(config) });
       const fingerprint = certificateFingerprint(material.certPem);
-      if (flags.json) io.stdout.write(formatJson({ certPath: material.certPath, keyPath: material.keyPath, fingerprint }));
-      else println(io.stdout, formatFields([['certificate', material.certPath], ['key', material.keyPath], ['fingerprint', fingerprint]]));
+      printAnswer(io, flags.output, { certPath: material.certPath, keyPath: material.keyPath, fingerprint }, () => formatFields([['certificate', material.certPath], ['key', material.keyPath], ['fingerprint', fingerprint]]));
     });
 }
 

@@ -1,5 +1,5 @@
 /** Live progress of a deployment: one redrawn line on a terminal, plain lines otherwise. */
-import type { DeploymentRecord } from '../../domain/index.js';
+import type { DeploymentWire } from '../../domain/index.js';
 import type { CliIo } from '../io.js';
 import { terminalSafe } from '../terminal-text.js';
 
@@ -24,18 +24,22 @@ export class ProgressView {
     return this.io.stdout.isTTY === true;
   }
 
-  show(record: DeploymentRecord): void {
-    const since = (t: number): string => `+${((t - record.startedAt) / 1000).toFixed(1)}s`;
+  show(record: DeploymentWire): void {
     const lines: string[] = [];
+    // Steps run one after another: a step starts when the ones before it took their time (wire times are whole seconds).
+    let elapsedMs = 0;
     record.steps.forEach((s, index) => {
+      const startedMs = elapsedMs;
+      elapsedMs += s.duration_ms ?? 0;
       const key = `${index}:${s.status}`;
       if (this.#printed.has(key) || (this.#tty && s.status === 'started')) return;
       this.#printed.add(key);
+      const since = `+${((s.status === 'started' ? startedMs : elapsedMs) / 1000).toFixed(1)}s`;
       // A step's message may come from the remote scripts' output: shown escaped, like every server text.
-      lines.push(`${since(s.finishedAt ?? s.startedAt)}  ${s.step} ${s.status}${s.message === undefined ? '' : `: ${terminalSafe(s.message)}`}`);
+      lines.push(`${since}  ${s.step} ${s.status}${s.message === undefined ? '' : `: ${terminalSafe(s.message)}`}`);
     });
-    const bytes = record.uploadedBytes;
-    const total = record.packageBytes ?? 0;
+    const bytes = record.uploaded_bytes;
+    const total = record.package_bytes ?? 0;
     if (!this.#tty && bytes !== undefined && bytes !== this.#lastBytes && bytes < total) {
       lines.push(`        upload ${bytesText(bytes)} of ${bytesText(total)}`);
     }
@@ -49,13 +53,13 @@ export class ProgressView {
     if (this.#tty) this.#clear();
   }
 
-  #status(record: DeploymentRecord): void {
+  #status(record: DeploymentWire): void {
     const current = record.steps.at(-1);
     const upload =
-      current?.step === 'upload' && record.uploadedBytes !== undefined
-        ? `  ${bytesText(record.uploadedBytes)} of ${bytesText(record.packageBytes ?? 0)}`
+      current?.step === 'upload' && record.uploaded_bytes !== undefined
+        ? `  ${bytesText(record.uploaded_bytes)} of ${bytesText(record.package_bytes ?? 0)}`
         : '';
-    const elapsed = ((Date.now() - record.startedAt) / 1000).toFixed(1);
+    const elapsed = Math.max(0, Date.now() / 1000 - record.started_at).toFixed(1);
     this.io.stdout.write(terminalSafe(`→ ${record.service} ${record.version} to ${record.node}: ${current?.step ?? 'starting'}${upload}  ${elapsed}s`));
     this.#statusShown = true;
   }

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RegistryClient } from '../../client/index.js';
-import type { DeploymentRecord } from '../../domain/index.js';
+import type { DeploymentWire } from '../../domain/index.js';
 import { clientTarget, type GlobalFlags, globalFlags, withClient } from '../connection.js';
 import { integerIn, numberFlag, type OptionBag, stringFlag } from '../flags.js';
-import { formatFields, formatJson, formatTable, formatTime } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatFields, formatTable, formatTime } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 import { ProgressView } from './deploy-progress.js';
 
 /** How long `deploy` and `rollback` wait for the server to finish. */
@@ -33,8 +34,8 @@ async function follow(
   client: RegistryClient,
   io: CliIo,
   id: string,
-  call: () => Promise<DeploymentRecord>,
-): Promise<DeploymentRecord> {
+  call: () => Promise<DeploymentWire>,
+): Promise<DeploymentWire> {
   const view = new ProgressView(io);
   let polling = true;
   let timer: NodeJS.Timeout | undefined;
@@ -59,7 +60,10 @@ async function follow(
   }
 }
 
-function recordFields(r: DeploymentRecord): string {
+/** Wire times are Unix seconds. */
+const when = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : formatTime(seconds * 1000));
+
+function recordFields(r: DeploymentWire): string {
   const fields = formatFields([
     ['id', r.id],
     ['kind', r.kind],
@@ -67,17 +71,14 @@ function recordFields(r: DeploymentRecord): string {
     ['version', r.version],
     ['node', r.node],
     ['status', r.status],
-    ['previous', r.previousVersion],
-    ['started', formatTime(r.startedAt)],
-    ['finished', formatTime(r.finishedAt)],
+    ['previous', r.previous_version],
+    ['started', when(r.started_at)],
+    ['finished', when(r.finished_at)],
     ['failed step', r.failure?.step],
     ['error', r.failure?.message],
-    ['rolled back to', r.rolledBackTo],
+    ['rolled back to', r.rolled_back_to],
   ]);
-  const steps = formatTable(
-    ['STEP', 'STATUS', 'MS', 'MESSAGE'],
-    r.steps.map((s) => [s.step, s.status, s.finishedAt === undefined ? undefined : s.finishedAt - s.startedAt, s.message]),
-  );
+  const steps = formatTable(['STEP', 'STATUS', 'MS', 'MESSAGE'], r.steps.map((s) => [s.step, s.status, s.duration_ms, s.message]));
   const output = r.failure?.output === undefined ? '' : `\n\noutput of the failing command:\n${r.failure.output}`;
   return `${fields}\n\n${steps}${output}`;
 }
@@ -97,10 +98,9 @@ function addDeploy(program: Command, io: CliIo): void {
       const id = randomUUID();
       const input = { package_path: resolve(io.cwd, pkg), target_node: node, deployment_id: id };
       const record = await withLongClient(flags, io, numberFlag(options, 'timeout') ?? DEFAULT_DEPLOY_TIMEOUT_S, (client) =>
-        flags.json ? client.call('deploy_package', input) : follow(client, io, id, () => client.call('deploy_package', input)),
+        flags.output === 'table' ? follow(client, io, id, () => client.call('deploy_package', input)) : client.call('deploy_package', input),
       );
-      if (flags.json) io.stdout.write(formatJson(record));
-      else println(io.stdout, `deployed ${record.service} ${record.version} to ${record.node} (deployment ${record.id})`);
+      printAnswer(io, flags.output, record, () => `deployed ${record.service} ${record.version} to ${record.node} (deployment ${record.id})`);
     });
 }
 
@@ -116,10 +116,9 @@ function addRollback(program: Command, io: CliIo): void {
       const id = randomUUID();
       const input = { node: stringFlag(options, 'node') ?? '', service, deployment_id: id };
       const record = await withLongClient(flags, io, numberFlag(options, 'timeout') ?? DEFAULT_DEPLOY_TIMEOUT_S, (client) =>
-        flags.json ? client.call('rollback', input) : follow(client, io, id, () => client.call('rollback', input)),
+        flags.output === 'table' ? follow(client, io, id, () => client.call('rollback', input)) : client.call('rollback', input),
       );
-      if (flags.json) io.stdout.write(formatJson(record));
-      else println(io.stdout, `rolled ${record.service} on ${record.node} back to ${record.version} (deployment ${record.id})`);
+      printAnswer(io, flags.output, record, () => `rolled ${record.service} on ${record.node} back to ${record.version} (deployment ${record.id})`);
     });
 }
 
@@ -134,11 +133,10 @@ function addQueries(program: Command, io: CliIo): void {
       const node = stringFlag(options, 'node');
       const service = stringFlag(options, 'service');
       const list = await withClient(flags, io, (client) => client.call('list_deployments', { node, service }));
-      if (flags.json) io.stdout.write(formatJson(list));
-      else {
-        const rows = list.map((d) => [d.id, d.kind, d.service, d.version, d.node, d.status, formatTime(d.startedAt), d.failure?.step]);
-        println(io.stdout, formatTable(['ID', 'KIND', 'SERVICE', 'VERSION', 'NODE', 'STATUS', 'STARTED', 'FAILED AT'], rows));
-      }
+      printAnswer(io, flags.output, list, () => {
+        const rows = list.map((d) => [d.id, d.kind, d.service, d.version, d.node, d.status, when(d.started_at), d.failure?.step]);
+        return formatTable(['ID', 'KIND', 'SERVICE', 'VERSION', 'NODE', 'STATUS', 'STARTED', 'FAILED AT'], rows);
+      });
     });
   program
     .command('deployment')
@@ -147,8 +145,7 @@ function addQueries(program: Command, io: CliIo): void {
     .action(async (id: string, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const record = await withClient(flags, io, (client) => client.call('get_deployment', { id }));
-      if (flags.json) io.stdout.write(formatJson(record));
-      else println(io.stdout, recordFields(record));
+      printAnswer(io, flags.output, record, () => recordFields(record));
     });
   program
     .command('nodes')
@@ -156,11 +153,10 @@ function addQueries(program: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const nodes = await withClient(flags, io, (client) => client.call('list_nodes', {}));
-      if (flags.json) io.stdout.write(formatJson(nodes));
-      else {
-        const rows = nodes.map((n) => [n.name, n.host, n.sshUser, n.sshPort, n.installDir, n.hostKey, n.deployable ? 'yes' : 'no']);
-        println(io.stdout, formatTable(['NAME', 'HOST', 'USER', 'PORT', 'INSTALL DIR', 'HOST KEY', 'DEPLOYABLE'], rows));
-      }
+      printAnswer(io, flags.output, nodes, () => {
+        const rows = nodes.map((n) => [n.name, n.host, n.ssh_user, n.ssh_port, n.install_dir, n.host_key, n.deployable ? 'yes' : 'no']);
+        return formatTable(['NAME', 'HOST', 'USER', 'PORT', 'INSTALL DIR', 'HOST KEY', 'DEPLOYABLE'], rows);
+      });
     });
 }
 

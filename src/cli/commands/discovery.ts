@@ -1,19 +1,23 @@
 /** `services` (service entries with state and endpoints) and `watch` (live events). */
 import type { Command } from 'commander';
 import { type InputFor, RegistryClient, type StreamedEvent } from '../../client/index.js';
-import { eventTypes, type EventType, RegistryError, type Service } from '../../domain/index.js';
+import { eventTypes, type EventType, RegistryError, type ServiceWire } from '../../domain/index.js';
 import { clientTarget, globalFlags, withClient } from '../connection.js';
 import { integerIn, type OptionBag, stringFlag } from '../flags.js';
-import { formatJson, formatJsonLine, formatTable, formatTime } from '../format.js';
+import { formatTable, formatTime } from '../format.js';
 import { terminalSafe } from '../terminal-text.js';
 import { type CliIo, println } from '../io.js';
+import { printAnswer, printStreamed } from '../output.js';
 
-const endpointsOf = (s: Service): string =>
+const endpointsOf = (s: ServiceWire): string =>
   s.endpoints.length === 0 ? `${s.port}/${s.protocol}` : s.endpoints.map((e) => `${e.name}:${e.port}/${e.protocol}`).join(' ');
-const addressesOf = (s: Service): string =>
-  Object.entries(s.addresses).map(([network, address]) => `${network}=${address}`).join(' ') || s.host;
+const addressesOf = (s: ServiceWire): string =>
+  Object.entries(s.addresses)
+    .filter(([, address]) => address !== undefined)
+    .map(([network, address]) => `${network}=${address}`)
+    .join(' ') || s.host;
 
-export function entryTable(services: readonly Service[]): string {
+export function entryTable(services: readonly ServiceWire[]): string {
   const rows = services.map((s) => [s.name, s.state, s.version ?? '', addressesOf(s), endpointsOf(s), s.source]);
   return formatTable(['NAME', 'STATE', 'VERSION', 'ADDRESSES', 'ENDPOINTS', 'SOURCE'], rows);
 }
@@ -28,34 +32,40 @@ function parseEventList(text: string | undefined): EventType[] | undefined {
   return names as EventType[];
 }
 
-const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
-
 /** What one event is about, and the detail a person watching wants to see. */
 function describeEvent(e: StreamedEvent): [string, string] {
-  const d = e.data;
-  switch (e.type) {
+  switch (e.event) {
+    case 'ServiceRegistered':
+    case 'ServiceUpdated':
+    case 'ServiceDeregistered':
+      return [e.data.service.name, ''];
     case 'ServiceStateChanged':
-      return [e.service?.name ?? '', ` ${text(d.old_state)} → ${text(d.new_state)}`];
+      return [e.data.service.name, ` ${e.data.old_state} → ${e.data.new_state}`];
     case 'HealthChanged': {
+      const d = e.data;
       // The output comes from the probed server: escaped before it reaches the terminal.
-      const output = typeof d.output === 'string' && d.output !== '' ? `: ${terminalSafe(d.output)}` : '';
-      return [e.service?.name ?? '', ` ${text(d.check)} ${text(d.from)} → ${text(d.to)}${d.active === true ? '' : ' (not served)'}${output}`];
+      const output = d.output === '' ? '' : `: ${terminalSafe(d.output)}`;
+      return [d.service.name, ` ${d.check} ${d.from} → ${d.to}${d.active ? '' : ' (not served)'}${output}`];
     }
     case 'IpAllocated':
     case 'IpReleased':
-      return [text(d.owner), ` ${text(d.address)} in ${text(d.network)}`];
-    case 'DeploymentProgress':
-      return [`${text(d.service)}@${text(d.node)}`, ` ${text(d.step)} ${text(d.status)}${d.message === undefined ? '' : `: ${text(d.message)}`}`];
+      return [e.data.owner, ` ${e.data.address} in ${e.data.network}`];
+    case 'DeploymentProgress': {
+      const d = e.data;
+      return [`${d.service}@${d.node}`, ` ${d.step} ${d.status}${d.message === undefined ? '' : `: ${d.message}`}`];
+    }
     case 'NetworkTopologyChanged':
-      return [text(d.host_id), ` ${Array.isArray(d.addresses) ? d.addresses.length : 0} addresses`];
-    default:
-      return [e.service?.name ?? '', ''];
+      return [e.data.host_id, ` ${e.data.addresses.length} addresses`];
+    default: {
+      const never: never = e;
+      return never;
+    }
   }
 }
 
 const eventLine = (e: StreamedEvent): string => {
   const [subject, extra] = describeEvent(e);
-  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.type}  ${terminalSafe(subject)}${terminalSafe(extra)}`;
+  return `${formatTime(e.timestamp * 1000)}  #${e.revision}  ${e.event}  ${terminalSafe(subject)}${terminalSafe(extra)}`;
 };
 
 function addServices(program: Command, io: CliIo): void {
@@ -73,8 +83,7 @@ function addServices(program: Command, io: CliIo): void {
       const input = { ...(namespace ? { namespace } : {}), ...(state ? { state } : {}), ...(tags ? { tags } : {}) };
       // The server validates the state name; the CLI passes it through.
       const services = await withClient(flags, io, (client) => client.call('list_services', input as InputFor<'list_services'>));
-      if (flags.json) io.stdout.write(formatJson(services));
-      else println(io.stdout, entryTable(services));
+      printAnswer(io, flags.output, services, () => entryTable(services));
     });
 }
 
@@ -102,7 +111,7 @@ function addWatch(program: Command, io: CliIo): void {
       });
       const stop = io.onShutdownSignal(() => void stream.close());
       try {
-        for await (const event of stream) println(io.stdout, flags.json ? formatJsonLine(event) : eventLine(event));
+        for await (const event of stream) printStreamed(io, flags.output, event, () => eventLine(event));
       } finally {
         stop();
         await client.close();

@@ -1,21 +1,22 @@
 /** `checks [NAME]` and `health NAME`: health checks and where they stand (issue 13). */
 import type { Command } from 'commander';
-import type { CheckStanding } from '../../domain/index.js';
+import type { CheckWire } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import type { OptionBag } from '../flags.js';
-import { formatAge, formatFields, formatJson, formatTable } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatAge, formatFields, formatTable } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 import { terminalSafe, shortText } from '../terminal-text.js';
 
 /** How much of a check's output a table row shows (`--json` has all of it). */
 const OUTPUT_COLUMN = 96;
 
-const checkCells = (check: CheckStanding, now: number): (string | undefined)[] => [
+const checkCells = (check: CheckWire, now: number): (string | undefined)[] => [
   check.name,
   check.kind,
   check.status,
   shortText(check.output, OUTPUT_COLUMN),
-  formatAge(check.since, now),
+  formatAge(check.since * 1000, now),
 ];
 
 function addChecks(program: Command, io: CliIo): void {
@@ -26,9 +27,8 @@ function addChecks(program: Command, io: CliIo): void {
     .action(async (name: string | undefined, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const rows = await withClient(flags, io, (client) => client.listChecks(name === undefined ? {} : { service: name }));
-      if (flags.json) return void io.stdout.write(formatJson(rows));
       const now = Date.now();
-      println(io.stdout, formatTable(['SERVICE', 'CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], rows.map((row) => [row.service, ...checkCells(row.check, now)])));
+      printAnswer(io, flags.output, rows, () => formatTable(['SERVICE', 'CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], rows.map((row) => [row.service, ...checkCells(row, now)])));
     });
 }
 
@@ -40,16 +40,17 @@ function addHealth(program: Command, io: CliIo): void {
     .action(async (name: string, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const report = await withClient(flags, io, (client) => client.getHealth({ name }));
-      if (flags.json) return void io.stdout.write(formatJson(report));
-      const now = Date.now();
-      const summary = formatFields([
-        ['service', report.service],
-        ['status', report.status],
-        ['served', report.active ? 'yes' : 'no (discovery leaves it out)'],
-        ['reason', report.message === undefined ? undefined : terminalSafe(report.message)],
-      ]);
-      const table = formatTable(['CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], report.checks.map((check) => checkCells(check, now)));
-      println(io.stdout, report.checks.length === 0 ? `${summary}\n\nno checks` : `${summary}\n\n${table}`);
+      printAnswer(io, flags.output, report, () => {
+        const now = Date.now();
+        const summary = formatFields([
+          ['service', report.service],
+          ['status', report.status],
+          ['served', report.active ? 'yes' : 'no (discovery leaves it out)'],
+          ['reason', report.message === undefined ? undefined : terminalSafe(report.message)],
+        ]);
+        const table = formatTable(['CHECK', 'KIND', 'STATUS', 'OUTPUT', 'SINCE'], report.checks.map((check) => checkCells(check, now)));
+        return report.checks.length === 0 ? `${summary}\n\nno checks` : `${summary}\n\n${table}`;
+      });
     });
 }
 

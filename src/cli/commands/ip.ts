@@ -3,14 +3,9 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../client/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
-import { formatJson, formatTable, formatTime } from '../format.js';
-import { type CliIo, println } from '../io.js';
-
-/** Prints `value` as JSON with --json, else the human text. */
-const output = (io: CliIo, json: boolean, value: unknown, human: () => string): void => {
-  if (json) io.stdout.write(formatJson(value));
-  else println(io.stdout, human());
-};
+import { formatTable, formatTime } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 
 const when = (seconds: number): string | undefined => formatTime(seconds * 1000);
 
@@ -21,7 +16,7 @@ function addNetworks(program: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const networks = await withClient(flags, io, (client) => client.listNetworks());
-      output(io, flags.json, networks, () =>
+      printAnswer(io, flags.output, networks, () =>
         networks.length === 0
           ? 'no networks configured (add [[network]] tables to the configuration file)'
           : formatTable(
@@ -43,7 +38,7 @@ function addAllocate(ip: Command, io: CliIo): void {
       const address = stringFlag(options, 'ip');
       const input = { network, owner, ...(address === undefined ? {} : { ip: address }) };
       const result = await withClient(flags, io, (client) => client.allocateIp(input));
-      output(io, flags.json, result, () => `${result.created ? 'allocated' : 'already held'}: ${result.address} in ${network} for ${owner}`);
+      printAnswer(io, flags.output, result, () => `${result.created ? 'allocated' : 'already held'}: ${result.address} in ${network} for ${owner}`);
     });
 }
 
@@ -61,7 +56,7 @@ function addRelease(ip: Command, io: CliIo): void {
       }
       const input = { network, ...(owner === undefined ? {} : { owner }), ...(address === undefined ? {} : { ip: address }) };
       const result = await withClient(flags, io, (client) => client.releaseIp(input));
-      output(io, flags.json, result, () => `released ${result.address} in ${network} (held by ${result.owner})`);
+      printAnswer(io, flags.output, result, () => `released ${result.address} in ${network} (held by ${result.owner})`);
     });
 }
 
@@ -72,7 +67,7 @@ function addList(ip: Command, io: CliIo): void {
     .action(async (network: string | undefined, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const list = await withClient(flags, io, (client) => client.listAllocations(network === undefined ? {} : { network }));
-      output(io, flags.json, list, () =>
+      printAnswer(io, flags.output, list, () =>
         list.length === 0
           ? 'no addresses allocated'
           : formatTable(

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { globalFlags } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
-import { formatFields, formatJson } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatFields } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 import { loadServerModule } from '../server-door.js';
 
 /** What happened to the schema, truthfully: a new store, a migration, or nothing to do. */
@@ -27,11 +28,7 @@ async function migrate(options: OptionBag, command: Command, io: CliIo): Promise
   });
   const { migrateStore } = await loadServerModule();
   const result = await migrateStore(config.storage.url);
-  if (flags.json) {
-    io.stdout.write(formatJson(result));
-    return;
-  }
-  println(io.stdout, formatFields([['store', `${result.kind} ${result.location}`], ['schema', schemaOutcome(result)]]));
+  printAnswer(io, flags.output, result, () => formatFields([['store', `${result.kind} ${result.location}`], ['schema', schemaOutcome(result)]]));
 }
 
 export function addMigrateCommand(program: Command, io: CliIo): void {

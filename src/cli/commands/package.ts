@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import type { VerifiedPackage } from '../../server/index.js';
 import { globalFlags } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
-import { formatFields, formatJson, formatTable } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatFields, formatTable } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 import { loadServerModule } from '../server-door.js';
 
 const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
@@ -54,8 +55,7 @@ export function addPackageCommands(program: Command, io: CliIo): void {
       const outDir = resolve(io.cwd, stringFlag(options, 'out') ?? '.');
       const { buildPackage } = await loadServerModule();
       const built = await buildPackage(resolve(io.cwd, dir), outDir);
-      if (flags.json) io.stdout.write(formatJson(built));
-      else println(io.stdout, `built ${built.tarball} (${built.manifest.name} ${built.manifest.version}, ${built.files.length} files, sha256 ${built.sha256})`);
+      printAnswer(io, flags.output, built, () => `built ${built.tarball} (${built.manifest.name} ${built.manifest.version}, ${built.files.length} files, sha256 ${built.sha256})`);
     });
 
   pkg
@@ -66,7 +66,6 @@ export function addPackageCommands(program: Command, io: CliIo): void {
       const flags = globalFlags(command);
       const { verifyPackage } = await loadServerModule();
       const verified = await verifyPackage(resolve(io.cwd, file));
-      if (flags.json) io.stdout.write(formatJson(verified));
-      else println(io.stdout, describePackage(verified));
+      printAnswer(io, flags.output, verified, () => describePackage(verified));
     });
 }

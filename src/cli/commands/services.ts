@@ -1,29 +1,25 @@
 /** `list`, `get`, `register`, `update`, `delete`, `ping`: the Plexus backend commands. */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../client/index.js';
-import { isActive, RegistryError, type Service } from '../../domain/index.js';
+import { RegistryError, type ServiceWire } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import { booleanFlag, numberFlag, type OptionBag, portArgument, stringFlag, ttlArgument } from '../flags.js';
-import { formatAge, formatFields, formatJson, formatTable, formatTime } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatAge, formatFields, formatTable, formatTime } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 
 const TABLE_HEADERS = ['NAME', 'HOST', 'PORT', 'PROTOCOL', 'SOURCE', 'ACTIVE', 'LAST SEEN'] as const;
 
-export function serviceTable(services: readonly Service[], now: number): string {
-  const rows = services.map((s) => [
-    s.name,
-    s.host,
-    s.port,
-    s.protocol,
-    s.source,
-    isActive(s, now) ? 'yes' : 'no',
-    formatAge(s.lastSeen, now) ?? 'never',
-  ]);
+/** Wire times are Unix seconds; the text shows them as people read them. */
+const ms = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : seconds * 1000);
+
+export function serviceTable(services: readonly ServiceWire[], now: number): string {
+  const rows = services.map((s) => [s.name, s.host, s.port, s.protocol, s.source, s.is_active ? 'yes' : 'no', formatAge(ms(s.last_seen), now) ?? 'never']);
   return formatTable(TABLE_HEADERS, rows);
 }
 
-function serviceFields(s: Service, now: number): string {
-  const lastSeen = s.lastSeen === undefined ? 'never' : `${formatTime(s.lastSeen)} (${formatAge(s.lastSeen, now)})`;
+function serviceFields(s: ServiceWire, now: number): string {
+  const lastSeen = s.last_seen === undefined ? 'never' : `${formatTime(ms(s.last_seen))} (${formatAge(ms(s.last_seen), now)})`;
   return formatFields([
     ['name', s.name],
     ['id', s.id],
@@ -34,23 +30,17 @@ function serviceFields(s: Service, now: number): string {
     ['description', s.description],
     ['version', s.version],
     ['source', s.source],
-    ['active', isActive(s, now) ? 'yes' : 'no'],
+    ['active', s.is_active ? 'yes' : 'no'],
     ['state', s.state],
-    ['ttl', s.ttlSeconds === undefined ? 'none' : `${s.ttlSeconds}s`],
+    ['ttl', s.ttl_seconds === undefined ? 'none' : `${s.ttl_seconds}s`],
     ['last seen', lastSeen],
-    ['registered', formatTime(s.registeredAt)],
-    ['updated', formatTime(s.updatedAt)],
+    ['registered', formatTime(ms(s.registered_at))],
+    ['updated', formatTime(ms(s.updated_at))],
     ['tags', s.tags.length === 0 ? undefined : s.tags.join(', ')],
     ['metadata', Object.keys(s.metadata).length === 0 ? undefined : JSON.stringify(s.metadata)],
     ['revision', s.revision],
   ]);
 }
-
-/** Prints `value` as JSON with --json, else the human text. */
-const output = (io: CliIo, json: boolean, value: unknown, human: () => string): void => {
-  if (json) io.stdout.write(formatJson(value));
-  else println(io.stdout, human());
-};
 
 /** The optional backend fields `register` and `update` share. */
 function backendFields(options: OptionBag) {
@@ -69,7 +59,7 @@ const withBackendOptions = (command: Command): Command =>
     .option('--namespace <name>', 'namespace')
     .option('--ttl <seconds>', 'seconds without a ping before it counts as inactive', ttlArgument);
 
-const where = (s: Service): string => `${s.host}:${s.port} (${s.protocol})`;
+const where = (s: ServiceWire): string => `${s.host}:${s.port} (${s.protocol})`;
 
 function addList(program: Command, io: CliIo): void {
   program
@@ -80,7 +70,7 @@ function addList(program: Command, io: CliIo): void {
       const flags = globalFlags(command);
       const activeOnly = booleanFlag(options, 'all') !== true;
       const services = await withClient(flags, io, (client) => client.listServices({ active_only: activeOnly }));
-      output(io, flags.json, services, () => serviceTable(services, Date.now()));
+      printAnswer(io, flags.output, services, () => serviceTable(services, Date.now()));
     });
 }
 
@@ -92,7 +82,7 @@ function addGet(program: Command, io: CliIo): void {
     .action(async (name: string, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const service = await withClient(flags, io, (client) => client.getService({ name }));
-      output(io, flags.json, service, () => serviceFields(service, Date.now()));
+      printAnswer(io, flags.output, service, () => serviceFields(service, Date.now()));
     });
 }
 
@@ -108,7 +98,7 @@ function addRegister(program: Command, io: CliIo): void {
     const flags = globalFlags(command);
     const input = { name, host, port, ...backendFields(options) };
     const result = await withClient(flags, io, (client) => client.register(input));
-    output(io, flags.json, result, () => `${result.created ? 'registered' : 'updated'} ${name} at ${where(result.service)}`);
+    printAnswer(io, flags.output, result, () => `${result.created ? 'registered' : 'updated'} ${name} at ${where(result.service)}`);
   });
 }
 
@@ -127,7 +117,7 @@ function addUpdate(program: Command, io: CliIo): void {
       throw new InvalidArgumentError('nothing to update: give at least one of --host, --port, --protocol, --description, --namespace, --ttl');
     }
     const service = await withClient(flags, io, (client) => client.update({ name, ...fields }));
-    output(io, flags.json, service, () => `updated ${name} at ${where(service)}`);
+    printAnswer(io, flags.output, service, () => `updated ${name} at ${where(service)}`);
   });
 }
 
@@ -139,7 +129,7 @@ function addDelete(program: Command, io: CliIo): void {
     .action(async (name: string, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const result = await withClient(flags, io, (client) => client.deregister({ name }));
-      output(io, flags.json, result, () => `deleted ${name}`);
+      printAnswer(io, flags.output, result, () => `deleted ${name}`);
     });
 }
 
@@ -153,7 +143,7 @@ function addPing(program: Command, io: CliIo): void {
       const result = await withClient(flags, io, (client) => client.ping({ name }));
       // The operation answers success:false for an unknown name (Plexus); a script wants exit 3.
       if (!result.success) throw new RegistryError('not_found', result.message, { details: { name } });
-      output(io, flags.json, result, () => `pinged ${name}: ${result.message}`);
+      printAnswer(io, flags.output, result, () => `pinged ${name}: ${result.message}`);
     });
 }
 

@@ -3,8 +3,9 @@ import { Command, Option } from 'commander';
 import { grantedRoles, isGrantedRole } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
-import { formatJson, formatTable, formatTime } from '../format.js';
+import { formatTable, formatTime } from '../format.js';
 import { type CliIo, println } from '../io.js';
+import { printAnswer } from '../output.js';
 
 function addCreate(token: Command, io: CliIo): void {
   token
@@ -18,8 +19,8 @@ function addCreate(token: Command, io: CliIo): void {
       const role = stringFlag(options, 'role');
       if (!isGrantedRole(role)) return; // commander has checked the choices
       const created = await withClient(flags, io, (client) => client.call('token_create', { name, role }));
-      if (flags.json) {
-        io.stdout.write(formatJson(created));
+      if (flags.output !== 'table') {
+        printAnswer(io, flags.output, created, () => created.token);
         return;
       }
       // The secret alone on stdout, so `TOKEN=$(registry token create …)` works; the notice on stderr.
@@ -35,15 +36,11 @@ function addList(token: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const tokens = await withClient(flags, io, (client) => client.call('token_list', {}));
-      if (flags.json) {
-        io.stdout.write(formatJson(tokens));
-        return;
-      }
-      if (tokens.length === 0) {
-        println(io.stdout, 'no tokens (create one with: registry token create --name NAME --role read|write|admin)');
-        return;
-      }
-      println(io.stdout, formatTable(['NAME', 'ROLE', 'CREATED'], tokens.map((t) => [t.name, t.role, formatTime(t.created_at * 1000)])));
+      printAnswer(io, flags.output, tokens, () =>
+        tokens.length === 0
+          ? 'no tokens (create one with: registry token create --name NAME --role read|write|admin)'
+          : formatTable(['NAME', 'ROLE', 'CREATED'], tokens.map((t) => [t.name, t.role, formatTime(t.created_at * 1000)])),
+      );
     });
 }
 
@@ -55,8 +52,7 @@ function addRevoke(token: Command, io: CliIo): void {
     .action(async (name: string, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const revoked = await withClient(flags, io, (client) => client.call('token_revoke', { name }));
-      if (flags.json) io.stdout.write(formatJson(revoked));
-      else println(io.stdout, `revoked token '${revoked.name}'`);
+      printAnswer(io, flags.output, revoked, () => `revoked token '${revoked.name}'`);
     });
 }
 

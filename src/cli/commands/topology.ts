@@ -3,16 +3,12 @@ import type { Command } from 'commander';
 import type { OutputFor } from '../../client/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
-import { formatFields, formatJson, formatTable, formatTime } from '../format.js';
-import { type CliIo, println } from '../io.js';
+import { formatFields, formatTable, formatTime } from '../format.js';
+import type { CliIo } from '../io.js';
+import { printAnswer } from '../output.js';
 import { shellAssignment } from '../shell-quote.js';
 
 type ResolvedEndpoint = OutputFor<'resolve'>;
-
-const output = (io: CliIo, json: boolean, value: unknown, human: () => string): void => {
-  if (json) io.stdout.write(formatJson(value));
-  else println(io.stdout, human());
-};
 
 const where = (r: ResolvedEndpoint): string => (r.address.includes(':') ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`);
 
@@ -31,7 +27,7 @@ function addResolve(program: Command, io: CliIo): void {
       const flags = globalFlags(command);
       const endpoint = stringFlag(options, 'endpoint');
       const r = await withClient(flags, io, (client) => client.resolve({ service: name, ...(endpoint === undefined ? {} : { endpoint }) }));
-      output(io, flags.json, r, () =>
+      printAnswer(io, flags.output, r, () =>
         formatFields([
           ['address', where(r)],
           ['network', r.network],
@@ -51,7 +47,7 @@ function addEndpoints(program: Command, io: CliIo): void {
     .action(async (name: string | undefined, _options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const list = await withClient(flags, io, (client) => client.listEndpoints(name === undefined ? {} : { service: name }));
-      output(io, flags.json, list, () => endpointTable(list));
+      printAnswer(io, flags.output, list, () => endpointTable(list));
     });
 }
 
@@ -64,7 +60,7 @@ function addEnv(program: Command, io: CliIo): void {
       const flags = globalFlags(command);
       const result = await withClient(flags, io, (client) => client.env(names.length === 0 ? {} : { services: names }));
       // Every value is quoted for the shell that evals it; the JSON keeps the lines as the server sent them.
-      output(io, flags.json, result, () => result.lines.map(shellAssignment).join('\n'));
+      printAnswer(io, flags.output, result, () => result.lines.map(shellAssignment).join('\n'));
     });
 }
 
@@ -75,10 +71,10 @@ function addTopology(program: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const topology = await withClient(flags, io, (client) => client.getTopology());
-      output(io, flags.json, topology, () => {
+      printAnswer(io, flags.output, topology, () => {
         const head = formatFields([
-          ['host id', topology.hostId],
-          ['scanned', formatTime(topology.scannedAt)],
+          ['host id', topology.host_id],
+          ['scanned', formatTime(topology.scanned_at * 1000)],
         ]);
         const rows = topology.addresses.map((a) => [a.interface, a.address, a.cidr, a.network, a.reason]);
         const table = formatTable(['INTERFACE', 'ADDRESS', 'NETWORK CIDR', 'KIND', 'REASON'], rows);
