@@ -19,8 +19,7 @@ export {
   type Outcome,
   type RequestId,
 } from './types.js';
-export { type Answer, answerOf, type WireAnswer } from './wire-results.js';
-export { backendOf, encodeService, toSeconds } from './wire-service.js';
+export { type Answer, answerOf } from './wire-results.js';
+export { encodeService, toSeconds } from './wire-service.js';
 export { encodeCheck } from './wire-check.js';
-export { encodeDeployment } from './wire-deploy.js';
 export { encodeTopology } from './wire-topology.js';

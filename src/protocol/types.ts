@@ -46,7 +46,7 @@ export interface Dialect {
   readonly name: DialectName;
   /** Throws FrameError for an envelope it cannot read. */
   decode(message: Readonly<Record<string, unknown>>, now: number): Decoded;
-  /** `now` decides which services count as active in the answer. */
+  /** Frames the outcome, whose answer is already in the wire shape; `now` stamps the hub call's metadata. */
   encode(call: Call, outcome: Outcome, now: number): readonly Frame[];
   /** An error for a frame that never became a call (bad JSON, bad envelope, too large). */
   encodeFrameError(id: RequestId, error: RegistryError): Frame;

@@ -18,6 +18,20 @@ const encodeLocation = (location: ServiceLocation): ServiceWire['location'] =>
 
 const encodeEndpoint = (e: Endpoint): Frozen<ServiceWire['endpoints'][number]> => ({ name: e.name, port: e.port, protocol: e.protocol, metadata: e.metadata });
 
+type PrimaryFields = Pick<BackendWire, 'id' | 'name' | 'host' | 'port' | 'protocol' | 'description' | 'namespace' | 'version'>;
+
+/** The Plexus primary endpoint and labels, named alike in the record and on the wire; first in both shapes. */
+const primaryFields = (s: PrimaryFields): PrimaryFields => ({
+  id: s.id,
+  name: s.name,
+  host: s.host,
+  port: s.port,
+  protocol: s.protocol,
+  description: s.description,
+  namespace: s.namespace,
+  version: s.version,
+});
+
 /**
  * A service on the wire (`domain/wire-service.ts`): every field, snake_case, times in seconds,
  * keys in the schema's order. An undefined field is absent from the JSON.
@@ -27,14 +41,7 @@ export function encodeService(s: Service, now: number): Frozen<ServiceWire> {
   const health = serviceHealth(s, now);
   const { local, lan, wireguard, public: publicAddress } = s.addresses;
   return {
-    id: s.id,
-    name: s.name,
-    host: s.host,
-    port: s.port,
-    protocol: s.protocol,
-    description: s.description,
-    namespace: s.namespace,
-    version: s.version,
+    ...primaryFields(s),
     source: s.source,
     is_active: isActive(s, now),
     registered_at: toSeconds(s.registeredAt),
@@ -65,14 +72,7 @@ export function encodeService(s: Service, now: number): Frozen<ServiceWire> {
 /** A service as a Plexus backend (DESIGN §3c): the Plexus fields of its wire record, `metadata` only when it has entries. */
 export function backendOf(s: Frozen<ServiceWire>): Frozen<BackendWire> {
   return {
-    id: s.id,
-    name: s.name,
-    host: s.host,
-    port: s.port,
-    protocol: s.protocol,
-    description: s.description,
-    namespace: s.namespace,
-    version: s.version,
+    ...primaryFields(s),
     metadata: Object.keys(s.metadata).length > 0 ? s.metadata : undefined,
     source: s.source,
     is_active: s.is_active,
