@@ -54,7 +54,7 @@ describe('resolution across namespaces, a LAN and a WireGuard tunnel', { timeout
     const [topology] = await callFrom(hosts.ns.a, '127.0.0.1', [['get_topology', {}]]);
     const service = {
       name: 'api',
-      host_id: topology?.hostId,
+      host_id: topology?.host_id,
       addresses: { local: '127.0.0.1', lan: LAN.a, wireguard: WIREGUARD.a },
       endpoints: [{ name: 'http', port: 8080 }],
     };
