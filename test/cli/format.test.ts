@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeError, exitCodeFor } from '../../src/cli/index.js';
 import { formatAge, formatFields, formatTable, formatTime } from '../../src/cli/index.js';
+import { formatYaml } from '../../src/cli/format.js';
+import { parse as parseYaml } from 'yaml';
 import { ConnectionClosedError, ConnectionFailedError, InvalidArgumentError, RequestTimeoutError } from '../../src/client/index.js';
 import { RegistryError } from '../../src/domain/index.js';
 
@@ -60,5 +62,15 @@ describe('exitCodeFor', () => {
     assert.equal(describeError(new RegistryError('not_found', "service 'x' not found")), "error [not_found]: service 'x' not found");
     assert.equal(describeError(new RequestTimeoutError('status', 10)), "error [request_timeout]: no answer to 'status' within 10 ms");
     assert.equal(describeError(new Error('bug')), 'error [internal]: bug');
+  });
+});
+
+describe('formatYaml', () => {
+  it('writes strings with control characters double-quoted and escaped, and stays valid YAML', () => {
+    const value = { title: 'a\u001b]0;t\u0007b', csi: '\u009b31m\u007f', bidi: '\u202eevil', 'key\u2066': 1, plain: 'hub2', list: ['x', 2] };
+    const text = formatYaml(value);
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    assert.match(text, /^plain: hub2$/m);
+    assert.deepEqual(parseYaml(text), value);
   });
 });
