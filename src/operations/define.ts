@@ -73,5 +73,3 @@ export type AnyOperation = Operation<string, z.ZodType, unknown, z.ZodType>;
 export type InputOf<O> = O extends Operation<string, infer S, unknown, z.ZodType> ? z.input<S> : never;
 /** What the handler returns: domain values, before the wire encoding. */
 export type OutputOf<O> = O extends Operation<string, z.ZodType, infer Out, z.ZodType> ? Out : never;
-/** The answer as the wire carries it, and as the client library returns it. */
-export type WireOf<O> = O extends Operation<string, z.ZodType, unknown, infer W> ? z.output<W> : never;
