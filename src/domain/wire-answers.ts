@@ -1,8 +1,6 @@
-/**
- * The smaller answers on the wire: the server, streams, IP allocation and tokens. Roles are
- * plain strings here: the wire names them (`read`, `write`, `admin`, `none`).
- */
+/** The smaller answers on the wire: the server, streams, IP allocation and tokens. */
 import { z } from 'zod';
+import { grantedRoles, roles } from './roles.js';
 import { unixSeconds } from './wire-common.js';
 
 /** `deregister`, and Plexus `delete`. */
@@ -21,7 +19,7 @@ export const statusWire = z.object({
   store: z.enum(['sqlite', 'postgres']),
   uptime_seconds: z.number().int(),
   /** The caller's role. */
-  role: z.string(),
+  role: z.enum(roles),
   /** The health-check scheduler of this server, when it runs one. */
   health: z
     .object({ checks: z.number().int(), shards: z.number().int(), running: z.number().int(), runs: z.number().int(), lateness_p99_ms: z.number() })
@@ -57,9 +55,9 @@ export const allocationListWire = z.array(allocationWire);
 export const allocatedWire = z.object({ ...allocationFields, created: z.boolean() });
 
 /** The role the connection holds from now on, and where it comes from (`token:ci`, `loopback`). */
-export const authenticatedWire = z.object({ role: z.string(), via: z.string() });
+export const authenticatedWire = z.object({ role: z.enum(roles), via: z.string() });
 
-const tokenFields = { name: z.string(), role: z.string(), created_at: unixSeconds };
+const tokenFields = { name: z.string(), role: z.enum(grantedRoles), created_at: unixSeconds };
 /** A token: never its secret or hash. */
 export const tokenWire = z.object(tokenFields);
 export const tokenListWire = z.array(tokenWire);

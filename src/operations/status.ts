@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Revision, statusWire } from '../domain/index.js';
+import { type Revision, type Role, statusWire } from '../domain/index.js';
 import type { HealthStats } from '../health/index.js';
 import { defineOperation } from './define.js';
 
@@ -10,7 +10,7 @@ export interface StatusOutput {
   readonly services: number;
   readonly store: 'sqlite' | 'postgres';
   readonly uptime_seconds: number;
-  readonly role: string;
+  readonly role: Role;
   /** The health-check scheduler of this server, when it runs one. */
   readonly health?: HealthStats;
 }
