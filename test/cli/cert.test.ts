@@ -36,7 +36,7 @@ describe('cert issue-client', () => {
     const out = join(home, 'certs', 'ci');
     const result = await runCaptured(['--data-dir', dataDir, '--json', 'cert', 'issue-client', 'ci', '--role', 'write', '--out', out], { env, cwd: home });
     assert.equal(result.code, EXIT.ok, result.stderr);
-    const { certPath, keyPath } = JSON.parse(result.stdout) as { certPath: string; keyPath: string };
+    const { cert_path: certPath, key_path: keyPath } = JSON.parse(result.stdout) as { cert_path: string; key_path: string };
     assert.equal(certPath, join(out, 'ci.pem'));
     assert.match(await readFile(certPath, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
     assert.equal((await stat(keyPath)).mode & 0o777, 0o600);

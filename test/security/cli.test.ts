@@ -55,10 +55,10 @@ describe('registry token and cert commands', () => {
   it('issues a client certificate whose key is private and whose role the server honours', async () => {
     const issued = await run('--json', 'cert', 'issue-client', 'deployer', '--role', 'write', '--out', out);
     assert.equal(issued.code, 0, issued.stderr);
-    const result = JSON.parse(issued.stdout) as { certPath: string; keyPath: string; fingerprint: string; role: string };
+    const result = JSON.parse(issued.stdout) as { cert_path: string; key_path: string; fingerprint: string; role: string };
     assert.equal(result.role, 'write');
-    assert.equal((await stat(result.keyPath)).mode & 0o777, 0o600);
-    const [cert, key] = await Promise.all([readFile(result.certPath, 'utf8'), readFile(result.keyPath, 'utf8')]);
+    assert.equal((await stat(result.key_path)).mode & 0o777, 0o600);
+    const [cert, key] = await Promise.all([readFile(result.cert_path, 'utf8'), readFile(result.key_path, 'utf8')]);
     assert.equal(certificateFingerprint(cert), result.fingerprint);
     const ws = await openSocket(srv.url, { ca: srv.caPem, cert, key });
     try {

@@ -75,7 +75,7 @@ function addIssueClient(cert: Command, io: CliIo): void {
       await writeNew(keyPath, pair.keyPem, 0o600);
       await writeNew(certPath, pair.certPem, 0o644);
       const fingerprint = certificateFingerprint(pair.certPem);
-      const result = { name, role, certPath, keyPath, fingerprint };
+      const result = { name, role, cert_path: certPath, key_path: keyPath, fingerprint };
       printAnswer(io, flags.output, result, () => formatFields([['certificate', certPath], ['key', keyPath], ['role', role], ['fingerprint', fingerprint]]));
     });
 }
@@ -99,7 +99,7 @@ function addRotate(cert: Command, io: CliIo): void {
       const { certificateFingerprint, rotateServerCertificate } = await loadServerModule();
       const material = await rotateServerCertificate({ dataDir: config.server.dataDir, addresses: boundAddresses(config) });
       const fingerprint = certificateFingerprint(material.certPem);
-      printAnswer(io, flags.output, { certPath: material.certPath, keyPath: material.keyPath, fingerprint }, () => formatFields([['certificate', material.certPath], ['key', material.keyPath], ['fingerprint', fingerprint]]));
+      printAnswer(io, flags.output, { cert_path: material.certPath, key_path: material.keyPath, fingerprint }, () => formatFields([['certificate', material.certPath], ['key', material.keyPath], ['fingerprint', fingerprint]]));
     });
 }
 

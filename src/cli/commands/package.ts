@@ -42,6 +42,18 @@ export function describePackage(pkg: VerifiedPackage): string {
   return `${summary}\n\n${files}`;
 }
 
+/** A package as `--json` prints it: snake_case like every other answer (the manifest already is). */
+const packageAnswer = (pkg: VerifiedPackage) => ({
+  tarball: pkg.tarball,
+  bytes: pkg.bytes,
+  sha256: pkg.sha256,
+  entries: pkg.entries,
+  has_install_script: pkg.hasInstallScript,
+  ...(pkg.healthScript === undefined ? {} : { health_script: pkg.healthScript }),
+  manifest: pkg.manifest,
+  files: pkg.files,
+});
+
 export function addPackageCommands(program: Command, io: CliIo): void {
   const pkg = program.command('package').description('build and check service packages (manifest.yaml, bin/, scripts/)');
 
@@ -55,7 +67,7 @@ export function addPackageCommands(program: Command, io: CliIo): void {
       const outDir = resolve(io.cwd, stringFlag(options, 'out') ?? '.');
       const { buildPackage } = await loadServerModule();
       const built = await buildPackage(resolve(io.cwd, dir), outDir);
-      printAnswer(io, flags.output, built, () => `built ${built.tarball} (${built.manifest.name} ${built.manifest.version}, ${built.files.length} files, sha256 ${built.sha256})`);
+      printAnswer(io, flags.output, packageAnswer(built), () => `built ${built.tarball} (${built.manifest.name} ${built.manifest.version}, ${built.files.length} files, sha256 ${built.sha256})`);
     });
 
   pkg
@@ -66,6 +78,6 @@ export function addPackageCommands(program: Command, io: CliIo): void {
       const flags = globalFlags(command);
       const { verifyPackage } = await loadServerModule();
       const verified = await verifyPackage(resolve(io.cwd, file));
-      printAnswer(io, flags.output, verified, () => describePackage(verified));
+      printAnswer(io, flags.output, packageAnswer(verified), () => describePackage(verified));
     });
 }
