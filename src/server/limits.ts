@@ -4,7 +4,7 @@
  * close code.
  */
 import type { LimitSettings } from '../config/index.js';
-import { isLoopback } from '../domain/index.js';
+import { isLoopback, normaliseAddress } from '../domain/index.js';
 
 /**
  * A token bucket: `capacity` requests at once, refilled at `perSecond`. Time comes from the
@@ -40,10 +40,8 @@ export interface Refusal {
   readonly reason: string;
 }
 
-const plainAddress = (address: string | undefined): string => {
-  if (address === undefined) return '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-};
+/** One key per caller: an IPv4-mapped address and its IPv4 form count as one (the one IP module decides). */
+const plainAddress = (address: string | undefined): string => (address === undefined ? '' : normaliseAddress(address));
 
 /**
  * Counts open connections, in all and per remote address. Loopback callers count only in the
