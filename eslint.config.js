@@ -3,7 +3,7 @@
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const ourFolders = ['store', 'operations', 'protocol', 'dns', 'server', 'topology', 'ipam', 'deploy', 'health', 'config', 'client', 'cli'];
+const ourFolders = ['store', 'operations', 'protocol', 'dns', 'metrics', 'server', 'topology', 'ipam', 'deploy', 'health', 'config', 'client', 'cli'];
 
 /**
  * Every file under src/: other folders are entered only through their index.js, and nothing
@@ -43,7 +43,9 @@ const layers = {
       [into(except(folder, 'store'), 'topology, ipam, deploy and health see only src/domain and the Store interface.')],
     ]),
   ),
-  operations: [into(['protocol', 'dns', 'server', 'config', 'client', 'cli'], 'src/operations never reaches the surfaces, the server, the configuration or the client.')],
+  operations: [into(['protocol', 'dns', 'metrics', 'server', 'config', 'client', 'cli'], 'src/operations never reaches the surfaces, the server, the configuration or the client.')],
+  // The metrics registry only counts what the server feeds it (docs/ARCHITECTURE.md): it reaches no store, operation or rule.
+  metrics: [into(except('metrics'), 'src/metrics sees only src/domain: the server feeds it what operations and the store produce.')],
   protocol: [
     into(except('protocol', 'operations', 'topology'), 'src/protocol is a thin adapter onto src/operations: no store, no server, no rules of its own.'),
     // The shapes of the operations' answers only, never a topology rule.

@@ -1,4 +1,4 @@
-import { type Clock, RegistryError, type Service, systemClock } from '../domain/index.js';
+import { type CheckKind, type CheckVerdict, type Clock, RegistryError, type Service, systemClock } from '../domain/index.js';
 import type { Store, WriteTx } from '../store/index.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_SHARD_COUNT } from './shards.js';
 
@@ -34,6 +34,15 @@ export interface HealthSchedulerOptions {
   readonly shards?: number;
   /** @default DEFAULT_HEARTBEAT_MS */
   readonly heartbeatMs?: number;
+  /** Told each probe's kind, verdict and duration once it ran (metrics). @default nothing */
+  readonly onRun?: (run: ProbeRun) => void;
+}
+
+/** One probe as it ran. */
+export interface ProbeRun {
+  readonly kind: CheckKind;
+  readonly verdict: CheckVerdict;
+  readonly durationMs: number;
 }
 
 export interface ResolvedHealthOptions {
@@ -46,6 +55,7 @@ export interface ResolvedHealthOptions {
   readonly deregister: (tx: WriteTx, service: Service) => Promise<void>;
   readonly shards: number;
   readonly heartbeatMs: number;
+  readonly onRun: (run: ProbeRun) => void;
 }
 
 const positive = (value: number, field: string): number => {
@@ -67,5 +77,6 @@ export function resolveHealthOptions(options: HealthSchedulerOptions): ResolvedH
     deregister: options.deregister,
     shards: positive(options.shards ?? DEFAULT_SHARD_COUNT, 'shards'),
     heartbeatMs: positive(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 'heartbeatMs'),
+    onRun: options.onRun ?? (() => undefined),
   });
 }

@@ -267,6 +267,7 @@ export class HealthScheduler implements AsyncDisposable {
     }
     const result = await runProbe(check, service, { userAgent, now: () => clock.now(), signal: this.#abort.signal });
     if (this.#abort.signal.aborted) return undefined;
+    this.#options.onRun({ kind: check.kind, verdict: result.verdict, durationMs: result.durationMs });
     const current = store.services.get(entry.service)?.checks?.find((c) => c.name === entry.check);
     // Changed while it ran: this result speaks for a definition that is gone.
     if (current === undefined || definitionText(current) !== entry.definition) return undefined;

@@ -33,10 +33,15 @@ const wireCodes = {
   internal: 'internal',
 } as const satisfies Record<ErrorCode, string>;
 
-function envelopeError(id: RequestId, error: RegistryError): Frame {
+/** The error object of an answer, `{code, message, details?}`: the envelope's, the HTTP API's and the CLI's. */
+export function envelopeErrorObject(error: RegistryError): Frame {
   const body: Record<string, unknown> = { code: wireCodes[error.code], message: error.message };
   if (Object.keys(error.details).length > 0) body.details = error.details;
-  return { id: id ?? '', type: 'response', error: body };
+  return body;
+}
+
+function envelopeError(id: RequestId, error: RegistryError): Frame {
+  return { id: id ?? '', type: 'response', error: envelopeErrorObject(error) };
 }
 
 /** A module-level function, not a closure per frame: tsx names every closure it makes, and that is not free. */
@@ -63,5 +68,5 @@ export const envelopeDialect: Dialect = {
   encodeFrameError: envelopeError,
   eventEnvelope: (subscription) => ({ head: `{"type":"event","subscription":${JSON.stringify(subscription)},`, tail: '}' }),
   streamEnd: () => undefined,
-  streamError: (subscription, error) => JSON.stringify({ type: 'stream_error', subscription, error: envelopeError(null, error).error }),
+  streamError: (subscription, error) => JSON.stringify({ type: 'stream_error', subscription, error: envelopeErrorObject(error) }),
 };

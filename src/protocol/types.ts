@@ -3,6 +3,8 @@ import type { Answer } from './wire-results.js';
 
 export const dialectNames = ['envelope', 'jsonrpc', 'hub'] as const;
 export type DialectName = (typeof dialectNames)[number];
+/** Where a call came in: a WebSocket dialect, or the HTTP read API. */
+export type Surface = DialectName | 'http';
 
 export type RequestId = string | number | null;
 
@@ -17,7 +19,7 @@ export type Frame = Readonly<Record<string, unknown>>;
 
 /** A request decoded from any dialect: the operation to run and its raw (unvalidated) input. */
 export interface Call {
-  readonly dialect: DialectName;
+  readonly dialect: Surface;
   readonly id: RequestId;
   /** The name the caller used on the wire (`registry.list`, `list_services`). */
   readonly method: string;
@@ -42,7 +44,20 @@ export interface EventEnvelope {
   readonly tail: string;
 }
 
-export interface Dialect {
+/** What an event stream needs of its transport's framing (a dialect, or Server-Sent Events). */
+export interface StreamFraming {
+  /**
+   * What goes around the shared text of encodeEventBody in one subscription's event frame:
+   * `head + body + tail` is the frame. The body is serialised once for every subscriber.
+   */
+  eventEnvelope(subscription: string, now: number): EventEnvelope;
+  /** The frame that ends a subscription's stream, if the transport has one. */
+  streamEnd(subscription: string, now: number): string | undefined;
+  /** The last frame of a subscription the server ended, saying why (e.g. `unauthorized` once its token is revoked). */
+  streamError(subscription: string, error: RegistryError, now: number): string;
+}
+
+export interface Dialect extends StreamFraming {
   readonly name: DialectName;
   /** Throws FrameError for an envelope it cannot read. */
   decode(message: Readonly<Record<string, unknown>>, now: number): Decoded;
@@ -50,15 +65,6 @@ export interface Dialect {
   encode(call: Call, outcome: Outcome, now: number): readonly Frame[];
   /** An error for a frame that never became a call (bad JSON, bad envelope, too large). */
   encodeFrameError(id: RequestId, error: RegistryError): Frame;
-  /**
-   * What goes around the shared text of encodeEventBody in one subscription's event frame:
-   * `head + body + tail` is the frame. The body is serialised once for every subscriber.
-   */
-  eventEnvelope(subscription: string, now: number): EventEnvelope;
-  /** The frame that ends a subscription's stream, if the dialect has one. */
-  streamEnd(subscription: string, now: number): string | undefined;
-  /** The last frame of a subscription the server ended, saying why (e.g. `unauthorized` once its token is revoked). */
-  streamError(subscription: string, error: RegistryError, now: number): string;
 }
 
 /** A frame that could not be read as a request; carries the id when one could be recovered. */

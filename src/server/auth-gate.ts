@@ -45,7 +45,8 @@ export class AuthGate {
   private readonly admitted = new WeakMap<IncomingMessage, UpgradeCredentials>();
   /** Open connections accepted past a limit, each with the refusal its upgrade will get. */
   private readonly overLimit = new Map<string, Refusal>();
-  private readonly sessionLimits: SessionLimits;
+  /** What one connection may send: a WebSocket session's limits, and each HTTP connection's. */
+  readonly sessionLimits: SessionLimits;
 
   constructor(private readonly options: AuthGateOptions) {
     const { limits } = options;
@@ -105,10 +106,19 @@ export class AuthGate {
    * credentials hold nothing.
    */
   mayRead(req: IncomingMessage): boolean {
+    const verdict = this.authorize(req);
+    return verdict.ok && roleAllows(verdict.auth.principal().role, 'read');
+  }
+
+  /**
+   * The credentials of a plain HTTP request (the read API, `/metrics`), judged as an upgrade would
+   * be; the role is worked out again at each use, so a revoked token ends an event stream too.
+   */
+  authorize(req: IncomingMessage): { readonly ok: true; readonly auth: ConnectionAuth } | ({ readonly ok: false } & Refusal) {
     const verdict = this.check(req);
-    if (!verdict.ok) return false;
+    if (!verdict.ok) return verdict;
     const { tokens, logger } = this.options;
-    return roleAllows(new ConnectionAuth(verdict.credentials, tokens, logger).principal().role, 'read');
+    return { ok: true, auth: new ConnectionAuth(verdict.credentials, tokens, logger) };
   }
 
   private check(req: IncomingMessage): ReturnType<typeof checkUpgrade> {

@@ -97,7 +97,10 @@ export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions):
   if (inUrl.length > 0) {
     return refuse(400, `credentials are never accepted in the URL (query parameter ${inUrl.join(', ')}): URLs end up in logs; send 'Authorization: Bearer <token>' on the upgrade or an authenticate frame`);
   }
-  const base = principalFor(req.socket.remoteAddress, options.auth, origin === undefined ? 'program' : 'browser');
+  // A browser sends Origin on every upgrade and cross-origin request, and Sec-Fetch-Site on every
+  // request (a same-origin GET included, which is how a DNS-rebound page would read the HTTP API).
+  const browser = origin !== undefined || req.headers['sec-fetch-site'] !== undefined;
+  const base = principalFor(req.socket.remoteAddress, options.auth, browser ? 'browser' : 'program');
   let certificate: Principal | undefined;
   if (req.socket instanceof TLSSocket) {
     const found = certificateRole(req.socket, options.clientCa());

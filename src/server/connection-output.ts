@@ -21,10 +21,20 @@ export type CutReason = keyof typeof CUT_CLOSE_CODES;
 /** Unread bytes below which a waiting replay goes on: a replay never fills more than this ahead of its reader. */
 const LOW_WATER_FRACTION = 8;
 
+/** What the budget needs of a connection's output (a WebSocket's, or an event stream's over HTTP). */
+export interface UnreadHolder {
+  /** Bytes the peer has not taken yet. */
+  readonly unread: number;
+  readonly isCut: boolean;
+  cut(reason: CutReason, detail: string): void;
+  /** Drops the connection at once. */
+  drop(): void;
+}
+
 /** Server-wide: the unread bytes of every connection, and who to cut when they are too many. */
 export class UnreadBudget {
   private total = 0;
-  private readonly holders = new Set<ConnectionOutput>();
+  private readonly holders = new Set<UnreadHolder>();
 
   constructor(
     readonly maxTotalBytes: number,
@@ -36,7 +46,7 @@ export class UnreadBudget {
   }
 
   /** A connection's unread bytes moved by `delta`; past the budget, the largest holders are cut. */
-  change(output: ConnectionOutput, delta: number): void {
+  change(output: UnreadHolder, delta: number): void {
     this.total += delta;
     if (output.unread > 0) this.holders.add(output);
     else this.holders.delete(output);
@@ -46,7 +56,7 @@ export class UnreadBudget {
   private enforce(): void {
     // Each round cuts or drops one holder, so the loop ends; a holder with nothing unread ends it too.
     for (let rounds = this.holders.size * 2; this.total > this.maxTotalBytes && rounds > 0; rounds--) {
-      let largest: ConnectionOutput | undefined;
+      let largest: UnreadHolder | undefined;
       for (const holder of this.holders) if (largest === undefined || holder.unread > largest.unread) largest = holder;
       if (largest === undefined || largest.unread === 0) return;
       this.logger.warn({ unread: largest.unread, total: this.total, limit: this.maxTotalBytes }, 'server-wide unread output over its limit: cutting the largest holder');
@@ -57,7 +67,7 @@ export class UnreadBudget {
   }
 }
 
-export class ConnectionOutput {
+export class ConnectionOutput implements UnreadHolder {
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   /** What this connection counts in the budget now. */

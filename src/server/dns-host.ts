@@ -98,7 +98,7 @@ function knownCallers(limit = DEFAULT_DNS_KNOWN_CALLERS): (source: DnsSource) =>
 export function serveDns(listener: DnsListener, settings: DnsSettings, runner: Runner, revision: () => number): void {
   const callerOf = knownCallers();
   function ask<N extends DnsOperationName>(op: N, input: InputOf<OperationByName<N>>, source: DnsSource): Promise<OutputOf<OperationByName<N>>> {
-    return runner.call(op, input, callerOf(source));
+    return runner.call(op, input, callerOf(source), 'dns');
   }
   const asked: DnsAsk = ask;
   const zone: Zone = {

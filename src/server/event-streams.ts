@@ -33,9 +33,28 @@ export function streamLimitsFor(limits: Pick<LimitSettings, 'maxSubscriptions' |
   return { ...DEFAULT_STREAM_LIMITS, subscriptionsPerConnection: limits.maxSubscriptions, maxTotalBufferedBytes: limits.maxUnreadTotalBytes, ...overrides };
 }
 
+/** What the hub hands committed events to: one WebSocket connection's streams, or one Server-Sent Events stream. */
+export interface EventConsumer {
+  readonly transport: 'websocket' | 'sse';
+  /** Subscriptions it holds now. */
+  readonly held: number;
+  /** One commit's events; `bodies[i]` gives the shared body of `events[i]`. */
+  offer(events: readonly CommittedEvent[], bodies: readonly (() => Buffer)[], now: number): void;
+  /** After a token change: ends its streams when its caller no longer holds `read`. */
+  recheck(now: number): void;
+  /** The server is shutting down. */
+  shutdown?(): void;
+}
+
+/** Open subscriptions by transport, and the open Server-Sent Events streams (metrics). */
+export interface StreamCounts {
+  readonly subscriptions: { readonly websocket: number; readonly sse: number };
+  readonly sseStreams: number;
+}
+
 /** Server-wide: one commit listener that hands each event, serialised once, to every connection that subscribed. */
 export class EventHub {
-  private readonly connections = new Set<ConnectionStreams>();
+  private readonly connections = new Set<EventConsumer>();
   private readonly unlisten: () => void;
 
   constructor(
@@ -43,6 +62,8 @@ export class EventHub {
     readonly clock: Clock,
     readonly logger: Logger,
     readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+    /** Told after each commit's events went to the subscribers, with the time it happened (metrics: delivery lag). */
+    private readonly onPublished: (events: readonly CommittedEvent[], now: number) => void = () => undefined,
   ) {
     const unlistenCommits = store.onCommit((events) => this.publish(events));
     const unlistenTokens = store.tokens.onChange(() => this.reauthorize());
@@ -66,16 +87,32 @@ export class EventHub {
     for (const connection of this.connections) connection.recheck(now);
   }
 
-  /** Starts handing events to `streams` until its socket closes. */
-  attach(streams: ConnectionStreams, socket: WebSocket): void {
-    if (this.connections.has(streams)) return;
-    this.connections.add(streams);
-    socket.once('close', () => this.connections.delete(streams));
+  /** Starts handing events to `consumer`; false when it already had them. */
+  attach(consumer: EventConsumer): boolean {
+    if (this.connections.has(consumer)) return false;
+    this.connections.add(consumer);
+    return true;
+  }
+
+  detach(consumer: EventConsumer): void {
+    this.connections.delete(consumer);
+  }
+
+  counts(): StreamCounts {
+    const subscriptions = { websocket: 0, sse: 0 };
+    let sseStreams = 0;
+    for (const consumer of this.connections) {
+      subscriptions[consumer.transport] += consumer.held;
+      if (consumer.transport === 'sse') sseStreams++;
+    }
+    return { subscriptions, sseStreams };
   }
 
   close(): void {
     this.unlisten();
+    const consumers = [...this.connections];
     this.connections.clear();
+    for (const consumer of consumers) consumer.shutdown?.();
   }
 
   private publish(events: readonly CommittedEvent[]): void {
@@ -87,6 +124,7 @@ export class EventHub {
       return (): Buffer => (body ??= Buffer.from(encodeEventBody(event, now)));
     });
     for (const connection of this.connections) connection.offer(events, bodies, now);
+    this.onPublished(events, now);
   }
 }
 
@@ -118,7 +156,8 @@ class DialectStreams implements StreamHost {
  * One connection's subscriptions. The frames one commit owes the connection leave as one write.
  * Nothing is allocated for a connection that never subscribes but this object.
  */
-export class ConnectionStreams implements SubscriptionSink {
+export class ConnectionStreams implements SubscriptionSink, EventConsumer {
+  readonly transport = 'websocket';
   private subscriptions: Map<string, Subscription> | undefined;
   /** Frames collected while a commit's events are offered; written together at the end. */
   private pending: FramePayload[] | undefined;
@@ -145,7 +184,6 @@ export class ConnectionStreams implements SubscriptionSink {
     return new DialectStreams(this, dialect);
   }
 
-  /** One commit's events; `bodies[i]` gives the shared body of `events[i]`. */
   offer(events: readonly CommittedEvent[], bodies: readonly (() => Buffer)[], now: number): void {
     const subscriptions = this.subscriptions;
     if (subscriptions === undefined || subscriptions.size === 0) return;
@@ -181,7 +219,7 @@ export class ConnectionStreams implements SubscriptionSink {
     const filter = new EventFilter(request.events, request.services);
     const subscription = new Subscription(id, dialect, filter, this, limits.maxReplayBacklog, since, store.revision);
     subscriptions.set(id, subscription);
-    this.hub.attach(this, this.socket);
+    if (this.hub.attach(this)) this.socket.once('close', () => this.hub.detach(this));
     if (since !== undefined) {
       // After the answer to `subscribe` has gone out (it is sent in this turn's microtasks).
       setImmediate(() => {

@@ -1,6 +1,6 @@
 import type { RegistryConfig } from '../config/index.js';
 import type { Clock } from '../domain/index.js';
-import { HealthScheduler } from '../health/index.js';
+import { HealthScheduler, type ProbeRun } from '../health/index.js';
 import { type HealthService, removeService } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
@@ -14,6 +14,8 @@ export interface HealthChecksDeps {
   readonly networks: () => RegistryConfig['networks'];
   /** Told the scheduler once it runs, so whoever hosts it closes it. */
   readonly started: (scheduler: HealthScheduler) => void;
+  /** Told each probe as it ran (metrics). */
+  readonly onRun?: (run: ProbeRun) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function startHealthChecks(deps: HealthChecksDeps): Promise<HealthS
     maxConcurrent: config.health.maxConcurrent,
     serverId: `${config.server.hostId}, pid ${String(process.pid)}`,
     deregister: (tx, service) => removeService(tx, service, deps.networks()),
+    ...(deps.onRun === undefined ? {} : { onRun: deps.onRun }),
   });
   try {
     await scheduler.start();

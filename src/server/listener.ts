@@ -11,8 +11,8 @@ export interface ListenerOptions {
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   /** Frames above this close the connection (code 1009); frames above the soft limit get an error answer instead. */
   readonly hardFrameLimit: number;
-  /** What GET /healthz adds to `status: ok` for this request (its caller's role decides); undefined while the server is still starting (answered 503). */
-  readonly health: (req: IncomingMessage) => Readonly<Record<string, unknown>> | undefined;
+  /** Every plain HTTP request (`/healthz`, `/metrics`, the read API); upgrades go to the WebSocket server instead. */
+  readonly request: (req: IncomingMessage, res: ServerResponse) => void;
   /** Time a new connection has to finish the TLS handshake and send its request. */
   readonly handshakeTimeoutMs: number;
   /** Sees each TCP connection as it is accepted, before TLS: it may count it, or destroy it. */
@@ -29,17 +29,9 @@ export interface Listener {
   readonly setSecureContext?: (material: { readonly cert: string; readonly key: string; readonly ca?: string }) => void;
 }
 
-/** One port: HTTPS for `GET /healthz`, WebSocket upgrade for everything else. */
+/** One port: HTTPS for plain requests (`options.request`), and WebSocket upgrades. */
 export async function listen(options: ListenerOptions): Promise<Listener> {
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
-      const health = options.health(req);
-      const body = JSON.stringify(health === undefined ? { status: 'starting' } : { status: 'ok', ...health });
-      res.writeHead(health === undefined ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
-      return;
-    }
-    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('this endpoint speaks WebSocket; see GET /healthz\n');
-  };
+  const onRequest = options.request;
   // A client certificate is asked for, not required: the chain is checked on the upgrade (auth-upgrade.ts), where a refusal can say why.
   const clientCa = options.tls?.ca === undefined ? {} : { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false };
   // A peer that opens TCP and never starts TLS (or never sends its request) is dropped after the handshake timeout, not 120 s.

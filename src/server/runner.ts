@@ -18,6 +18,7 @@ import {
 } from '../operations/index.js';
 import { type Answer, answerOf, type Call, type Outcome } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
+import type { RegistryMetrics } from '../metrics/index.js';
 import type { Logger } from './log.js';
 
 export interface RunnerDeps {
@@ -26,10 +27,12 @@ export interface RunnerDeps {
   readonly config: ConfigReloader;
   readonly logger: Logger;
   readonly runtime: RuntimeServices;
+  /** Counts each request by operation, dialect and outcome, with its latency. */
+  readonly metrics?: RegistryMetrics;
 }
 
 /** The streams of a caller that has no connection to carry them (DNS): subscribing is refused. */
-const NO_STREAMS: StreamHost = {
+export const NO_STREAMS: StreamHost = {
   held: 0,
   // No limit to reach: `open` refuses every stream.
   limit: Number.POSITIVE_INFINITY,
@@ -38,6 +41,9 @@ const NO_STREAMS: StreamHost = {
   },
   close: () => false,
 };
+
+/** The operation label of a request that named no operation of the table: callers' names never become labels. */
+const UNKNOWN_OPERATION = 'unknown';
 
 /** Who calls and from where: fixed per connection. */
 export interface Caller {
@@ -56,24 +62,41 @@ export class Runner {
 
   /** `credentials` lets `authenticate` raise the role of the caller's connection. */
   async run(call: Call, caller: Caller, streams: StreamHost, credentials?: CredentialHost): Promise<Outcome> {
+    const started = performance.now();
+    let name: OperationName | undefined;
     try {
-      return { ok: true, value: await this.answer(this.find(call.op, call.method), call.input, this.context(caller, streams, credentials)) };
+      name = this.find(call.op, call.method);
+      const value = await this.answer(name, call.input, this.context(caller, streams, credentials));
+      this.deps.metrics?.request(name, call.dialect, 'ok', (performance.now() - started) / 1000);
+      return { ok: true, value };
     } catch (error) {
       const failure = this.asRegistryError(error, call.method);
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') this.logDenial(failure, call, caller);
+      this.deps.metrics?.request(name ?? UNKNOWN_OPERATION, call.dialect, failure.code, (performance.now() - started) / 1000);
       return { ok: false, error: failure };
     }
+  }
+
+  /** A request a connection's limits refused before it ran (`rate_limited`, `limit_exceeded`): counted like the others. */
+  refused(call: Call, error: RegistryError): void {
+    this.deps.metrics?.request(this.index.get(call.op)?.name ?? UNKNOWN_OPERATION, call.dialect, error.code, 0);
   }
 
   /**
    * Runs one operation for a surface without a WebSocket session (DNS): the same table, role check
    * and input parse as every dialect. Returns the handler's value; a failure throws its RegistryError.
+   * `surface` names it in the request metrics.
    */
-  async call<N extends OperationName>(op: N, input: unknown, caller: Caller): Promise<HandlerOutputs[N]> {
+  async call<N extends OperationName>(op: N, input: unknown, caller: Caller, surface?: string): Promise<HandlerOutputs[N]> {
+    const started = performance.now();
     try {
-      return await dispatch(typedOperations[op], input, this.context(caller, NO_STREAMS, undefined));
+      const value = await dispatch(typedOperations[op], input, this.context(caller, NO_STREAMS, undefined));
+      if (surface !== undefined) this.deps.metrics?.request(op, surface, 'ok', (performance.now() - started) / 1000);
+      return value;
     } catch (error) {
-      throw this.asRegistryError(error, op);
+      const failure = this.asRegistryError(error, op);
+      if (surface !== undefined) this.deps.metrics?.request(op, surface, failure.code, (performance.now() - started) / 1000);
+      throw failure;
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { type Clock, roleAllows, systemClock } from '../domain/index.js';
+import { type Clock, type RegistryError, roleAllows, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
 import { openStore } from '../store/index.js';
@@ -25,6 +25,9 @@ import { EventHub, type StreamLimits, streamLimitsFor } from './event-streams.js
 import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { TopologyScanner } from '../topology/index.js';
 import { bindDns, serveDns } from './dns-host.js';
+import { RegistryMetrics } from '../metrics/index.js';
+import { attachSources, countedDeployer, deliveryLag, feedStoreMetrics, probeRuns } from './metrics-feed.js';
+import { buildHttpRouter } from './http-routes.js';
 
 /** How long close() lets running requests finish before it drops the sockets. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -35,16 +38,21 @@ export async function startServer(options: ServerOptions): Promise<RegistryServe
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
   const faults = new WriteFaultLog(logger, clock);
+  const metrics = new RegistryMetrics();
+  const onWriteFault = (error: RegistryError): void => {
+    metrics.storeError(error.code);
+    faults.report(error);
+  };
   const base = await lay({
     config,
     logger,
-    openStoreWith: (location) => openStore({ location, eventRetention: config.storage.eventRetention, clock, onWriteFault: faults.report }),
+    openStoreWith: (location) => openStore({ location, eventRetention: config.storage.eventRetention, clock, onWriteFault }),
     bindDns: () => bindDns(config.dns, config.server.host, clock, logger),
   });
   try {
     // Tightened once the start is sure to go ahead: a failed start changes nothing in the folder.
     await securePrivateFolder(config.server.dataDir, logger);
-    return await RunningServer.start({ options, clock, logger, ...base });
+    return await RunningServer.start({ options, clock, logger, metrics, ...base });
   } catch (error) {
     await base.discard();
     throw error;
@@ -55,6 +63,7 @@ interface Parts extends Foundation {
   readonly options: ServerOptions;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: RegistryMetrics;
 }
 
 class RunningServer implements RegistryServer {
@@ -70,6 +79,7 @@ class RunningServer implements RegistryServer {
   private deployer: SshDeployer | undefined;
   private gate: AuthGate | undefined;
   private tlsFiles: TlsReloader | undefined;
+  private stopFeeding: (() => void) | undefined;
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -114,7 +124,8 @@ class RunningServer implements RegistryServer {
   }
 
   private async open(): Promise<void> {
-    const { options, store, clock, logger, tls, listener, door, lock, dns } = this.parts;
+    const { options, store, clock, logger, tls, listener, door, lock, dns, metrics } = this.parts;
+    this.stopFeeding = feedStoreMetrics(store, metrics);
     const { config } = options;
     const deps = { store, clock, newId: randomUUID };
     // The IP networks in force: a reload that applies replaces them, a rejected file leaves them.
@@ -130,7 +141,7 @@ class RunningServer implements RegistryServer {
     };
     await apply(config);
     this.follower = new ConfigFollower({ config, reloadConfig: options.reloadConfig, apply, logger, watch: options.watchConfig });
-    this.sweeper = new TtlSweeper(store, clock, logger);
+    this.sweeper = new TtlSweeper(store, clock, logger, (count) => metrics.expired(count));
     const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
     this.topology = await TopologyScanner.open({
       store,
@@ -141,13 +152,16 @@ class RunningServer implements RegistryServer {
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
     });
     this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
-    const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks, started: (scheduler) => (this.health = scheduler) });
-    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer: this.deployer, nodes: () => nodes, health };
-    const runner = new Runner({ store, clock, config: reloader, logger, runtime });
+    const onRun = probeRuns(metrics);
+    const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks, started: (scheduler) => (this.health = scheduler), onRun });
+    const deployer = countedDeployer(this.deployer, metrics);
+    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer, nodes: () => nodes, health };
+    const runner = new Runner({ store, clock, config: reloader, logger, runtime, metrics });
     const { maxFrameBytes } = config.server;
     const streamLimits = streamLimitsFor(config.limits, options.streamLimits);
-    const events = new EventHub(store, clock, logger, streamLimits);
+    const events = new EventHub(store, clock, logger, streamLimits, deliveryLag(metrics));
     this.events = events;
+    attachSources(metrics, { runner, events, store, websockets: () => this.sessions.size });
     const initialCa = tls?.clientCa === undefined ? undefined : new X509Certificate(tls.clientCa);
     const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
     const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
@@ -156,25 +170,25 @@ class RunningServer implements RegistryServer {
     // From now on every accepted TCP connection counts against the connection limits until it closes.
     door.admit = gate.admitConnection;
     await this.watchTlsFiles(listener);
-    this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes });
+    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
+    this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes, budget });
+    const router = buildHttpRouter({ gate, runner, events, budget, limits: gate.sessionLimits, clock, revision: () => store.revision, store, metrics, logger });
     // Answers read the same in-memory view as every operation, after the same commits: never older than the last applied revision.
     if (dns !== undefined) {
       serveDns(dns, config.dns, runner, () => store.revision);
       logger.info({ dns: `${config.server.host}:${dns.port}`, domain: config.dns.domain }, 'dns serving');
     }
     // Open the door last: until now upgrades were answered 503 and nothing reached a half-built server.
-    // Liveness for anyone; the revision and the service count only for a caller that holds read.
-    door.health = (req) => (gate.mayRead(req) ? { revision: store.revision, services: store.services.size } : {});
+    door.route = router.handle;
     door.verify = gate.verifyUpgrade;
     lock.setAddress(this.url);
     logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
   }
 
   /** Each upgraded connection: its credentials, its output (bounded by its own and the server-wide limit), its session. */
-  private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; streamLimits: StreamLimits; maxFrameBytes: number }): void {
+  private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; streamLimits: StreamLimits; maxFrameBytes: number; budget: UnreadBudget }): void {
     const { clock, logger } = this.parts;
-    const { gate, runner, events, streamLimits, maxFrameBytes } = deps;
-    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
+    const { gate, runner, events, streamLimits, maxFrameBytes, budget } = deps;
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
@@ -232,6 +246,7 @@ class RunningServer implements RegistryServer {
       await this.sweeper?.close();
       await this.topology?.close();
       await this.deployer?.close();
+      this.stopFeeding?.();
       await store.close();
       await lock.close();
       logger.info('registry stopped');

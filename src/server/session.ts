@@ -98,6 +98,7 @@ export class Session {
     const { call } = decoded;
     const refusal = this.refusal(limited);
     if (refusal !== undefined) {
+      this.options.runner.refused(call, refusal);
       this.send(parsed.dialect.encode(call, { ok: false, error: refusal }, this.options.clock.now()));
       return;
     }

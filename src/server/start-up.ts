@@ -5,7 +5,7 @@
  * made (the lock file, a new database, the folder) is removed again.
  */
 import { rm, stat } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { isLoopback, RegistryError } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
@@ -74,13 +74,18 @@ async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedS
   };
 }
 
-/** Until the server is ready, upgrades are refused (503) and `/healthz` answers 503 `starting`. */
+/** Until the server is ready, upgrades are refused (503) and plain requests answer 503 (`/healthz`: `{"status":"starting"}`). */
 export class StartingDoor {
   verify: ((req: IncomingMessage) => Refusal | undefined) | undefined;
-  health: ((req: IncomingMessage) => Readonly<Record<string, unknown>>) | undefined;
+  /** The routes of plain HTTP requests, once the server serves them. */
+  route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   readonly verifyUpgrade = (req: IncomingMessage): Refusal | undefined =>
     this.verify === undefined ? { status: 503, reason: 'the server is starting; try again in a moment' } : this.verify(req);
-  readonly healthz = (req: IncomingMessage): Readonly<Record<string, unknown>> | undefined => this.health?.(req);
+  readonly request = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.route !== undefined) return this.route(req, res);
+    const body = JSON.stringify(req.url?.split('?')[0] === '/healthz' ? { status: 'starting' } : { error: { code: 'unavailable', message: 'the server is starting; try again in a moment' } });
+    res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '1', 'content-length': Buffer.byteLength(body) }).end(body);
+  };
   /** Counts each accepted TCP connection once the server's limits exist (connections before that are refused anyway). */
   admit: ((socket: Socket) => void) | undefined;
   readonly onConnection = (socket: Socket): void => this.admit?.(socket);
@@ -134,7 +139,7 @@ export async function lay(options: FoundationOptions): Promise<Foundation> {
       hardFrameLimit: Math.max(config.server.maxFrameBytes * 4, 4 * 1024 * 1024),
       handshakeTimeoutMs: config.limits.handshakeTimeoutSeconds * 1000,
       onConnection: door.onConnection,
-      health: door.healthz,
+      request: door.request,
       verifyUpgrade: door.verifyUpgrade,
     });
     undo.push(() => new Promise<void>((resolve) => listener.http.close(() => resolve())));

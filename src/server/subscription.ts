@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { asRevision, type CommittedEvent, type RegistryError } from '../domain/index.js';
-import type { Dialect } from '../protocol/index.js';
+import type { StreamFraming } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { CutReason } from './connection-output.js';
 import { type EventFilter, isAfter } from './event-filter.js';
@@ -15,8 +15,8 @@ export const REPLAY_PAGE = 256;
 const WHOLE_REVISION = Number.MAX_SAFE_INTEGER;
 
 export interface SubscriptionSink {
-  /** Sends one frame; false when the connection was cut off (slow consumer or gone). */
-  send(frame: FramePayload): boolean;
+  /** Sends one frame (`event`: the event it carries, if any); false when the connection was cut off (slow consumer or gone). */
+  send(frame: FramePayload, event?: CommittedEvent): boolean;
   /** Ends the connection: the subscriber must resume by revision (or resync). */
   cutOff(code: CutReason, reason: string): void;
 }
@@ -45,7 +45,7 @@ export class Subscription {
 
   constructor(
     readonly id: string,
-    private readonly dialect: Dialect,
+    private readonly framing: StreamFraming,
     private readonly filter: EventFilter,
     private readonly sink: SubscriptionSink,
     private readonly maxBuffered: number,
@@ -102,14 +102,14 @@ export class Subscription {
   end(now: number): void {
     if (this.ended) return;
     this.ended = true;
-    const frame = this.dialect.streamEnd(this.id, now);
+    const frame = this.framing.streamEnd(this.id, now);
     if (frame !== undefined) this.sink.send(frame);
   }
 
   /** Ends the stream for a reason the subscriber must act on: a final error frame, then the dialect's end. */
   fail(error: RegistryError, now: number): void {
     if (this.ended) return;
-    this.sink.send(this.dialect.streamError(this.id, error, now));
+    this.sink.send(this.framing.streamError(this.id, error, now));
     this.end(now);
   }
 
@@ -118,14 +118,14 @@ export class Subscription {
     this.lastRevision = event.revision;
     this.lastIndex = event.index;
     const { head, tail } = this.envelopeAt(now);
-    if (!this.sink.send([head, body, tail])) this.ended = true;
+    if (!this.sink.send([head, body, tail], event)) this.ended = true;
   }
 
   /** The envelope depends on the subscription and, in the hub dialect, on the second (its timestamp). */
   private envelopeAt(now: number): { readonly head: Buffer; readonly tail: Buffer } {
     const second = Math.floor(now / 1000);
     if (this.envelope?.second !== second) {
-      const { head, tail } = this.dialect.eventEnvelope(this.id, now);
+      const { head, tail } = this.framing.eventEnvelope(this.id, now);
       this.envelope = { second, head: Buffer.from(head), tail: Buffer.from(tail) };
     }
     return this.envelope;

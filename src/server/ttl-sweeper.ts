@@ -20,6 +20,8 @@ export class TtlSweeper {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Told how many registrations each pass expired (metrics). */
+    private readonly onExpired: (count: number) => void = () => undefined,
     intervalMs: number = DEFAULT_TTL_SWEEP_MS,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -30,8 +32,10 @@ export class TtlSweeper {
   }
 
   /** One pass; public so a test can run it without waiting for the timer. */
-  sweep(): Promise<number> {
-    return expireTtls({ store: this.store, clock: this.clock });
+  async sweep(): Promise<number> {
+    const count = await expireTtls({ store: this.store, clock: this.clock });
+    this.onExpired(count);
+    return count;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { RegistryError } from '../domain/index.js';
 import { closingError, type PendingWrite } from './batch.js';
-import type { WriteResult, WriteTx } from './types.js';
+import type { BatchListener, WriteResult, WriteTx } from './types.js';
 
 /**
  * The write side both backends share: `write(fn)` queues, writes queued in the same event-loop
@@ -17,6 +17,7 @@ export abstract class GroupCommit implements AsyncDisposable {
   #scheduled: NodeJS.Immediate | undefined;
   #flushing: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  readonly #batchListeners = new Set<BatchListener>();
 
   protected constructor(
     private readonly maxBatchWrites: number,
@@ -45,6 +46,12 @@ export abstract class GroupCommit implements AsyncDisposable {
       });
       this.#schedule();
     });
+  }
+
+  /** Told after each flush how many writes it took and how long its transaction ran (metrics). */
+  onBatch(listener: BatchListener): () => void {
+    this.#batchListeners.add(listener);
+    return () => this.#batchListeners.delete(listener);
   }
 
   close(): Promise<void> {
@@ -92,12 +99,16 @@ export abstract class GroupCommit implements AsyncDisposable {
   async #flush(): Promise<void> {
     const writes = this.#queue.splice(0, this.maxBatchWrites);
     if (writes.length === 0) return;
+    const started = performance.now();
     try {
       await this.commit(writes);
     } catch (error) {
       // A bug, not a storage fault: answer every caller rather than leave one hanging.
       for (const write of writes) write.fail(error);
     }
+    if (this.#batchListeners.size === 0) return;
+    const batch = { writes: writes.length, seconds: (performance.now() - started) / 1000 };
+    for (const listener of this.#batchListeners) listener(batch);
   }
 
   async #shutdown(): Promise<void> {

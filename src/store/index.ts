@@ -1,6 +1,8 @@
 /** @module store — the Store interface; SQLite and PostgreSQL are reached only through openStore(). */
 export {
+  type BatchListener,
   type CommitListener,
+  type BatchTiming,
   DEFAULT_DEPLOYMENT_RETENTION,
   DEFAULT_EVENT_RETENTION,
   type DeploymentReadView,

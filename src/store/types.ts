@@ -60,6 +60,13 @@ export interface WriteResult<T> {
 
 export type CommitListener = (events: readonly CommittedEvent[]) => void;
 
+/** One group commit as it ran: how many writes it took and how long its transaction took, in seconds. */
+export interface BatchTiming {
+  readonly writes: number;
+  readonly seconds: number;
+}
+export type BatchListener = (batch: BatchTiming) => void;
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly services: ServiceReadView;
@@ -76,6 +83,8 @@ export interface Store {
   eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]>;
   /** Called after each commit with its events in revision order; returns an unsubscribe function. */
   onCommit(listener: CommitListener): () => void;
+  /** Called after each group commit (whether or not it emitted events), for metrics; returns an unsubscribe function. */
+  onBatch(listener: BatchListener): () => void;
   /**
    * Whether this server runs the periodic sweeps (TTL expiry) now. Absent: always (SQLite, one
    * server). PostgreSQL: true while this server holds the sweep lock, so one server sweeps at a time.
