@@ -5,7 +5,9 @@ import { decodeFrame } from './frames.js';
 import { ConnectionClosedError, ConnectionFailedError } from './errors.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './options.js';
 import { PendingRequests } from './pending.js';
-import { createSocket, describeOpenFailure, describeRefusedUpgrade } from './transport.js';
+import { createSocket, describeOpenFailure, describeRefusedUpgrade, httpGet } from './transport.js';
+import { type MetricFamily, parseMetricsText } from './metrics-text.js';
+import { RegistryError, isErrorCode } from '../domain/index.js';
 import type { SubscribeOptions } from './event-stream.js';
 import { EventStream, type StreamConnection } from './subscription.js';
 
@@ -206,6 +208,24 @@ export class RegistryClient implements AsyncDisposable {
       };
     };
     return new EventStream(connect, options);
+  }
+
+  /**
+   * Scrapes the server's `/metrics` (on the same port, with this client's trust and token) and
+   * reads it strictly: the metric families by name. A refusal rejects as `RegistryError`.
+   */
+  async metrics(): Promise<ReadonlyMap<string, MetricFamily>> {
+    const { status, body } = await httpGet(this.options, '/metrics');
+    if (status === 200) return parseMetricsText(body);
+    let error: unknown;
+    try {
+      error = (JSON.parse(body) as { error?: unknown }).error;
+    } catch {
+      error = undefined;
+    }
+    const code = typeof error === 'object' && error !== null && 'code' in error && isErrorCode(error.code) ? error.code : 'unavailable';
+    const message = typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : `GET /metrics answered HTTP ${status}`;
+    throw new RegistryError(code, message, { details: { status } });
   }
 
   /** Ends the connection; pending requests reject with `ConnectionClosedError`. A second call waits for the first. */

@@ -9,6 +9,7 @@ export {
   type SubscribeOptions,
 } from './event-stream.js';
 export { EventStream } from './subscription.js';
+export { type MetricFamily, MetricsFormatError, type MetricSample, type MetricType, parseMetricsText, sampleSum } from './metrics-text.js';
 export {
   type ClientError,
   clientErrors,

@@ -2,8 +2,8 @@
  * Opening the WebSocket: TLS trust (a CA or a pinned certificate fingerprint), the bearer
  * token, the handshake timeout, and turning every way opening can fail into one clear error.
  */
-import type { IncomingMessage } from 'node:http';
-import { Agent, type AgentOptions } from 'node:https';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent, type AgentOptions, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -84,6 +84,36 @@ function wsOptions(options: ResolvedClientOptions): WsOptions {
   const base: WsOptions = { headers, handshakeTimeout: options.connectTimeoutMs, followRedirects: false };
   if (options.url.protocol !== 'wss:') return base;
   return { ...base, agent: new TlsAgent(tlsOptions(options), options.fingerprint, options.displayUrl) };
+}
+
+/** The most bytes a plain GET reads (a scrape of /metrics is tens of KiB). */
+const MAX_GET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A plain HTTPS GET of the server's port (`/metrics`), with the client's trust (CA or pinned
+ * certificate) and its token; answers the status and the body as text.
+ */
+export function httpGet(options: ResolvedClientOptions, path: string): Promise<{ readonly status: number; readonly body: string }> {
+  const secure = options.url.protocol === 'wss:';
+  const target = new URL(path, `${secure ? 'https' : 'http'}://${options.url.host}`);
+  const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
+  const agent = secure ? new TlsAgent(tlsOptions(options), options.fingerprint, options.displayUrl) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(target, { method: 'GET', headers, timeout: options.timeoutMs, ...(agent ? { agent } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_GET_BYTES) req.destroy(new Error(`the answer of ${path} is larger than ${MAX_GET_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.once('error', reject);
+    });
+    req.once('timeout', () => req.destroy(new Error(`no answer to GET ${path} within ${options.timeoutMs} ms`)));
+    req.once('error', (error) => reject(describeOpenFailure(options.displayUrl, error)));
+    req.end();
+  });
 }
 
 /** Creates the socket; listeners must be attached by the caller in the same tick. */
