@@ -1,2 +1,3 @@
 /** For tests only: certificates of any shape, signed by a CA pair, to check what the server refuses. */
 export { issueLeaf, type LeafRequest } from './certificates.js';
+export { countedDeployer } from './metrics-feed.js';

@@ -147,7 +147,8 @@ describe('HTTP read API', () => {
 
   it('never gives a browser the loopback role: a request with Origin or Sec-Fetch-Site needs credentials', async () => {
     const own = `https://127.0.0.1:${srv.server.port}`;
-    for (const headers of [{ origin: own }, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }]) {
+    const browsers: Record<string, string>[] = [{ origin: own }, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }];
+    for (const headers of browsers) {
       const answer = await fetchHttps(srv, '/v1/services', { headers });
       assert.equal(answer.status, 401, JSON.stringify(headers));
       assert.equal(answer.headers['www-authenticate'], 'Bearer realm="registry"');
