@@ -1,9 +1,29 @@
 import type { ConfigEnv } from '../config/index.js';
 import { terminalSafeLines } from './terminal-text.js';
 
+/** A terminal's keyboard, as a full-screen command (`top`) reads it. */
+export interface TerminalInput {
+  readonly isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
+}
+
 /** Where a command writes and what it reads from its process; tests pass their own. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdout: {
+    write(text: string): unknown;
+    readonly isTTY?: boolean;
+    /** The terminal's size, when stdout is one. */
+    readonly columns?: number;
+    readonly rows?: number;
+    on?(event: 'resize', listener: () => void): unknown;
+    off?(event: 'resize', listener: () => void): unknown;
+  };
+  /** Absent: the command reads no keys. */
+  readonly stdin?: TerminalInput;
   readonly stderr: { write(text: string): unknown };
   readonly env: ConfigEnv;
   readonly cwd: string;
@@ -17,6 +37,7 @@ const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export function processIo(): CliIo {
   return {
     stdout: process.stdout,
+    stdin: process.stdin,
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),

@@ -12,6 +12,7 @@ import { addServeCommand } from './commands/serve.js';
 import { addServiceCommands } from './commands/services.js';
 import { addTopologyCommands } from './commands/topology.js';
 import { addTokenCommands } from './commands/token.js';
+import { addTopCommand } from './commands/top.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { type OutputFormat, outputFormats, printError, requestedFormat } from './output.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
   addAdminCommands(program, io);
   addCertCommands(program, io);
   addTokenCommands(program, io);
+  addTopCommand(program, io);
   return program;
 }
 
