@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { type ErrorCode, errorCodes, isErrorCode, RegistryError } from '../../src/domain/index.js';
-import { type Call, hubDialect, jsonRpcCodes } from '../../src/protocol/index.js';
+import { type Call, httpStatuses, hubDialect, jsonRpcCodes } from '../../src/protocol/index.js';
 
 /** The `## Codes` table of docs/errors.md: one row per code, the code backticked in the first column. */
 const DOC = new URL('../../docs/errors.md', import.meta.url);
@@ -16,6 +16,7 @@ interface Row {
   readonly jsonRpc: string;
   readonly hub: string;
   readonly exit: string;
+  readonly http: string;
 }
 
 /** The lines between `## Codes` and the next `## ` heading. */
@@ -44,8 +45,8 @@ function parseRows(text: string): Row[] {
     const cells = cellsOf(line);
     const code = /^`([a-z][a-z0-9_]*)`$/.exec(cells[0] ?? '')?.[1];
     if (code === undefined) continue;
-    const [, , retry = '', jsonRpc = '', hub = '', exit = ''] = cells;
-    rows.push({ code, retry, jsonRpc: jsonRpc.replace(/`/g, ''), hub, exit });
+    const [, , retry = '', jsonRpc = '', hub = '', exit = '', http = ''] = cells;
+    rows.push({ code, retry, jsonRpc: jsonRpc.replace(/`/g, ''), hub, exit, http });
   }
   return rows;
 }
@@ -80,7 +81,7 @@ describe('docs/errors.md', () => {
     assert.deepEqual(twice, []);
   });
 
-  it('states the retry flag, JSON-RPC number, hub placement and CLI exit code the source uses', async () => {
+  it('states the retry flag, JSON-RPC number, hub placement, CLI exit code and HTTP status the source uses', async () => {
     for (const row of await documented()) {
       if (!isErrorCode(row.code)) continue;
       const code = row.code;
@@ -88,6 +89,7 @@ describe('docs/errors.md', () => {
       assert.equal(row.jsonRpc, String(jsonRpcCodes[code]), `${code}: JSON-RPC number`);
       assert.equal(row.hub, hubPlacement(code), `${code}: hub placement`);
       assert.equal(row.exit, String(exitCodeFor(new RegistryError(code))), `${code}: CLI exit code`);
+      assert.equal(row.http, String(httpStatuses[code]), `${code}: HTTP status`);
     }
   });
 });

@@ -39,6 +39,10 @@ const refused: readonly Case[] = [
   { path: 'src/topology/x.ts', code: "import { networkCatalog } from '../ipam/index.js';\nexport const a = networkCatalog;" },
   { path: 'src/store/sqlite/x.ts', code: "import { operations } from '../../operations/index.js';\nexport const a = operations;" },
   { path: 'src/domain/x.ts', code: "import { readFile } from 'node:fs/promises';\nexport const a = readFile;" },
+  { path: 'src/metrics/x.ts', code: "import { openStore } from '../store/index.js';\nexport const a = openStore;" },
+  { path: 'src/metrics/x.ts', code: "import { operations } from '../operations/index.js';\nexport const a = operations;" },
+  { path: 'src/protocol/x.ts', code: "import { RegistryMetrics } from '../metrics/index.js';\nexport const a = RegistryMetrics;" },
+  { path: 'src/operations/x.ts', code: "import { RegistryMetrics } from '../metrics/index.js';\nexport const a = RegistryMetrics;" },
 ];
 
 const allowed: readonly Case[] = [
@@ -51,6 +55,8 @@ const allowed: readonly Case[] = [
   { path: 'src/operations/x.ts', code: "import { resolveEndpoint } from '../topology/index.js';\nexport const a = resolveEndpoint;" },
   { path: 'src/server/x.ts', code: "import { DnsListener } from '../dns/index.js';\nexport const a = DnsListener;" },
   { path: 'src/dns/x.ts', code: "import type { ResolvedEndpoint } from '../topology/index.js';\nexport type A = ResolvedEndpoint;" },
+  { path: 'src/server/x.ts', code: "import { RegistryMetrics } from '../metrics/index.js';\nexport const a = RegistryMetrics;" },
+  { path: 'src/metrics/x.ts', code: "import { RegistryError } from '../domain/index.js';\nexport const a = RegistryError;" },
 ];
 
 describe('folder boundaries (eslint.config.js)', () => {
