@@ -125,28 +125,21 @@ export class RegistryMetrics {
 
   private defineGauges(name: (text: string) => string, registers: Registry[]): void {
     const sources = (): MetricsSources | undefined => this.sources;
-    new Gauge({
-      name: name('open_connections'),
-      help: 'Open client connections, by transport (websocket, sse).',
-      labelNames: ['transport'],
-      registers,
-      collect() {
-        const open = sources()?.connections() ?? { websocket: 0, sse: 0 };
-        this.set({ transport: 'websocket' }, open.websocket);
-        this.set({ transport: 'sse' }, open.sse);
-      },
-    });
-    new Gauge({
-      name: name('subscriptions'),
-      help: 'Open event subscriptions, by transport (websocket, sse).',
-      labelNames: ['transport'],
-      registers,
-      collect() {
-        const open = sources()?.subscriptions() ?? { websocket: 0, sse: 0 };
-        this.set({ transport: 'websocket' }, open.websocket);
-        this.set({ transport: 'sse' }, open.sse);
-      },
-    });
+    const byTransport = (suffix: string, help: string, read: (from: MetricsSources) => { readonly websocket: number; readonly sse: number }): void =>
+      void new Gauge({
+        name: name(suffix),
+        help,
+        labelNames: ['transport'],
+        registers,
+        collect() {
+          const from = sources();
+          const open = from === undefined ? { websocket: 0, sse: 0 } : read(from);
+          this.set({ transport: 'websocket' }, open.websocket);
+          this.set({ transport: 'sse' }, open.sse);
+        },
+      });
+    byTransport('open_connections', 'Open client connections, by transport (websocket, sse).', (from) => from.connections());
+    byTransport('subscriptions', 'Open event subscriptions, by transport (websocket, sse).', (from) => from.subscriptions());
     new Gauge({
       name: name('revision'),
       help: 'The last committed revision.',

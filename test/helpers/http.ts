@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import type { TestServer } from './test-server.js';
+import { WaitingQueue } from './waiting-queue.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -61,18 +62,14 @@ export interface SseReader {
 /** Opens a stream; a status other than 200 comes back with `next` rejecting and the body in `errorBody`. */
 export async function openSse(srv: TestServer, path: string, headers: Readonly<Record<string, string>> = {}): Promise<SseReader & { readonly errorBody: Promise<string> }> {
   const res = await open(srv, path, { headers: { accept: 'text/event-stream', ...headers } });
-  const queue: SseMessage[] = [];
-  const waiters: Array<(message: SseMessage) => void> = [];
+  const queue = new WaitingQueue<SseMessage>('event');
   let buffer = '';
   let fields: { event?: string; data: string[]; id?: string } = { data: [] };
   let lastEventId = '';
   const dispatch = (): void => {
     if (fields.id !== undefined) lastEventId = fields.id;
     if (fields.data.length > 0) {
-      const message = { event: fields.event ?? 'message', data: fields.data.join('\n'), id: fields.id, lastEventId };
-      const waiter = waiters.shift();
-      if (waiter) waiter(message);
-      else queue.push(message);
+      queue.push({ event: fields.event ?? 'message', data: fields.data.join('\n'), id: fields.id, lastEventId });
     }
     fields = { data: [] };
   };
@@ -113,21 +110,7 @@ export async function openSse(srv: TestServer, path: string, headers: Readonly<R
     response: res,
     ended,
     errorBody,
-    next: (timeoutMs = 5_000) => {
-      const ready = queue.shift();
-      if (ready) return Promise.resolve(ready);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(wrapped), 1);
-          reject(new Error(`no event within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const wrapped = (message: SseMessage): void => {
-          clearTimeout(timer);
-          resolve(message);
-        };
-        waiters.push(wrapped);
-      });
-    },
+    next: (timeoutMs = 5_000) => queue.next(timeoutMs),
     close: () => res.destroy(),
   };
 }

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { WaitingQueue } from './waiting-queue.js';
 
 /** A plain WebSocket (not the client library): sends exact frames and reads answers in order. */
 export interface RawSocket {
@@ -14,33 +15,13 @@ export interface RawSocket {
 
 export async function openRawSocket(url: string, ca: string | undefined, headers: Record<string, string> = {}): Promise<RawSocket> {
   const socket = new WebSocket(url, { ...(ca === undefined ? {} : { ca }), headers, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-  const queue: Record<string, unknown>[] = [];
-  const waiters: Array<(frame: Record<string, unknown>) => void> = [];
-  socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as Record<string, unknown>;
-    const waiter = waiters.shift();
-    if (waiter) waiter(frame);
-    else queue.push(frame);
-  });
+  const queue = new WaitingQueue<Record<string, unknown>>('frame');
+  socket.on('message', (data) => queue.push(JSON.parse(String(data)) as Record<string, unknown>));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  const next = (timeoutMs = 5_000): Promise<Record<string, unknown>> => {
-    const ready = queue.shift();
-    if (ready) return Promise.resolve(ready);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(wrapped), 1);
-        reject(new Error(`no frame within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const wrapped = (frame: Record<string, unknown>) => {
-        clearTimeout(timer);
-        resolve(frame);
-      };
-      waiters.push(wrapped);
-    });
-  };
+  const next = (timeoutMs = 5_000): Promise<Record<string, unknown>> => queue.next(timeoutMs);
   return {
     socket,
     send: (frame) => socket.send(JSON.stringify(frame)),
