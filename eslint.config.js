@@ -81,7 +81,7 @@ const baseSyntax = [
 ];
 
 export default defineConfig([
-  globalIgnores(['node_modules/', 'bench/results/', '**/*.js', '!eslint.config.js']),
+  globalIgnores(['node_modules/', 'dist/', 'bench/results/', '**/*.js', '!eslint.config.js']),
   tseslint.configs.recommended,
   {
     rules: {

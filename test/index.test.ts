@@ -3,13 +3,16 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import * as registry from 'service-registry';
-import * as server from 'service-registry/server';
+import * as registry from '../src/index.js';
+import * as server from '../src/server/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The package's entries as its exports map names them, from the sources (test/e2e/package.test.ts checks the built ones). */
+const LIBRARY_ENTRY = new URL('../src/index.ts', import.meta.url).href;
+const SERVER_ENTRY = new URL('../src/server/index.ts', import.meta.url).href;
 
 /**
- * Run in a child process from the repository: imports a specifier and prints every module that
+ * Run in a child process from the repository: imports a module and prints every module that
  * import loaded, ESM (as a resolve hook sees them) and CommonJS (the require cache). A last
  * import of a marker flushes the hook's messages, so the list is complete.
  */
@@ -48,21 +51,27 @@ describe('service-registry package entry', () => {
   });
 
   it('loads the client only: no module of the server, the store or the deploy tools, and no database driver', async () => {
-    const loaded = await modulesLoadedBy('service-registry');
+    const loaded = await modulesLoadedBy(LIBRARY_ENTRY);
     assert.ok(loaded.some((url) => url.includes('/src/client/client.ts')), 'the probe sees the client load');
     const server = loaded.filter((url) => /\/src\/(server|store|deploy|config|cli)\//.test(url));
     const drivers = loaded.filter((url) => /\/node_modules\/(better-sqlite3|pg|ssh2)\//.test(url));
     assert.deepEqual({ server, drivers }, { server: [], drivers: [] });
   });
 
-  it('sees the probe find the server and better-sqlite3 behind service-registry/server', async () => {
-    const loaded = await modulesLoadedBy('service-registry/server');
-    assert.ok(loaded.some((url) => url.includes('/src/server/server.ts')));
+  it('sees the probe find the server door and better-sqlite3 behind service-registry/server', async () => {
+    const loaded = await modulesLoadedBy(SERVER_ENTRY);
+    assert.ok(loaded.some((url) => url.includes('/src/server/index.ts')));
     assert.ok(loaded.some((url) => url.includes('/node_modules/better-sqlite3/')));
   });
 });
 
 describe('service-registry/server', () => {
+  it('opens without loading the running server, the deploy tools or the certificate generator (they load on first use)', async () => {
+    const loaded = await modulesLoadedBy(SERVER_ENTRY);
+    const heavy = loaded.filter((url) => /\/src\/server\/server\.ts$|\/src\/deploy\/|\/node_modules\/(@peculiar\/x509|ssh2|tar)\//.test(url));
+    assert.deepEqual(heavy, []);
+  });
+
   it('exports starting a server, loading its configuration and the CLI tools of its host', () => {
     assert.equal(typeof server.startServer, 'function');
     assert.equal(typeof server.loadConfig, 'function');

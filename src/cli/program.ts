@@ -16,11 +16,13 @@ import { addTopCommand } from './commands/top.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { type OutputFormat, outputFormats, printError, requestedFormat } from './output.js';
+import { packageVersion } from './version.js';
 
 /** `errors`: the format usage errors are printed in; JSON and YAML are printed by runCli, not by commander. */
 export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: OutputFormat = 'table'): Command {
   const program = new Command('registry')
     .description('service registry for Plexus hubs and services, over TLS WebSockets')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -3,13 +3,26 @@
  * and mTLS client certificates (ECDSA P-256). `tls.ts` decides when to call these and where
  * the results live.
  */
-import 'reflect-metadata';
 import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
 import { type GrantedRole, grantedRoles, isGrantedRole, RegistryError } from '../domain/index.js';
 
-x509.cryptoProvider.set(webcrypto);
+type X509Library = typeof import('@peculiar/x509');
+let x509Library: Promise<X509Library> | undefined;
+
+/**
+ * The certificate generator, loaded the first time a certificate is made: it is the slowest
+ * module of the server to load, and a start whose certificates are in place, or a CLI command
+ * that only reads the data folder, never needs it. Checks use node:crypto alone.
+ */
+const generator = (): Promise<X509Library> =>
+  (x509Library ??= (async () => {
+    await import('reflect-metadata');
+    const library = await import('@peculiar/x509');
+    library.cryptoProvider.set(webcrypto);
+    return library;
+  })());
 
 /** A certificate with its private key, both PEM (the key as PKCS#8). */
 export interface CertificatePair {
@@ -74,6 +87,7 @@ const generateKeys = (): Promise<webcrypto.CryptoKeyPair> =>
 
 /** Creates a self-signed CA that may sign certificates and CRLs and nothing else. */
 export async function createCertificateAuthority(now: Date): Promise<CertificatePair> {
+  const x509 = await generator();
   const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -91,7 +105,7 @@ export async function createCertificateAuthority(now: Date): Promise<Certificate
   return { certPem: cert.toString('pem'), keyPem: exportKeyPem(keys.privateKey) };
 }
 
-async function importSigner(ca: CertificatePair): Promise<Signer> {
+async function importSigner(x509: X509Library, ca: CertificatePair): Promise<Signer> {
   const keyObject = createPrivateKey(ca.keyPem);
   const der = keyObject.export({ type: 'pkcs8', format: 'der' });
   const cert = new x509.X509Certificate(ca.certPem);
@@ -113,7 +127,8 @@ async function importSigner(ca: CertificatePair): Promise<Signer> {
 }
 
 export async function issueLeaf(ca: CertificatePair, request: LeafRequest): Promise<CertificatePair> {
-  const signer = await importSigner(ca);
+  const x509 = await generator();
+  const signer = await importSigner(x509, ca);
   const keys = await generateKeys();
   const caKeyId = signer.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
   const cert = await x509.X509CertificateGenerator.create({
@@ -137,7 +152,8 @@ export async function issueLeaf(ca: CertificatePair, request: LeafRequest): Prom
 }
 
 /** Issues a server certificate (EKU serverAuth) for the given DNS names and IP addresses. */
-export function issueServerCertificate(ca: CertificatePair, names: ServerNames, now: Date): Promise<CertificatePair> {
+export async function issueServerCertificate(ca: CertificatePair, names: ServerNames, now: Date): Promise<CertificatePair> {
+  const x509 = await generator();
   const san: x509.JsonGeneralNames = [
     ...names.dnsNames.map((value) => ({ type: 'dns' as const, value })),
     ...names.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
@@ -171,6 +187,7 @@ export async function issueClientCertificateWith(
       details: { role: client.role },
     });
   }
+  const x509 = await generator();
   return issueLeaf(ca, {
     subject: [{ CN: [client.name] }, { OU: [client.role] }, { O: [ORGANIZATION] }],
     years: DEFAULT_CLIENT_VALIDITY_YEARS,

@@ -5,11 +5,11 @@
  * (`service-registry`) is the client only.
  */
 export { ConfigError, defaultConfigPath, loadConfig, type RegistryConfig } from '../config/index.js';
-export { buildPackage, type VerifiedPackage, verifyPackage } from '../deploy/index.js';
+export type { VerifiedPackage } from '../deploy/index.js';
+export { buildPackage, startServer, verifyPackage } from './entry-points.js';
 export { migrateStore, type MigrateResult, readDataFolderHolder } from '../store/index.js';
-export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './event-streams.js';
+export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 export { createLogger, type Logger } from './log.js';
-export { DEFAULT_DRAIN_MS, startServer } from './server.js';
 export { ensureServerCertificates } from './tls-plan.js';
 export {
   certificateFingerprint,
@@ -17,5 +17,5 @@ export {
   localTlsPaths,
   type TlsMaterial,
 } from './tls.js';
-export type { RegistryServer, ServerOptions } from './types.js';
+export { DEFAULT_DRAIN_MS, type RegistryServer, type ServerOptions } from './types.js';
 export { ensureLocalCa, rotateServerCertificate } from './tls-rotate.js';

@@ -15,22 +15,20 @@ import { type Foundation, lay } from './start-up.js';
 import { TlsReloader } from './tls-reload.js';
 import { AuthGate } from './auth-gate.js';
 import { BrowserOrigins } from './auth-origin.js';
-import type { RegistryServer, ServerOptions } from './types.js';
+import { DEFAULT_DRAIN_MS, type RegistryServer, type ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 import { startHealthChecks } from './health-checks.js';
 import type { HealthScheduler } from '../health/index.js';
 import { SshDeployer } from '../deploy/index.js';
-import { EventHub, type StreamLimits, streamLimitsFor } from './event-streams.js';
+import { EventHub } from './event-streams.js';
+import { type StreamLimits, streamLimitsFor } from './stream-limits.js';
 import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { TopologyScanner } from '../topology/index.js';
 import { bindDns, serveDns } from './dns-host.js';
 import { RegistryMetrics } from '../metrics/index.js';
 import { attachSources, countedDeployer, deliveryLag, feedStoreMetrics, probeRuns } from './metrics-feed.js';
 import { buildHttpRouter } from './http-routes.js';
-
-/** How long close() lets running requests finish before it drops the sockets. */
-export const DEFAULT_DRAIN_MS = 5_000;
 
 /** Starts a registry server: lock, port, store, certificates, static entries, the config watcher. */
 export async function startServer(options: ServerOptions): Promise<RegistryServer> {

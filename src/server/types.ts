@@ -1,7 +1,10 @@
 import type { Clock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import type { Logger } from './log.js';
-import type { StreamLimits } from './event-streams.js';
+import type { StreamLimits } from './stream-limits.js';
+
+/** How long close() lets running requests finish before it drops the sockets. */
+export const DEFAULT_DRAIN_MS = 5_000;
 
 export interface ServerOptions {
   /** The configuration in force at start (flags › env › file › defaults already applied). */

@@ -1,7 +1,8 @@
 /**
  * The process a user starts is the one their signals reach: `npm start` in the background,
  * stopped with `kill <pid of npm>`, or with Ctrl-C at a terminal (SIGINT to the whole process
- * group). The server must stop gracefully, and nothing may keep listening afterwards.
+ * group). The server must stop gracefully, and nothing may keep listening afterwards. `npm start`
+ * runs the compiled package, so it runs here in the checkout as `npm ci` leaves it: built.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,13 +10,14 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { type SpawnedCli, watchChild } from '../helpers/cli.js';
 import { listeningLine } from '../helpers/data-folder.js';
 import { eventually } from '../helpers/log-capture.js';
+import { packedCheckout } from '../helpers/packed.js';
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** The built checkout `npm start` runs in. */
+let projectRoot = '';
 
 /** `npm start -- <serve flags>` as its own process group, like a shell job. */
 function npmStart(home: string): SpawnedCli {
@@ -74,7 +76,11 @@ async function withNpmStart(body: (npm: SpawnedCli, server: { readonly pid: numb
   }
 }
 
-describe('npm start', () => {
+describe('npm start', { timeout: 300_000 }, () => {
+  before(async () => {
+    projectRoot = (await packedCheckout()).root;
+  });
+
   it('stops the server gracefully when npm gets SIGTERM, and nothing keeps listening', () =>
     withNpmStart(async (npm, server) => {
       assert.ok(npm.child.pid !== undefined && npm.child.pid !== server.pid, 'npm runs the server as a child');

@@ -1,6 +1,7 @@
 /**
  * Running the `registry` command line in tests: in this process with captured output
- * (`runCaptured`), or as the real executable `bin/registry.js` in a child process (`spawnCli`).
+ * (`runCaptured`), or as the real executable's entry point in a child process (`spawnCli`): the
+ * sources through tsx, as every test runs (no build step; test/e2e/package.test.ts runs the build).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,10 @@ import { type CliIo, runCli } from '../../src/cli/index.js';
 import type { ConfigEnv } from '../../src/config/index.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const binPath = fileURLToPath(new URL('../../bin/registry.js', import.meta.url));
+const mainPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/** The node arguments that run the `registry` executable from the sources: `node ...CLI_ARGS <command>`. */
+export const CLI_ARGS: readonly string[] = ['--import', import.meta.resolve('tsx'), mainPath];
 
 export interface CliResult {
   readonly code: number;
@@ -57,12 +61,12 @@ export interface SpawnAs {
   readonly gid?: number;
 }
 
-/** Starts `bin/registry.js` with `argv` and exactly the environment `env` (plus PATH). */
+/** Starts the `registry` executable with `argv` and exactly the environment `env` (plus PATH). */
 export function spawnCli(argv: readonly string[], env: ConfigEnv, cwd = projectRoot, as: SpawnAs = {}): SpawnedCli {
-  return watchChild(spawn(process.execPath, [binPath, ...argv], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as }));
+  return watchChild(spawn(process.execPath, [...CLI_ARGS, ...argv], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as }));
 }
 
-/** Follows a child's output and exit (`npm start`, `bin/registry.js`). */
+/** Follows a child's output and exit (`npm start`, the `registry` executable). */
 export function watchChild(child: ChildProcess): SpawnedCli {
   let out = '';
   let err = '';

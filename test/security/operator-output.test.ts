@@ -10,15 +10,13 @@ import { execFile } from 'node:child_process';
 import { access, chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { spawnCli } from '../helpers/cli.js';
+import { CLI_ARGS, spawnCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { seedServices } from './support.js';
 
 const exec = promisify(execFile);
-const binPath = fileURLToPath(new URL('../../bin/registry.js', import.meta.url));
 
 /** What a terminal would act on: C0 but the newline, DEL, C1 and the bidirectional overrides. */
 const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -54,12 +52,12 @@ describe('what the CLI prints for hostile records', () => {
   });
 
   const cli = async (...argv: string[]): Promise<string> => {
-    const { stdout } = await exec(process.execPath, [binPath, ...target, ...argv], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    const { stdout } = await exec(process.execPath, [...CLI_ARGS, ...target, ...argv], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
     return stdout;
   };
 
   it('quotes every value of registry env, so eval in a real bash runs nothing', async () => {
-    const registry = [process.execPath, binPath, ...target].map((word) => `'${word}'`).join(' ');
+    const registry = [process.execPath, ...CLI_ARGS, ...target].map((word) => `'${word}'`).join(' ');
     const script = `eval "$(${registry} env subst chain quote backtick)" && printf '%s\\n' "$SUBST_ADDR" "$CHAIN_ADDR" "$QUOTE_ADDR" "$BACKTICK_ADDR"`;
     const { stdout } = await exec('bash', ['-c', script], { env: { PATH: process.env.PATH, ...env } });
     assert.deepEqual(stdout.split('\n').slice(0, 4), [`$(touch ${marker}):1`, `[x;touch ${marker}-2;:]:2`, "it's:3", `\`touch ${marker}-3\`:4`]);

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
+import { openSqliteFile } from './driver.js';
 import { errnoCode, reasonOf } from './errno.js';
 import { tightenDatabaseFiles } from './file-modes.js';
 import { readUserVersion, runMigrations } from './migrations.js';
@@ -70,8 +71,9 @@ export async function openDatabase(location: string): Promise<OpenedDatabase> {
   const { created } = await checkBeforeOpen(path);
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: DEFAULT_BUSY_TIMEOUT_MS });
+    db = openSqliteFile(path, { timeout: DEFAULT_BUSY_TIMEOUT_MS });
   } catch (cause) {
+    if (cause instanceof RegistryError) throw cause;
     throw unavailable(`cannot open the SQLite database ${path}: ${reasonOf(cause)}`, cause, path);
   }
   try {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
+import { openSqliteFile } from './driver.js';
 import { errnoCode, reasonOf } from './errno.js';
 
 export const LOCK_FILE_NAME = 'registry.lock';
@@ -86,8 +87,9 @@ async function attempt(dir: string, path: string, address: string): Promise<Atte
   const before = await inodeOf(path);
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: 0 });
+    db = openSqliteFile(path, { timeout: 0 });
   } catch (cause) {
+    if (cause instanceof RegistryError) throw cause;
     throw new RegistryError('unavailable', `cannot open the lock file ${path}: ${reasonOf(cause)}`, { cause, details: { path } });
   }
   try {
