@@ -116,6 +116,17 @@ export interface DnsFigures {
   readonly nsdVersion?: string;
 }
 
+/** The compiled `registry` executable, spawn to exit: `--version`, and `list` against a running server. */
+export interface CliFigures {
+  readonly runs: number;
+  /** Services the listed registry holds. */
+  readonly services: number;
+  readonly versionMedianMs: number;
+  readonly versionRunsMs: readonly number[];
+  readonly listMedianMs: number;
+  readonly listRunsMs: readonly number[];
+}
+
 export interface AllFigures {
   register: RequestFigures;
   get: RequestFigures;
@@ -130,6 +141,7 @@ export interface AllFigures {
   postgres: PostgresFigures;
   health: HealthFigures;
   dns: DnsFigures;
+  cli: CliFigures;
 }
 
 /** Why a part did not run ("n/a (subscribe not built)"), by figure name. */

@@ -1,7 +1,7 @@
 /** What one bench run does: the sizes and durations of `--quick` and of the full run. */
 import { parseArgs } from 'node:util';
 
-export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'connections', 'coldstart', 'ceiling', 'etcd', 'ipam', 'postgres', 'health', 'dns'] as const;
+export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'connections', 'coldstart', 'ceiling', 'etcd', 'ipam', 'postgres', 'health', 'dns', 'cli'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface BenchPlan {

@@ -126,6 +126,20 @@ function dnsRows(f: Figures, notRun: NotRun, inFlight: number): Row[] {
   return d !== undefined && d.nsd === undefined && notRun.dns !== undefined ? rows.map((r) => ({ ...r, ceiling: notRun.dns ?? null })) : rows;
 }
 
+/** The compiled CLI, spawn to exit: the operator's wait for `registry --version` and `registry list`. */
+function cliRows(f: Figures, notRun: NotRun): Row[] {
+  const c = f.cli;
+  const why = notRun.cli ?? 'not run';
+  const runs = c?.runs ?? 10;
+  return [
+    { scenario: `CLI registry --version, median of ${runs}`, unit: 'ms', ours: c?.versionMedianMs ?? why, etcd: null, ceiling: null, target: '≤ 250 ms', met: c === undefined ? undefined : c.versionMedianMs <= 250 },
+    {
+      scenario: `CLI registry list (${c?.services ?? '?'} services) against a running server, median of ${runs}`, unit: 'ms', ours: c?.listMedianMs ?? why, etcd: null, ceiling: null, target: '≤ 400 ms',
+      met: c === undefined ? undefined : c.listMedianMs <= 400,
+    },
+  ];
+}
+
 /** Rows of scenarios that did not run at all (nothing measured on any side) are left out. */
 const measured = (r: Row): boolean => r.ours !== 'not run' || r.etcd !== null || r.ceiling !== null;
 
@@ -146,6 +160,7 @@ export function buildRows(ctx: BenchContext): Row[] {
     ...resourceRows(f, ctx.notRun, fullSize),
     ...healthRows(f, ctx.notRun),
     ...dnsRows(f, ctx.notRun, c),
+    ...cliRows(f, ctx.notRun),
   ];
   return rows.filter(measured);
 }

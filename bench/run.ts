@@ -24,6 +24,7 @@ import { listScenario } from './scenarios/list.js';
 import { postgresScenario } from './scenarios/postgres.js';
 import { healthScenario } from './scenarios/health.js';
 import { dnsScenario } from './scenarios/dns.js';
+import { cliScenario } from './scenarios/cli.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -41,6 +42,7 @@ const scenarios: Readonly<Record<ScenarioName, (ctx: BenchContext) => Promise<un
   postgres: postgresScenario,
   health: healthScenario,
   dns: dnsScenario,
+  cli: cliScenario,
 };
 
 interface ScenarioReport {
