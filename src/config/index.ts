@@ -42,5 +42,6 @@ export {
   type ServerSettings,
   type StorageSettings,
   type TlsFiles,
+  type TlsSettings,
 } from './types.js';
 export { type ConfigLogger, type ConfigWatcher, type WatchConfigOptions, watchConfig } from './watch.js';

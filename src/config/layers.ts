@@ -19,6 +19,10 @@ export interface SettingsLayer {
   readonly topologyIntervalSeconds?: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /** File only. */
+  readonly tlsNames?: readonly string[];
+  /** File only. */
+  readonly tlsClientCa?: string;
   readonly loopbackRole?: Role;
   readonly anonymousRole?: Role;
   readonly allowedOrigins?: readonly string[];

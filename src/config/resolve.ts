@@ -19,6 +19,7 @@ import {
   DEFAULT_TOPOLOGY_INTERVAL_SECONDS,
   DEFAULT_PORT,
   type RegistryConfig,
+  type TlsSettings,
 } from './types.js';
 
 /** The file's settings as a layer; its relative paths are resolved against its own folder. */
@@ -37,6 +38,8 @@ export function fileLayer(file: ConfigFile, configDir: string): SettingsLayer {
     topologyIntervalSeconds: server.topology_interval,
     tlsCert: absoluteIn(configDir, tls.cert),
     tlsKey: absoluteIn(configDir, tls.key),
+    tlsNames: tls.names,
+    tlsClientCa: absoluteIn(configDir, tls.client_ca),
     loopbackRole: auth.loopback_role,
     anonymousRole: auth.anonymous_role,
     allowedOrigins: auth.allowed_origins,
@@ -80,9 +83,10 @@ function pick<K extends keyof SettingsLayer>(layers: Layers, key: K): Picked<Set
 }
 
 /** The file's keys as an issue names them and `locate` finds them. */
-const FILE_KEYS: Readonly<Record<'tlsCert' | 'tlsKey' | 'insecureLoopback', readonly string[]>> = {
+const FILE_KEYS: Readonly<Record<'tlsCert' | 'tlsKey' | 'tlsNames' | 'insecureLoopback', readonly string[]>> = {
   tlsCert: ['tls', 'cert'],
   tlsKey: ['tls', 'key'],
+  tlsNames: ['tls', 'names'],
   insecureLoopback: ['server', 'insecure_loopback'],
 };
 
@@ -111,6 +115,32 @@ export interface MergeResult {
   readonly issues: readonly ConfigIssue[];
 }
 
+/** `[tls]`: cert and key go together; names apply only to the certificate the server makes. */
+function mergeTls(layers: Layers, ctx: CrossContext, issues: ConfigIssue[]): TlsSettings {
+  const cert = pick(layers, 'tlsCert');
+  const key = pick(layers, 'tlsKey');
+  if ((cert.value === undefined) !== (key.value === undefined)) {
+    const [set, missing] = cert.value === undefined ? [key, 'cert'] : [cert, 'key'];
+    issues.push(
+      crossIssue(ctx, set.origin, cert.value === undefined ? 'tlsKey' : 'tlsCert', {
+        path: 'tls',
+        message: `cert and key go together; ${missing} is missing`,
+      }),
+    );
+  }
+  const names = layers.file.tlsNames ?? [];
+  const files = cert.value !== undefined && key.value !== undefined ? { cert: cert.value, key: key.value } : null;
+  if (files !== null && names.length > 0) {
+    issues.push(
+      crossIssue(ctx, 'file', 'tlsNames', {
+        path: 'tls.names',
+        message: `names apply to the certificate the server makes; it serves the certificate ${files.cert} as it is (put the names in that certificate)`,
+      }),
+    );
+  }
+  return { files, names, clientCa: layers.file.tlsClientCa ?? null };
+}
+
 /** Merges the layers over the defaults and checks the rules that span fields. */
 export function mergeLayers(layers: Layers, configPath: string, ctx: CrossContext): MergeResult {
   const value = <K extends keyof SettingsLayer>(key: K): SettingsLayer[K] => pick(layers, key).value;
@@ -133,17 +163,7 @@ export function mergeLayers(layers: Layers, configPath: string, ctx: CrossContex
       }),
     );
   }
-  const cert = pick(layers, 'tlsCert');
-  const key = pick(layers, 'tlsKey');
-  if ((cert.value === undefined) !== (key.value === undefined)) {
-    const [set, missing] = cert.value === undefined ? [key, 'cert'] : [cert, 'key'];
-    issues.push(
-      crossIssue(ctx, set.origin, cert.value === undefined ? 'tlsKey' : 'tlsCert', {
-        path: 'tls',
-        message: `cert and key go together; ${missing} is missing`,
-      }),
-    );
-  }
+  const tls = mergeTls(layers, ctx, issues);
 
   const settings: MergedSettings = {
     server: {
@@ -158,7 +178,7 @@ export function mergeLayers(layers: Layers, configPath: string, ctx: CrossContex
       hostId: value('hostId') ?? hostname(),
       topologyIntervalSeconds: value('topologyIntervalSeconds') ?? DEFAULT_TOPOLOGY_INTERVAL_SECONDS,
     },
-    tls: cert.value !== undefined && key.value !== undefined ? { cert: cert.value, key: key.value } : null,
+    tls,
     auth: {
       loopbackRole: value('loopbackRole') ?? DEFAULT_LOOPBACK_ROLE,
       anonymousRole: value('anonymousRole') ?? DEFAULT_ANONYMOUS_ROLE,

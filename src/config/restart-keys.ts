@@ -19,8 +19,10 @@ const readAtStart: readonly Setting[] = [
   ['server.max_frame_bytes', (c) => c.server.maxFrameBytes],
   ['server.host_id', (c) => c.server.hostId],
   ['server.topology_interval', (c) => c.server.topologyIntervalSeconds],
-  ['tls.cert', (c) => c.tls?.cert],
-  ['tls.key', (c) => c.tls?.key],
+  ['tls.cert', (c) => c.tls.files?.cert],
+  ['tls.key', (c) => c.tls.files?.key],
+  // Which file: its contents are re-read when they change, `names` apply on reload.
+  ['tls.client_ca', (c) => c.tls.clientCa],
   ['auth.loopback_role', (c) => c.auth.loopbackRole],
   ['auth.anonymous_role', (c) => c.auth.anonymousRole],
   ['storage.url', (c) => c.storage.url],

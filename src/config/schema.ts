@@ -37,6 +37,10 @@ const serverTable = z.strictObject({
 const tlsTable = z.strictObject({
   cert: nonEmpty.optional(),
   key: nonEmpty.optional(),
+  /** More names for the certificate the server makes: DNS names and IP addresses. */
+  names: z.array(hostSchema).max(256).optional(),
+  /** A PEM file of CA certificates whose client certificates are trusted, beside the local CA's. */
+  client_ca: nonEmpty.optional(),
 });
 
 /** A browser origin: http or https, a host and an optional port, nothing more; kept as `URL.origin` spells it. */

@@ -102,6 +102,16 @@ export interface TlsFiles {
   readonly key: string;
 }
 
+/** `[tls]`: the certificate served and whose client certificates are trusted. */
+export interface TlsSettings {
+  /** The operator's certificate and key (`cert`/`key`, `--tls-cert`/`--tls-key`); null: the server makes its own under `dataDir/tls`. */
+  readonly files: TlsFiles | null;
+  /** `names`: DNS names and IP addresses the certificate the server makes covers besides its own (empty with `files`). */
+  readonly names: readonly string[];
+  /** `client_ca`: absolute path of a PEM file of CAs whose client certificates are trusted beside the local CA's; null when unset. */
+  readonly clientCa: string | null;
+}
+
 export interface AuthSettings {
   readonly loopbackRole: Role;
   readonly anonymousRole: Role;
@@ -147,8 +157,7 @@ export interface RegistryConfig {
   /** False when the default file is absent and the configuration is all defaults, env and flags. */
   readonly configFound: boolean;
   readonly server: ServerSettings;
-  /** `null` when no certificate is configured: the server makes its own under `dataDir/tls`. */
-  readonly tls: TlsFiles | null;
+  readonly tls: TlsSettings;
   readonly auth: AuthSettings;
   readonly storage: StorageSettings;
   readonly limits: LimitSettings;

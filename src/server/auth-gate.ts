@@ -17,8 +17,8 @@ export interface AuthGateOptions {
   readonly auth: AuthSettings;
   readonly limits: LimitSettings;
   readonly tokens: TokenReadView;
-  /** The CA client certificates must chain to now (it follows certificate reloads). */
-  readonly clientCa: () => X509Certificate | undefined;
+  /** The CAs client certificates must chain to now (they follow certificate reloads). */
+  readonly clientCas: () => readonly X509Certificate[];
   /** Which browser pages may open the endpoint. */
   readonly origins: BrowserOrigins;
   readonly logger: Logger;
@@ -122,8 +122,8 @@ export class AuthGate {
   }
 
   private check(req: IncomingMessage): ReturnType<typeof checkUpgrade> {
-    const { auth, tokens, clientCa, origins } = this.options;
-    return checkUpgrade(req, { auth, tokens, clientCa, origins });
+    const { auth, tokens, clientCas, origins } = this.options;
+    return checkUpgrade(req, { auth, tokens, clientCas, origins });
   }
 
   /** For an upgraded connection: its credentials and limits; the heartbeat starts watching it. */

@@ -29,8 +29,8 @@ export type UpgradeVerdict =
 export interface UpgradeAuthOptions {
   readonly auth: AuthSettings;
   readonly tokens: TokenReadView;
-  /** The CA client certificates must chain to; undefined when the server has none (plaintext). */
-  readonly clientCa: () => X509Certificate | undefined;
+  /** The CAs a client certificate may be issued by (the local CA, then `[tls] client_ca`'s); empty when the server has none (plaintext). */
+  readonly clientCas: () => readonly X509Certificate[];
   /** Which browser pages may connect; absent: an `Origin` header changes nothing (tests of other parts). */
   readonly origins?: BrowserOrigins;
 }
@@ -62,11 +62,12 @@ function bearerSecret(header: string | undefined): string | undefined | Error {
 
 /**
  * Why a peer certificate is refused, or the role it grants. What the certificate says of itself
- * is checked before the chain, so the reason names the real fault: a certificate of the local CA
- * without the clientAuth extended key usage (the server's own included) or without exactly one
- * role in its OU is refused, never read as whatever role loopback would give.
+ * is checked before the chain, so the reason names the real fault: a certificate without the
+ * clientAuth extended key usage (the server's own included) or without exactly one role in its OU
+ * is refused, never read as whatever role loopback would give. The same rules hold for the local
+ * CA's certificates and for those of an operator's own CA (`[tls] client_ca`).
  */
-function certificateRole(socket: TLSSocket, ca: X509Certificate | undefined): Principal | string | undefined {
+function certificateRole(socket: TLSSocket, cas: readonly X509Certificate[]): Principal | string | undefined {
   const peer = socket.getPeerCertificate();
   const raw: unknown = peer.raw;
   if (!(raw instanceof Buffer)) return undefined; // no certificate presented
@@ -81,9 +82,9 @@ function certificateRole(socket: TLSSocket, ca: X509Certificate | undefined): Pr
   if (!usages.includes(CLIENT_AUTH_EKU)) return 'it is not meant for client authentication (it lacks the clientAuth extended key usage)';
   const role = clientRoleFromSubject(peer.subject);
   if (role === undefined) return 'its subject must carry exactly one OU, naming a role (read, write or admin)';
-  if (ca === undefined) return 'this server has no client CA';
-  if (!socket.authorized) return `it does not verify against the server's client CA (${String(socket.authorizationError)})`;
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "it is not signed by the server's client CA";
+  if (cas.length === 0) return 'this server has no client CA';
+  if (!socket.authorized) return `it does not verify against the server's client CAs (${String(socket.authorizationError)})`;
+  if (!cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) return "it is not signed by one of the server's client CAs (the local CA, [tls] client_ca)";
   const name = typeof peer.subject.CN === 'string' ? peer.subject.CN : cert.fingerprint256;
   return { role, via: `certificate:${name}` };
 }
@@ -103,7 +104,7 @@ export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions):
   const base = principalFor(req.socket.remoteAddress, options.auth, browser ? 'browser' : 'program');
   let certificate: Principal | undefined;
   if (req.socket instanceof TLSSocket) {
-    const found = certificateRole(req.socket, options.clientCa());
+    const found = certificateRole(req.socket, options.clientCas());
     if (typeof found === 'string') return refuse(403, `the client certificate is refused: ${found}`);
     certificate = found;
   }

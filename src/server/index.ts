@@ -10,6 +10,7 @@ export { buildPackage, startServer, verifyPackage } from './entry-points.js';
 export { migrateStore, type MigrateResult, readDataFolderHolder } from '../store/index.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 export { createLogger, type Logger } from './log.js';
+export { type CertificateNames, certificateNames } from './certificate-names.js';
 export { ensureServerCertificates } from './tls-plan.js';
 export {
   certificateFingerprint,

@@ -1,4 +1,4 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { type Clock, type RegistryError, roleAllows, systemClock } from '../domain/index.js';
@@ -13,6 +13,8 @@ import { Runner } from './runner.js';
 import { Session } from './session.js';
 import { type Foundation, lay } from './start-up.js';
 import { TlsReloader } from './tls-reload.js';
+import { CertificateUpkeep } from './certificate-upkeep.js';
+import { certificatesIn } from './tls.js';
 import { AuthGate } from './auth-gate.js';
 import { BrowserOrigins } from './auth-origin.js';
 import { DEFAULT_DRAIN_MS, type RegistryServer, type ServerOptions } from './types.js';
@@ -78,6 +80,7 @@ class RunningServer implements RegistryServer {
   private gate: AuthGate | undefined;
   private tlsFiles: TlsReloader | undefined;
   private stopFeeding: (() => void) | undefined;
+  private certificates: CertificateUpkeep | undefined;
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -95,6 +98,7 @@ class RunningServer implements RegistryServer {
       await server.topology?.close();
       await server.deployer?.close();
       server.gate?.close();
+      await server.certificates?.close();
       await server.tlsFiles?.close();
       throw error;
     }
@@ -135,6 +139,7 @@ class RunningServer implements RegistryServer {
       nodes = next.nodeDefinitions;
       // Topology classifies by the configured networks too (absent on the first apply, before it opens).
       await this.topology?.setNetworks(next.networks).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
+      await this.certificates?.coverNames(next.tls.names);
       return applied;
     };
     await apply(config);
@@ -148,6 +153,7 @@ class RunningServer implements RegistryServer {
       networks: config.networks,
       intervalMs: config.server.topologyIntervalSeconds * 1000,
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
+      beforeChange: (addresses) => this.certificates?.coverAddresses(addresses.map((a) => a.address)) ?? Promise.resolve(),
     });
     this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
     const onRun = probeRuns(metrics);
@@ -160,14 +166,17 @@ class RunningServer implements RegistryServer {
     const events = new EventHub(store, clock, logger, streamLimits, deliveryLag(metrics));
     this.events = events;
     attachSources(metrics, { runner, events, store, websockets: () => this.sessions.size });
-    const initialCa = tls?.clientCa === undefined ? undefined : new X509Certificate(tls.clientCa);
-    const clientCa = () => (this.tlsFiles === undefined ? initialCa : this.tlsFiles.clientCa);
+    const initialCas = tls?.clientCa === undefined ? [] : certificatesIn(tls.clientCa);
+    const clientCas = () => (this.tlsFiles === undefined ? initialCas : this.tlsFiles.clientCas);
     const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
-    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCa, origins, logger });
+    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCas, origins, logger });
     this.gate = gate;
     // From now on every accepted TCP connection counts against the connection limits until it closes.
     door.admit = gate.admitConnection;
     await this.watchTlsFiles(listener);
+    this.certificates = new CertificateUpkeep({ config, reload: () => this.tlsFiles?.reloadNow() ?? Promise.resolve(), logger });
+    // The scan may have found an address since the certificate was made for this start.
+    await this.certificates.coverAddresses(this.topology.current().addresses.map((a) => a.address));
     const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
     this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes, budget });
     const router = buildHttpRouter({ gate, runner, events, budget, limits: gate.sessionLimits, clock, revision: () => store.revision, store, metrics, logger });
@@ -238,8 +247,9 @@ class RunningServer implements RegistryServer {
       listener.http.closeAllConnections();
       await stopped;
       this.gate?.close();
-      await this.tlsFiles?.close();
       await this.follower?.close();
+      await this.certificates?.close();
+      await this.tlsFiles?.close();
       await this.health?.close();
       await this.sweeper?.close();
       await this.topology?.close();

@@ -14,7 +14,8 @@ import type { Refusal } from './limits.js';
 import { type Listener, listen } from './listener.js';
 import type { DnsListener } from '../dns/index.js';
 import type { Logger } from './log.js';
-import { loadTlsFiles, type TlsFilePaths } from './tls.js';
+import { certificateNames } from './certificate-names.js';
+import { clientTrust, type LoadedTlsFiles, loadClientCaBundle, loadTlsFiles, type TlsFilePaths, type TlsMaterial } from './tls.js';
 import { planLocalCa, planServerCertificates } from './tls-plan.js';
 
 /** What the listener serves over TLS, with the files it came from. */
@@ -22,7 +23,7 @@ export interface Tls {
   readonly cert: string;
   readonly key: string;
   readonly caPem: string | undefined;
-  /** The CA client certificates must chain to (the local CA). */
+  /** PEM of the CAs client certificates must chain to: the local CA, then `[tls] client_ca`'s. */
   readonly clientCa?: string;
   /** The files to watch: a change is served to new connections without a restart. */
   readonly paths?: TlsFilePaths;
@@ -34,6 +35,35 @@ interface PlannedServing {
   commit(): Promise<{ readonly tls: Tls | undefined; readonly changes: readonly string[] }>;
 }
 
+/** The operator's client CAs (`[tls] client_ca`), read and checked now: a bad file stops the start and names itself. */
+async function operatorClientCa(config: RegistryConfig): Promise<Pick<LoadedTlsFiles, 'clientCaPath' | 'clientCaPem'>> {
+  const path = config.tls.clientCa;
+  return path === null ? {} : { clientCaPath: path, clientCaPem: await loadClientCaBundle(path) };
+}
+
+interface Served {
+  readonly cert: string;
+  readonly key: string;
+  /** The CA that signed `cert`, when it is the local one. */
+  readonly caPem: string | undefined;
+  readonly paths: Pick<TlsFilePaths, 'certPath' | 'keyPath'>;
+  /** The local CA: its client certificates are trusted. */
+  readonly local: { readonly certPem: string; readonly caPath: string };
+  readonly operator: Pick<LoadedTlsFiles, 'clientCaPath' | 'clientCaPem'>;
+}
+
+/** What the listener serves: the pair, the client CAs (local, then the operator's) and the files a running server watches. */
+function serving({ cert, key, caPem, paths, local, operator }: Served): Tls {
+  const clientCa = clientTrust({ caPem: local.certPem, ...operator });
+  return {
+    cert,
+    key,
+    caPem,
+    ...(clientCa === undefined ? {} : { clientCa }),
+    paths: { ...paths, caPath: local.caPath, ...(operator.clientCaPath === undefined ? {} : { clientCaPath: operator.clientCaPath }) },
+  };
+}
+
 async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedServing> {
   if (config.server.insecureLoopback) {
     if (!isLoopback(config.server.host)) {
@@ -42,34 +72,25 @@ async function planTls(config: RegistryConfig, logger: Logger): Promise<PlannedS
     logger.warn({ host: config.server.host }, 'serving plaintext ws:// (insecure loopback)');
     return { tls: undefined, commit: () => Promise.resolve({ tls: undefined, changes: [] }) };
   }
-  if (config.tls !== null) {
-    const files = await loadTlsFiles({ certPath: config.tls.cert, keyPath: config.tls.key });
+  const operator = await operatorClientCa(config);
+  const files = config.tls.files;
+  if (files !== null) {
+    const served = await loadTlsFiles({ certPath: files.cert, keyPath: files.key });
     // Client certificates are issued by the local CA (`registry cert issue-client`) whoever signed the server's.
     const local = await planLocalCa(config.server.dataDir);
-    const serving = (ca: { readonly certPem: string; readonly caPath: string }): Tls => ({
-      cert: files.certPem,
-      key: files.keyPem,
-      caPem: undefined,
-      clientCa: ca.certPem,
-      paths: { certPath: files.certPath, keyPath: files.keyPath, caPath: ca.caPath },
-    });
-    return { tls: serving(local.material), commit: async () => ({ tls: serving(await local.commit()), changes: [] }) };
+    const base = { cert: served.certPem, key: served.keyPem, caPem: undefined, paths: { certPath: served.certPath, keyPath: served.keyPath }, operator };
+    return { tls: serving({ ...base, local: local.material }), commit: async () => ({ tls: serving({ ...base, local: await local.commit() }), changes: [] }) };
   }
-  const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
+  const names = await certificateNames({ host: config.server.host, names: config.tls.names });
   // Certificates take wall time, not the injected clock: real TLS stacks check their dates.
-  const plan = await planServerCertificates({ dataDir: config.server.dataDir, ...(wildcard ? {} : { addresses: [config.server.host] }) });
-  const serving = (m: typeof plan.material): Tls => ({
-    cert: m.certPem,
-    key: m.keyPem,
-    caPem: m.caPem,
-    clientCa: m.caPem,
-    paths: { certPath: m.certPath, keyPath: m.keyPath, caPath: m.caPath },
-  });
+  const plan = await planServerCertificates({ dataDir: config.server.dataDir, ...names });
+  const made = (m: TlsMaterial): Tls =>
+    serving({ cert: m.certPem, key: m.keyPem, caPem: m.caPem, paths: { certPath: m.certPath, keyPath: m.keyPath }, local: { certPem: m.caPem, caPath: m.caPath }, operator });
   return {
-    tls: serving(plan.material),
+    tls: made(plan.material),
     commit: async () => {
       const written = await plan.commit();
-      return { tls: serving(written), changes: written.changes };
+      return { tls: made(written), changes: written.changes };
     },
   };
 }

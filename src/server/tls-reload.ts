@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from './log.js';
-import { loadTlsFiles, type TlsFilePaths } from './tls.js';
+import { certificatesIn, clientTrust, loadTlsFiles, type TlsFilePaths } from './tls.js';
 
-/** What a TLS listener serves: its certificate and key, and the CA client certificates must chain to. */
+/** What a TLS listener serves: its certificate and key, and the CAs client certificates must chain to. */
 export interface TlsContextMaterial {
   readonly cert: string;
   readonly key: string;
-  /** PEM of the client CA; absent: no client certificate can verify. */
+  /** PEM of the client CAs (the local one, then `[tls] client_ca`'s); absent: no client certificate can verify. */
   readonly ca?: string;
 }
 
@@ -24,11 +24,12 @@ export interface TlsReloaderOptions {
 
 export const DEFAULT_TLS_RELOAD_DEBOUNCE_MS = 100;
 
-const parseCa = (pem: string | undefined): X509Certificate | undefined => (pem === undefined ? undefined : new X509Certificate(pem));
+const parseCas = (pem: string | undefined): readonly X509Certificate[] => (pem === undefined ? [] : certificatesIn(pem));
 
 /**
  * Re-reads the certificate, key and client CA files when they change (an atomic rename
- * included) and hands them to new handshakes; open connections keep their session. A pair
+ * included), or when told to (`reloadNow`), and hands them to new handshakes; open connections
+ * keep their session. A pair
  * caught half-written (the key replaced, not yet the certificate) or a file that does not parse
  * changes nothing: the last good material stays, and the next change is tried again.
  */
@@ -36,7 +37,7 @@ export class TlsReloader {
   readonly ready: Promise<void>;
   readonly closed: Promise<void | Error>;
   private current: TlsContextMaterial;
-  private ca: X509Certificate | undefined;
+  private cas: readonly X509Certificate[];
   private readonly watcher: FSWatcher;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -46,10 +47,10 @@ export class TlsReloader {
 
   constructor(private readonly options: TlsReloaderOptions) {
     this.current = options.initial;
-    this.ca = parseCa(options.initial.ca);
+    this.cas = parseCas(options.initial.ca);
     this.closed = new Promise((resolve) => (this.settle = resolve));
-    const { certPath, keyPath, caPath } = options.paths;
-    const files = [certPath, keyPath, ...(caPath === undefined ? [] : [caPath])];
+    const { certPath, keyPath, caPath, clientCaPath } = options.paths;
+    const files = [certPath, keyPath, ...[caPath, clientCaPath].filter((path): path is string => path !== undefined)];
     this.watcher = watch(files, { ignoreInitial: true, persistent: true });
     this.watcher.on('add', () => this.schedule()).on('change', () => this.schedule());
     this.watcher.on('error', (err: unknown) => options.logger.warn({ err }, 'watching the TLS files failed'));
@@ -64,9 +65,17 @@ export class TlsReloader {
     return this.current.cert;
   }
 
-  /** The CA client certificates are checked against now. */
-  get clientCa(): X509Certificate | undefined {
-    return this.ca;
+  /** The CAs client certificates are checked against now. */
+  get clientCas(): readonly X509Certificate[] {
+    return this.cas;
+  }
+
+  /** Reads the files now (the server has just written a new certificate); resolves once new handshakes use them. */
+  reloadNow(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    clearTimeout(this.timer);
+    this.chain = this.chain.then(() => this.reload());
+    return this.chain;
   }
 
   close(): Promise<void> {
@@ -92,13 +101,14 @@ export class TlsReloader {
     const { logger, paths } = this.options;
     try {
       const files = await loadTlsFiles(paths);
-      const next: TlsContextMaterial = { cert: files.certPem, key: files.keyPem, ...(files.caPem === undefined ? {} : { ca: files.caPem }) };
+      const ca = clientTrust(files);
+      const next: TlsContextMaterial = { cert: files.certPem, key: files.keyPem, ...(ca === undefined ? {} : { ca }) };
       if (this.stopping) return;
       if (next.cert === this.current.cert && next.key === this.current.key && next.ca === this.current.ca) return;
-      const ca = parseCa(next.ca);
+      const cas = parseCas(next.ca);
       this.options.apply(next);
       this.current = next;
-      this.ca = ca;
+      this.cas = cas;
       logger.info({ certPath: paths.certPath, fingerprint: new X509Certificate(next.cert).fingerprint256 }, 'TLS certificate reloaded; new connections use it');
     } catch (err) {
       if (!this.stopping) logger.warn({ err, certPath: paths.certPath }, 'TLS files rejected; the last good certificate stays in force');

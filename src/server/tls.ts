@@ -52,13 +52,18 @@ export interface EnsureServerCertificatesOptions {
 export interface TlsFilePaths {
   readonly certPath: string;
   readonly keyPath: string;
+  /** The local CA: its client certificates are trusted. */
   readonly caPath?: string;
+  /** `[tls] client_ca`: the operator's CAs, whose client certificates are trusted too. */
+  readonly clientCaPath?: string;
 }
 
 export interface LoadedTlsFiles extends TlsFilePaths {
   readonly certPem: string;
   readonly keyPem: string;
   readonly caPem?: string;
+  /** Every certificate of `clientCaPath`, each checked to be a CA. */
+  readonly clientCaPem?: string;
 }
 
 export interface IssueClientCertificateOptions {
@@ -251,19 +256,44 @@ async function loadNamed<T>(what: string, path: string, parse: (text: string) =>
   }
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** Every certificate in a PEM text, in order. */
+export const certificatesIn = (pem: string): X509Certificate[] => (pem.match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
+
+/** A bundle of CA certificates: at least one, and each one a CA (basic constraints CA:TRUE). */
+function parseCaBundle(text: string): X509Certificate[] {
+  const certificates = certificatesIn(text);
+  if (certificates.length === 0) throw new Error('it holds no PEM certificate');
+  const notCa = certificates.findIndex((cert) => !cert.ca);
+  if (notCa >= 0) throw new Error(`certificate ${notCa + 1} (${certificates[notCa]?.subject.replace(/\n/g, ', ') ?? ''}) is not a CA certificate`);
+  return certificates;
+}
+
+/** The PEM text of every CA whose client certificates are trusted: the local CA, then the operator's. */
+export const clientTrust = (files: Pick<LoadedTlsFiles, 'caPem' | 'clientCaPem'>): string | undefined =>
+  [files.caPem, files.clientCaPem].filter((pem): pem is string => pem !== undefined).map((pem) => pem.trim()).join('\n') || undefined;
+
+/** `[tls] client_ca`: the file's text, once every certificate in it parses and is a CA; a failure names the file. */
+export async function loadClientCaBundle(path: string): Promise<string> {
+  const [text] = await loadNamed('client CA', path, parseCaBundle);
+  return text;
+}
+
 /** Reads operator-supplied TLS files; every failure names the file and the reason. */
 export async function loadTlsFiles(paths: TlsFilePaths): Promise<LoadedTlsFiles> {
-  const [[certPem, cert], [keyPem, key], ca] = await Promise.all([
+  const [[certPem, cert], [keyPem, key], ca, clientCa] = await Promise.all([
     loadNamed('certificate', paths.certPath, (text) => new X509Certificate(text)),
     loadNamed('key', paths.keyPath, (text) => createPrivateKey(text)),
     paths.caPath === undefined ? undefined : loadNamed('CA', paths.caPath, (text) => new X509Certificate(text)),
+    paths.clientCaPath === undefined ? undefined : loadClientCaBundle(paths.clientCaPath),
   ]);
   if (!cert.checkPrivateKey(key)) {
     throw new RegistryError('config_invalid', `the TLS key file ${paths.keyPath} does not match ${paths.certPath}`, {
       details: { path: paths.keyPath },
     });
   }
-  return { ...paths, certPem, keyPem, ...(ca === undefined ? {} : { caPem: ca[0] }) };
+  return { ...paths, certPem, keyPem, ...(ca === undefined ? {} : { caPem: ca[0] }), ...(clientCa === undefined ? {} : { clientCaPem: clientCa }) };
 }
 
 /**

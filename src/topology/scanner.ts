@@ -24,6 +24,12 @@ export interface TopologyScannerOptions {
   readonly detect?: (signal: AbortSignal) => Promise<readonly AddressCandidate[]>;
   /** Told about a failed rescan; the last good topology stays in force. @default ignore */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Told about a changed set of addresses before the topology and its event show it, and awaited:
+   * the server has its certificate name a new address here, so a client that sees the address
+   * can dial it. A failure goes to `onError` and the scan goes on. @default none
+   */
+  readonly beforeChange?: (addresses: readonly TopologyAddress[]) => Promise<void>;
 }
 
 /** A stable text of a set of addresses, to tell whether a rescan changed anything. */
@@ -48,6 +54,8 @@ export class TopologyScanner implements AsyncDisposable {
   private snapshot: HostTopology;
   /** The fingerprint last written as an event (or the baseline); a failed write is retried next scan. */
   private published = '';
+  /** The fingerprint of the snapshot's addresses. */
+  private shown = '';
   private scanning: Promise<boolean> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -69,6 +77,7 @@ export class TopologyScanner implements AsyncDisposable {
     const addresses = await scanner.read();
     scanner.snapshot = { ...scanner.snapshot, addresses, scannedAt: scanner.clock.now() };
     scanner.published = fingerprint(addresses);
+    scanner.shown = scanner.published;
     scanner.schedule();
     return scanner;
   }
@@ -108,8 +117,12 @@ export class TopologyScanner implements AsyncDisposable {
   private async scan(): Promise<boolean> {
     if (this.closing !== undefined) return false;
     const addresses = await this.read();
-    this.snapshot = { ...this.snapshot, addresses, scannedAt: this.clock.now() };
     const next = fingerprint(addresses);
+    if (next !== this.shown) {
+      await this.options.beforeChange?.(addresses).catch((error: unknown) => this.options.onError?.(error));
+      this.shown = next;
+    }
+    this.snapshot = { ...this.snapshot, addresses, scannedAt: this.clock.now() };
     if (next === this.published || this.closing !== undefined) return false;
     const { hostId } = this.snapshot;
     await this.options.store.write((tx) => tx.emit({ type: 'NetworkTopologyChanged', hostId, addresses }));

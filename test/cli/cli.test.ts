@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -115,10 +115,11 @@ describe('registry client commands', () => {
     }
   });
 
-  it('prints the PEM the server uses with cert ca', async () => {
+  it('prints the PEM the server uses with cert ca, ending with a newline', async () => {
     const result = await runCaptured(['--data-dir', srv.dataDir, 'cert', 'ca'], { env });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, srv.caPem);
+    assert.equal(result.stdout.trimEnd(), srv.caPem?.trimEnd());
+    assert.ok(result.stdout.endsWith('-----END CERTIFICATE-----\n'), JSON.stringify(result.stdout.slice(-40)));
   });
 });
 
@@ -155,6 +156,14 @@ describe('registry offline commands', () => {
     const result = await runCaptured(['--config', file, 'serve'], { env: isolatedEnv(home) });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /bad\.toml:2:/);
+  });
+
+  it('prints the package version with --version, and with -V from the executable', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const inProcess = await runCaptured(['--version'], { env: isolatedEnv(home) });
+    assert.deepEqual([inProcess.code, inProcess.stdout], [0, `${version}\n`]);
+    const executable = await spawnCli(['-V'], isolatedEnv(home)).exited;
+    assert.deepEqual([executable.code, executable.stdout], [0, `${version}\n`]);
   });
 
   it('exits 2 and prints usage for an unknown command', async () => {

@@ -69,7 +69,7 @@ describe('loadConfig', () => {
       hostId: hostname(),
       topologyIntervalSeconds: 30,
     });
-    assert.equal(config.tls, null);
+    assert.deepEqual(config.tls, { files: null, names: [], clientCa: null });
     assert.deepEqual(config.auth, { loopbackRole: 'admin', anonymousRole: 'none', allowedOrigins: [] });
     assert.deepEqual(config.storage, { url: join(folder, 'registry.db'), eventRetention: 100_000 });
     assert.deepEqual([config.backends, config.services, config.networks, config.nodes], [[], [], [], []]);
@@ -131,7 +131,7 @@ describe('loadConfig', () => {
   it('resolves relative paths in the file against its folder', async () => {
     const path = await dir.write('paths.toml', '[tls]\ncert = "tls/server.crt"\nkey = "tls/server.key"\n');
     const config = await loadConfig({ env, configPath: path, cwd: '/' });
-    assert.deepEqual(config.tls, { cert: join(dir.path, 'tls/server.crt'), key: join(dir.path, 'tls/server.key') });
+    assert.deepEqual(config.tls.files, { cert: join(dir.path, 'tls/server.crt'), key: join(dir.path, 'tls/server.key') });
   });
 
   it('keeps a postgres store URL as written and lets a flag replace it', async () => {
@@ -232,6 +232,25 @@ describe('loadConfig', () => {
   it('rejects a TLS certificate without its key', async () => {
     const error = await rejection(loadConfig({ env, flags: { tlsCert: '/etc/registry/server.crt' } }));
     assert.match(error.reason, /^tls: cert and key go together; key is missing/);
+  });
+
+  it('reads [tls] names and client_ca, the path against the file’s folder', async () => {
+    const text = '[tls]\nnames = ["registry.example", "10.8.0.1", "fd00::5"]\nclient_ca = "ops/clients.pem"\n';
+    const config = await loadConfig({ env, configPath: await dir.write('tls-names.toml', text), cwd: '/' });
+    assert.deepEqual(config.tls, { files: null, names: ['registry.example', '10.8.0.1', 'fd00::5'], clientCa: join(dir.path, 'ops/clients.pem') });
+  });
+
+  it('rejects a [tls] name that is neither a host name nor an address, naming it', async () => {
+    const error = await rejection(loadConfig({ env, configPath: await dir.write('tls-bad.toml', '[tls]\nnames = ["ok.example", "not a host"]\n') }));
+    assert.equal(error.issues[0]?.path, 'tls.names[1]');
+  });
+
+  it('rejects [tls] names beside an operator certificate, which the server serves as it is', async () => {
+    const text = '[tls]\ncert = "s.crt"\nkey = "s.key"\nnames = ["registry.example"]\n';
+    const error = await rejection(loadConfig({ env, configPath: await dir.write('tls-both.toml', text) }));
+    assert.equal(error.issues[0]?.path, 'tls.names');
+    assert.equal(error.issues[0]?.line, 4);
+    assert.match(error.reason, /names apply to the certificate the server makes/);
   });
 
   it('rejects REGISTRY_PORT=abc, naming the variable', async () => {

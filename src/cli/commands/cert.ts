@@ -2,7 +2,6 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { RegistryConfig } from '../../config/index.js';
 import { grantedRoles, isGrantedRole, RegistryError } from '../../domain/index.js';
 import { globalFlags, loadClientConfig, loadSharedConfig } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
@@ -80,10 +79,6 @@ function addIssueClient(cert: Command, io: CliIo): void {
     });
 }
 
-/** The names the server binds, as it adds them to its own certificate. */
-const boundAddresses = (config: RegistryConfig): string[] =>
-  config.server.host === '0.0.0.0' || config.server.host === '::' ? [] : [config.server.host];
-
 function addRotate(cert: Command, io: CliIo): void {
   cert
     .command('rotate')
@@ -91,13 +86,15 @@ function addRotate(cert: Command, io: CliIo): void {
     .action(async (_options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const config = await loadSharedConfig(flags, io);
-      if (config.tls !== null) {
-        throw new RegistryError('invalid_params', `the server serves the certificate files ${config.tls.cert} and ${config.tls.key}: replace those (the server re-reads them when they change)`, {
-          details: { cert: config.tls.cert },
+      const files = config.tls.files;
+      if (files !== null) {
+        throw new RegistryError('invalid_params', `the server serves the certificate files ${files.cert} and ${files.key}: replace those (the server re-reads them when they change)`, {
+          details: { cert: files.cert },
         });
       }
-      const { certificateFingerprint, rotateServerCertificate } = await loadServerModule();
-      const material = await rotateServerCertificate({ dataDir: config.server.dataDir, addresses: boundAddresses(config) });
+      const { certificateFingerprint, certificateNames, rotateServerCertificate } = await loadServerModule();
+      const names = await certificateNames({ host: config.server.host, names: config.tls.names });
+      const material = await rotateServerCertificate({ dataDir: config.server.dataDir, ...names });
       const fingerprint = certificateFingerprint(material.certPem);
       printAnswer(io, flags.output, { cert_path: material.certPath, key_path: material.keyPath, fingerprint }, () => formatFields([['certificate', material.certPath], ['key', material.keyPath], ['fingerprint', fingerprint]]));
     });
@@ -112,6 +109,8 @@ export function addCertCommands(program: Command, io: CliIo): void {
     .description('print the CA certificate (PEM) clients trust: <data dir>/tls/ca.pem')
     .action(async (_options: OptionBag, command: Command) => {
       const config = await loadClientConfig(globalFlags(command), io);
-      io.stdout.write(await readCa(await localCaPath(config.server.dataDir)));
+      const pem = await readCa(await localCaPath(config.server.dataDir));
+      // A file the shell appends to, or `cat`s beside another, must not run into the next line.
+      io.stdout.write(pem.endsWith('\n') ? pem : `${pem}\n`);
     });
 }
