@@ -117,11 +117,13 @@ export {
   type IpAddress,
   type IpFamily,
   isIpAddress,
+  isLinkLocal,
   normaliseAddress,
   parseBlock,
   parseCidr,
   parseIp,
   withoutZone,
+  zoneOf,
 } from './ip.js';
 export { isLoopback } from './loopback.js';
 export { type Registration, type RegistrationContext, type RegistrationMode, type ServiceChange, upsertService } from './registration.js';

@@ -248,6 +248,24 @@ export const IPV4_MAPPED_BLOCK: Cidr = Object.freeze({
 export const cidrContains = (cidr: Cidr, address: IpAddress): boolean =>
   address.family === cidr.family && address.value >= cidr.base && address.value <= cidr.last;
 
+/** The zone of `fe80::1%eth0` (`eth0`: the interface a socket names for a link-local address); undefined when there is none. */
+export function zoneOf(text: string): string | undefined {
+  const at = text.indexOf('%');
+  return at < 0 || at === text.length - 1 ? undefined : text.slice(at + 1);
+}
+
+const LINK_LOCAL_BLOCKS: readonly Cidr[] = ['169.254.0.0/16', 'fe80::/10'].flatMap((text) => parseBlock(text) ?? []);
+
+/**
+ * A link-local address (169.254.0.0/16, fe80::/10), zone or not. Every link has the same block,
+ * so such an address says nothing of which network its holder is on: only the interface it was
+ * seen on does.
+ */
+export function isLinkLocal(text: string): boolean {
+  const address = parseIp(withoutZone(text));
+  return address !== undefined && LINK_LOCAL_BLOCKS.some((block) => cidrContains(block, address));
+}
+
 export const cidrsOverlap = (a: Cidr, b: Cidr): boolean => a.family === b.family && a.base <= b.last && b.base <= a.last;
 
 /** The address `offset` places after the network address. */

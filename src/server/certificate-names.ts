@@ -7,7 +7,7 @@
  */
 import { lookup, lookupService } from 'node:dns/promises';
 import { hostname, type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
-import { isHost } from '../domain/index.js';
+import { isHost, isLinkLocal, withoutZone } from '../domain/index.js';
 
 /** How long a start waits to learn this host's FQDN (a resolver that does not answer must not hold it up). */
 export const DEFAULT_FQDN_LOOKUP_MS = 1_000;
@@ -25,11 +25,11 @@ export interface NameSettings {
 
 export const isWildcardHost = (host: string): boolean => host === '0.0.0.0' || host === '::';
 
-const isIpv6LinkLocal = (address: string): boolean => /^fe[89ab][0-9a-f]:/i.test(address);
+const isIpv6LinkLocal = (address: string): boolean => address.includes(':') && isLinkLocal(address);
 
 /** Every address of this host's interfaces but IPv6 link-local ones (zone ids dropped). */
 export function interfaceAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string[] {
-  const all = Object.values(interfaces).flatMap((infos = []) => infos.map((info) => info.address.replace(/%.*$/, '')));
+  const all = Object.values(interfaces).flatMap((infos = []) => infos.map((info) => withoutZone(info.address)));
   return [...new Set(all.filter((address) => !isIpv6LinkLocal(address)))];
 }
 
@@ -65,6 +65,6 @@ export async function certificateNames(settings: NameSettings, addresses?: reado
   const full = await hostFqdn();
   const hostnames = [...(full === undefined ? [] : [full]), ...settings.names];
   if (!isWildcardHost(settings.host)) return { hostnames: [...hostnames, settings.host], addresses: [] };
-  const own = addresses?.map((a) => a.replace(/%.*$/, '')).filter((a) => !isIpv6LinkLocal(a)) ?? interfaceAddresses();
+  const own = addresses?.map(withoutZone).filter((a) => !isIpv6LinkLocal(a)) ?? interfaceAddresses();
   return { hostnames, addresses: own };
 }

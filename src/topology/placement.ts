@@ -1,9 +1,11 @@
 /**
  * Where a caller stands, from its connection and what it declares (DESIGN §8): loopback or one
  * of our own addresses → this host; a remote address inside one of our LAN or WireGuard
- * networks → that network; a connection that arrived on our WireGuard address → a tunnel peer.
+ * networks → that network; a connection that arrived on our WireGuard address → a tunnel peer;
+ * a link-local caller → the networks of the interface it came through, and no other (every
+ * interface has the same link-local block, so the address alone places it nowhere).
  */
-import { cidrContains, isLoopback, normaliseAddress, parseBlock, parseIp, type TopologyAddress, withoutZone } from '../domain/index.js';
+import { cidrContains, isLinkLocal, isLoopback, normaliseAddress, parseBlock, parseIp, type TopologyAddress, withoutZone, zoneOf } from '../domain/index.js';
 import { classifyIp } from './classify.js';
 import { type HostNetwork, prepareTopology } from './prepared.js';
 import type { CallerNetwork, CallerPlace, HostTopology, SharedNetworkKind } from './types.js';
@@ -43,8 +45,17 @@ class PlaceBuilder {
     if (!this.networks.has(key)) this.networks.set(key, network);
   }
 
-  /** Adds every known network holding `address`; true when there was one. */
+  /** Adds every network of the interface a link-local caller came through. */
+  onLink(address: string, iface: string): void {
+    const via = `link-local address ${withoutZone(address)} came through ${iface}`;
+    const link = this.known.filter((n) => n.interface === iface);
+    for (const n of link) this.add({ kind: n.kind, cidr: n.cidr.text, block: n.cidr, via });
+    this.evidence.push(link.length > 0 ? `${via}, on ${link.map((n) => n.label).join(', ')}` : `${via}, which has no LAN or WireGuard network`);
+  }
+
+  /** Adds every known network holding `address`; true when there was one. A link-local address is on no network by itself. */
   within(address: string, via: string): boolean {
+    if (isLinkLocal(address)) return false;
     const ip = parseIp(withoutZone(address));
     const holding = ip === undefined ? [] : this.known.filter((n) => cidrContains(n.cidr, ip));
     for (const n of holding) this.add({ kind: n.kind, cidr: n.cidr.text, block: n.cidr, via: `${via} is inside ${n.label}` });
@@ -53,12 +64,19 @@ class PlaceBuilder {
   }
 }
 
+/** The interface a link-local caller came through: the zone its address carries, else the interface of our address it arrived on. */
+function arrivalInterface(topology: HostTopology, remote: string, local: string | undefined): string | undefined {
+  return zoneOf(remote) ?? (local === undefined ? undefined : ownAddress(topology, local)?.interface);
+}
+
 function placeByConnection(place: PlaceBuilder, topology: HostTopology, facts: CallerFacts): void {
   const { remoteAddress: remote, localAddress: local } = facts;
   if (remote !== undefined) {
     const own = ownAddress(topology, remote);
+    const iface = isLinkLocal(remote) ? arrivalInterface(topology, remote, local) : undefined;
     if (isLoopback(remote)) place.onHost(`connected over loopback (${normaliseAddress(remote)})`);
     else if (own !== undefined) place.onHost(`connected from this host's own address ${normaliseAddress(remote)}`);
+    else if (iface !== undefined) place.onLink(remote, iface);
     else place.within(remote, `remote address ${normaliseAddress(remote)}`);
   }
   if (local === undefined || place.onRegistryHost) return;

@@ -11,6 +11,8 @@ export interface HostNetwork {
   readonly kind: SharedNetworkKind;
   readonly cidr: Cidr;
   readonly label: string;
+  /** The interface the network is on; absent for a configured network. */
+  readonly interface?: string;
 }
 
 export interface PreparedTopology {
@@ -33,7 +35,7 @@ const blockOf = (a: TopologyAddress): Cidr | undefined =>
 function hostNetworks(topology: HostTopology, blocks: ReadonlyMap<TopologyAddress, Cidr>): HostNetwork[] {
   const fromInterfaces = topology.addresses.flatMap((a): HostNetwork[] => {
     const cidr = blocks.get(a);
-    return isShared(a.network) && a.cidr !== undefined && cidr !== undefined ? [{ kind: a.network, cidr, label: `${a.interface} ${cidr.text}` }] : [];
+    return isShared(a.network) && a.cidr !== undefined && cidr !== undefined ? [{ kind: a.network, cidr, label: `${a.interface} ${cidr.text}`, interface: a.interface }] : [];
   });
   const configured = topology.networks.map((n): HostNetwork => {
     const cidr = configuredCidr(n);

@@ -8,10 +8,12 @@ import {
   compareAddresses,
   formatIp,
   type IpAddress,
+  isLinkLocal,
   normaliseAddress,
   parseBlock,
   parseCidr,
   parseIp,
+  zoneOf,
 } from '../../src/domain/index.js';
 
 const MAPPED_BASE = 0xffffn << 32n;
@@ -157,5 +159,18 @@ describe('parseBlock and cidrContains', () => {
     assert.equal(parseBlock('192.0.2.5')?.text, '192.0.2.5/32');
     assert.equal(parseBlock('::ffff:192.0.2.5')?.text, '192.0.2.5/32');
     assert.equal(parseBlock('fd00::5')?.text, 'fd00::5/128');
+  });
+});
+
+describe('isLinkLocal and zoneOf', () => {
+  it('tells link-local addresses of both families, zone or not, from the rest', () => {
+    for (const text of ['fe80::1', 'FE80::1%eth0', 'febf::9', '169.254.10.1', '::ffff:169.254.0.1']) assert.equal(isLinkLocal(text), true, text);
+    for (const text of ['fec0::1', 'fd00::1', '169.255.0.1', '10.0.0.1', 'localhost', '']) assert.equal(isLinkLocal(text), false, text);
+  });
+
+  it('reads the zone a socket names, and none when there is none', () => {
+    assert.equal(zoneOf('fe80::1%vethab'), 'vethab');
+    assert.equal(zoneOf('fe80::1'), undefined);
+    assert.equal(zoneOf('fe80::1%'), undefined);
   });
 });

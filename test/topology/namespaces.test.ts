@@ -1,7 +1,9 @@
 /**
- * Three real hosts from network namespaces (see ns/hosts.ts): A runs the registry, B shares A's
- * LAN, C reaches A only through a WireGuard tunnel made with wireguard-go and wg. Each caller
- * runs the real client inside its own namespace and asks where service `api` on A is.
+ * Three real hosts from network namespaces (see ns/hosts.ts): A runs the registry, bound to
+ * 0.0.0.0 with the certificate it made, B shares A's LAN, C reaches A only through a WireGuard
+ * tunnel made with wireguard-go and wg. Each caller runs the real client inside its own namespace,
+ * trusting only the registry's CA and dialling A's address on its side (so the certificate must
+ * name it), and asks where service `api` on A is.
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -87,5 +89,39 @@ describe('resolution across namespaces, a LAN and a WireGuard tunnel', { timeout
     const added = ((seen?.addresses ?? []) as Obj[]).find((a) => a.address === '10.231.9.1');
     assert.deepEqual([added?.interface, added?.network], ['lo', 'local'], 'an address on the loopback interface is local');
     assert.ok(Number(after?.revision) > Number(before?.revision), 'the change was written as an event');
+  });
+
+  it('names a new address of an interface in its certificate, signed by the same CA, before it shows it', async (t) => {
+    if (!requirePeer(t, missing === undefined, missing ?? '') || hosts === undefined) return;
+    const added = '10.231.1.9';
+    await run('ip', ['-n', hosts.ns.a, 'addr', 'add', `${added}/${LAN.prefix}`, 'dev', hosts.links.ab]);
+    await callFrom(hosts.ns.a, '127.0.0.1', [['wait_for_address', { address: added }]]);
+    // The same CA file as at start, and no retry: once the topology shows the address, the certificate names it.
+    const [status] = await callFrom(hosts.ns.b, added, [['status', {}]]);
+    assert.equal(status?.error, undefined, JSON.stringify(status));
+    assert.equal(typeof status?.revision, 'number');
+  });
+
+  it('places a link-local caller on the LAN it came through, never on WireGuard, though the tunnel has a link-local address too', async (t) => {
+    if (!requirePeer(t, missing === undefined, missing ?? '') || hosts === undefined || workDir === undefined) return;
+    const { ns, links, wg } = hosts;
+    // A tunnel interface with a link-local address (as routing daemons give them): another fe80::/64 on A.
+    await run('ip', ['-n', ns.a, 'addr', 'add', 'fe80::a:1/64', 'dev', wg.a]);
+    // Bound to :: (0.0.0.0 takes no IPv6 connection); B has no WireGuard at all.
+    await mkdir(join(workDir, 'data6'), { mode: 0o755 });
+    const dual = await startRegistry(ns.a, join(workDir, 'data6'), '::');
+    try {
+      const [topology] = await callIn(dual, ns.a, '127.0.0.1', [['wait_for_address', { address: 'fe80::a:1' }]]);
+      const service = { name: 'api', host_id: topology?.hostId, addresses: { lan: LAN.a, wireguard: WIREGUARD.a }, endpoints: [{ name: 'http', port: 8080 }] };
+      const [registered] = await callIn(dual, ns.a, '127.0.0.1', [['register_service', service]]);
+      assert.equal(registered?.error, undefined, JSON.stringify(registered));
+      const own = /inet6 (fe80::[0-9a-f:]+)\/64 scope link/.exec(await hosts.inNs(ns.a, 'ip', ['-6', '-o', 'addr', 'show', 'dev', links.ab]))?.[1];
+      assert.ok(own !== undefined, `no link-local address on ${links.ab}`);
+      const [fromB] = await callIn(dual, ns.b, `${own}%${links.ba}`, [['resolve', { service: 'api' }]]);
+      assert.deepEqual([fromB?.address, fromB?.network], [LAN.a, 'lan'], JSON.stringify(fromB));
+      assert.match(String(fromB?.reason), new RegExp(`came through ${links.ab}`));
+    } finally {
+      await stopRegistry(dual);
+    }
   });
 });

@@ -60,4 +60,33 @@ describe('placeCaller', () => {
     const place = placeCaller(topology, { remoteAddress: '10.240.3.3', localAddress: '198.51.100.10' });
     assert.deepEqual(kinds(place), ['wireguard 10.240.0.0/16']);
   });
+
+  describe('a link-local caller', () => {
+    const linkLocal = (iface: string, address: string, network: 'lan' | 'wireguard') =>
+      ({ interface: iface, address, family: 'IPv6', network, reason: 'fixture', cidr: 'fe80::/64' }) as const;
+    // Every interface holds fe80::/64, the WireGuard one too (as when it is given a link-local address for routing).
+    const host = { ...hostA, addresses: [...hostA.addresses, linkLocal('vethAB', 'fe80::a:1', 'lan'), linkLocal('wgA', 'fe80::a:2', 'wireguard')] };
+
+    it('is on the networks of the interface its zone names, and on no other interface’s fe80::/64', () => {
+      const place = placeCaller(host, { remoteAddress: 'fe80::b:1%vethAB', localAddress: 'fe80::a:1%vethAB' });
+      assert.deepEqual(kinds(place), ['lan 10.231.1.0/24', 'lan fe80::/64']);
+      assert.equal(place.networks.every((n) => n.via.includes('came through vethAB')), true);
+      assert.match(place.evidence.join(), /link-local address fe80::b:1 came through vethAB, on vethAB 10\.231\.1\.0\/24, vethAB fe80::\/64/);
+    });
+
+    it('without a zone, is on the networks of the interface of the address it arrived on', () => {
+      const place = placeCaller(host, { remoteAddress: 'fe80::b:1', localAddress: 'fe80::a:1' });
+      assert.deepEqual(kinds(place), ['lan 10.231.1.0/24', 'lan fe80::/64']);
+    });
+
+    it('that came through the WireGuard interface is a tunnel peer', () => {
+      const place = placeCaller(host, { remoteAddress: 'fe80::c:1%wgA', localAddress: 'fe80::a:2%wgA' });
+      assert.deepEqual(kinds(place), ['wireguard 10.232.0.1/32', 'wireguard fe80::/64']);
+    });
+
+    it('is placed by no declared link-local address: it names no link', () => {
+      const place = placeCaller(host, { remoteAddress: '203.0.113.5', addresses: ['fe80::b:1', '169.254.7.7'] });
+      assert.deepEqual(kinds(place), []);
+    });
+  });
 });

@@ -58,6 +58,8 @@ export interface Hosts {
   /** `d` only with `{ outsider: true }`. */
   readonly ns: { readonly a: string; readonly b: string; readonly c: string; readonly d?: string };
   readonly wg: { readonly a: string; readonly c: string };
+  /** The veth ends: `ab` is A's end of the A–B pair, `ba` B's, and so on. */
+  readonly links: { readonly ab: string; readonly ba: string; readonly ac: string; readonly ca: string };
   /** Runs a command inside a namespace. */
   inNs(ns: string, command: string, args: readonly string[]): Promise<string>;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function buildHosts(workDir: string, options: { readonly outsider?:
   const id = randomBytes(3).toString('hex');
   const ns = { a: `regA-${id}`, b: `regB-${id}`, c: `regC-${id}`, ...(options.outsider === true ? { d: `regD-${id}` } : {}) };
   const wg = { a: `wgA${id}`, c: `wgC${id}` };
+  const links = { ab: `vab${id}`, ba: `vba${id}`, ac: `vac${id}`, ca: `vca${id}` };
   const daemons: ChildProcess[] = [];
   const inNs = (name: string, command: string, args: readonly string[]) => run('ip', ['netns', 'exec', name, command, ...args]);
   const close = async (): Promise<void> => {
@@ -98,8 +101,8 @@ export async function buildHosts(workDir: string, options: { readonly outsider?:
       await run('ip', ['netns', 'add', name]);
       await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
     }
-    await veth(`vab${id}`, ns.a, `${LAN.a}/${LAN.prefix}`, `vba${id}`, ns.b, `${LAN.b}/${LAN.prefix}`);
-    await veth(`vac${id}`, ns.a, `${UNDERLAY.a}/${UNDERLAY.prefix}`, `vca${id}`, ns.c, `${UNDERLAY.c}/${UNDERLAY.prefix}`);
+    await veth(links.ab, ns.a, `${LAN.a}/${LAN.prefix}`, links.ba, ns.b, `${LAN.b}/${LAN.prefix}`);
+    await veth(links.ac, ns.a, `${UNDERLAY.a}/${UNDERLAY.prefix}`, links.ca, ns.c, `${UNDERLAY.c}/${UNDERLAY.prefix}`);
     if (ns.d !== undefined) await veth(`vad${id}`, ns.a, `${OUTSIDE.a}/${OUTSIDE.prefix}`, `vda${id}`, ns.d, `${OUTSIDE.d}/${OUTSIDE.prefix}`);
     const keys = { a: await keyPair(workDir, 'a'), c: await keyPair(workDir, 'c') };
     for (const [side, name] of [['a', ns.a], ['c', ns.c]] as const) {
@@ -115,7 +118,7 @@ export async function buildHosts(workDir: string, options: { readonly outsider?:
     await run('ip', ['-n', ns.c, 'addr', 'add', `${WIREGUARD.c}/${WIREGUARD.prefix}`, 'dev', wg.c]);
     await run('ip', ['-n', ns.a, 'link', 'set', wg.a, 'up']);
     await run('ip', ['-n', ns.c, 'link', 'set', wg.c, 'up']);
-    return { ns, wg, inNs, close };
+    return { ns, wg, links, inNs, close };
   } catch (error) {
     await close();
     throw error;

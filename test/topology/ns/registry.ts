@@ -30,9 +30,9 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts the server inside namespace `ns` on `dataDir` and waits for its `{"port","ca","dns"}` line. */
-export async function startRegistry(ns: string, dataDir: string): Promise<NsRegistry> {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', serveScript, dataDir], { cwd: projectRoot, env: childEnv() });
+/** Starts the server inside namespace `ns` on `dataDir` (bound to `host`) and waits for its `{"port","ca","dns"}` line. */
+export async function startRegistry(ns: string, dataDir: string, host = '0.0.0.0'): Promise<NsRegistry> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', serveScript, dataDir, host], { cwd: projectRoot, env: childEnv() });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const line = await new Promise<string>((resolve, reject) => {
@@ -66,10 +66,14 @@ export async function stopRegistry(registry: NsRegistry | undefined): Promise<vo
   clearTimeout(timer);
 }
 
-/** Runs calls with the real client from inside namespace `ns`, connecting to `address`. */
+/**
+ * Runs calls with the real client from inside namespace `ns`, connecting to `address` with only
+ * the registry's CA: the certificate must name that address. An IPv6 link-local address with its
+ * zone (`fe80::1%veth0`) is dialled as call.ts explains.
+ */
 export async function callFrom(registry: NsRegistry | undefined, ns: string, address: string, calls: readonly [string, Obj][]): Promise<Obj[]> {
   if (registry === undefined) throw new Error('the registry is not running');
-  const url = `wss://${address}:${registry.port}`;
+  const url = `wss://${address.includes(':') ? `[${address}]` : address}:${registry.port}`;
   const args = ['netns', 'exec', ns, process.execPath, '--import', 'tsx', callScript, url, registry.caFile, JSON.stringify(calls)];
   const { stdout } = await exec('ip', args, { cwd: projectRoot, env: childEnv(), timeout: 60_000 });
   return JSON.parse(stdout) as Obj[];
