@@ -56,6 +56,7 @@ export const ENV = {
   dbPath: 'REGISTRY_DB_PATH',
   log: 'REGISTRY_LOG',
   dataDir: 'REGISTRY_DATA_DIR',
+  backends: 'REGISTRY_BACKENDS',
 } as const;
 
 /** An empty variable counts as unset, as shells make it easy to export one by mistake. */

@@ -9,6 +9,7 @@ import { nodeDefinitions } from './nodes.js';
 import { limitSettings } from './limits.js';
 import { healthSettings, scriptIssues } from './health.js';
 import { dnsSettings } from './dns.js';
+import { envBackends } from './env-backends.js';
 import { defaultConfigPath } from './paths.js';
 import { deepFreeze, fileBackends, fileLayer, looseTables, mergeLayers } from './resolve.js';
 import { type ConfigFile, fileSchema } from './schema.js';
@@ -135,8 +136,9 @@ function validateFile(text: string | undefined, path: string): { file: ConfigFil
 export function buildConfig(text: string | undefined, inputs: ConfigInputs): RegistryConfig {
   const { file, issues: fileIssues } = validateFile(text, inputs.path);
   const env = envLayer(inputs.env, inputs.cwd);
+  const fromEnv = envBackends(inputs.env);
   const flags = flagsLayer(inputs.flags, inputs.cwd);
-  const issues = [...fileIssues, ...env.issues, ...flags.issues];
+  const issues = [...fileIssues, ...env.issues, ...fromEnv.issues, ...flags.issues];
   if (issues.length > 0) throw new ConfigError(inputs.path, issues);
   const layers = { flags: flags.layer, env: env.layer, file: fileLayer(file, dirname(inputs.path)) };
   const merged = mergeLayers(layers, inputs.path, { text });
@@ -149,6 +151,7 @@ export function buildConfig(text: string | undefined, inputs: ConfigInputs): Reg
     health: healthSettings(file.health),
     dns: dnsSettings(file.dns),
     backends: fileBackends(file),
+    envBackends: fromEnv.backends,
     services: looseTables(file.service),
     networks: file.network ?? [],
     nodes: looseTables(file.node),

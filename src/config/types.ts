@@ -166,6 +166,8 @@ export interface RegistryConfig {
   /** `[dns]`: the DNS interface, off unless `enabled`. */
   readonly dns: DnsSettings;
   readonly backends: readonly FileBackend[];
+  /** `REGISTRY_BACKENDS`: backends given in the environment, registered with `source = env`. */
+  readonly envBackends: readonly FileBackend[];
   readonly services: readonly LooseTable[];
   /**
    * The `[[network]]` tables, parsed once and compiled: blocks and addresses as numbers, CIDRs

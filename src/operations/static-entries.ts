@@ -13,6 +13,8 @@ export const AUTO_BACKEND: FileBackend = Object.freeze({
 
 export interface StaticEntries {
   readonly fileBackends: readonly FileBackend[];
+  /** `REGISTRY_BACKENDS`: beside the file's, and over one of the same name (the environment overrides the file). */
+  readonly envBackends: readonly FileBackend[];
   readonly autoRegister: boolean;
 }
 
@@ -22,19 +24,22 @@ export interface SyncDeps {
   readonly newId: () => string;
 }
 
-/** Static entries (file, auto) may only replace each other; runtime and deployed entries win. */
-const yieldsTo = (existing: Service): boolean => existing.source === 'file' || existing.source === 'auto';
+/** Static entries (env, file, auto) may only replace each other; runtime and deployed entries win. */
+const STATIC_SOURCES: ReadonlySet<ServiceSource> = new Set(['env', 'file', 'auto']);
+const yieldsTo = (existing: Service): boolean => STATIC_SOURCES.has(existing.source);
 
 /**
- * Brings `source=file` and `source=auto` entries in line with the file, in one write: adds and
- * updates what the file says, removes file entries it no longer lists, never touches manual ones.
- * Returns how many backends the file holds.
+ * Brings `source=env`, `file` and `auto` entries in line with the environment and the file, in
+ * one write: adds and updates what they say, removes static entries neither lists any more, never
+ * touches manual or deployed ones. For one name, env › file › auto. Returns how many backends the
+ * file holds.
  */
 export async function syncStaticEntries(deps: SyncDeps, entries: StaticEntries): Promise<{ readonly count: number }> {
   const now = deps.clock.now();
   const wanted = new Map<string, { backend: FileBackend; source: ServiceSource }>();
   if (entries.autoRegister) wanted.set(AUTO_BACKEND.name, { backend: AUTO_BACKEND, source: 'auto' });
   for (const backend of entries.fileBackends) wanted.set(backend.name, { backend, source: 'file' });
+  for (const backend of entries.envBackends) wanted.set(backend.name, { backend, source: 'env' });
 
   await deps.store.write(async (tx) => {
     for (const { backend, source } of wanted.values()) {

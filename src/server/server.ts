@@ -134,7 +134,7 @@ class RunningServer implements RegistryServer {
     let networks = config.networks;
     let nodes = config.nodeDefinitions;
     const apply = async (next: RegistryConfig) => {
-      const applied = await syncStaticEntries(deps, { fileBackends: next.backends, autoRegister: next.server.autoRegister });
+      const applied = await syncStaticEntries(deps, { fileBackends: next.backends, envBackends: next.envBackends, autoRegister: next.server.autoRegister });
       networks = next.networks;
       nodes = next.nodeDefinitions;
       // Topology classifies by the configured networks too (absent on the first apply, before it opens).

@@ -1,7 +1,7 @@
 import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConfigOverrides, loadConfig, type RegistryConfig } from '../../src/config/index.js';
+import { type ConfigEnv, type ConfigOverrides, loadConfig, type RegistryConfig } from '../../src/config/index.js';
 import type { Clock } from '../../src/domain/index.js';
 import { createLogger, type Logger, type RegistryServer, startServer, type StreamLimits } from '../../src/server/index.js';
 
@@ -24,6 +24,8 @@ export interface TestServerOptions {
   readonly streamLimits?: Partial<StreamLimits>;
   /** The configuration file's text (`[dns]`, `[health]`, …); an empty file otherwise. */
   readonly configText?: string;
+  /** The environment the configuration is read with (`REGISTRY_BACKENDS`, …). @default {} */
+  readonly env?: ConfigEnv;
 }
 
 /** A real registry on 127.0.0.1 with an OS-picked port, its own data folder and config file path. */
@@ -35,7 +37,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.configText !== undefined) await writeFile(configPath, options.configText);
   else await access(configPath).catch(() => writeFile(configPath, ''));
   const load = () =>
-    loadConfig({ flags: { host: '127.0.0.1', port: 0, dataDir, configPath, ...options.flags }, env: {}, cwd: dataDir });
+    loadConfig({ flags: { host: '127.0.0.1', port: 0, dataDir, configPath, ...options.flags }, env: options.env ?? {}, cwd: dataDir });
   const config = await load();
   const server = await startServer({
     config,
