@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { certificateFingerprint } from '../../src/server/index.js';
 import { runCaptured, spawnCli } from '../helpers/cli.js';
@@ -174,6 +176,23 @@ describe('registry offline commands', () => {
 });
 
 describe('registry executable', () => {
+  it('says how to build the package when bin/registry.js finds no dist/', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'registry-unbuilt-'));
+    try {
+      await mkdir(join(home, 'bin'));
+      await copyFile(new URL('../../bin/registry.js', import.meta.url), join(home, 'bin', 'registry.js'));
+      await writeFile(join(home, 'package.json'), '{"type":"module"}');
+      const result = await promisify(execFile)(process.execPath, [join(home, 'bin', 'registry.js'), '--version']).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      assert.equal(result?.code, 1);
+      assert.match(result?.stderr ?? '', /dist\/cli\/main\.js is missing: build the package first \(npm run build; npm ci does it\)/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
   it('serves, answers a client, and stops with exit 0 on SIGINT', async () => {
     const home = await mkdtemp(join(tmpdir(), 'registry-cli-'));
     const env = isolatedEnv(home);
