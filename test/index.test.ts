@@ -66,9 +66,9 @@ describe('service-registry package entry', () => {
 });
 
 describe('service-registry/server', () => {
-  it('opens without loading the running server, the deploy tools or the certificate generator (they load on first use)', async () => {
+  it('opens without loading the running server, the deploy tools, the certificate generator or the logger (they load on first use)', async () => {
     const loaded = await modulesLoadedBy(SERVER_ENTRY);
-    const heavy = loaded.filter((url) => /\/src\/server\/server\.ts$|\/src\/deploy\/|\/node_modules\/(@peculiar\/x509|ssh2|tar)\//.test(url));
+    const heavy = loaded.filter((url) => /\/src\/server\/server\.ts$|\/src\/deploy\/|\/node_modules\/(@peculiar\/x509|ssh2|tar|pino|pino-pretty)\//.test(url));
     assert.deepEqual(heavy, []);
   });
 
