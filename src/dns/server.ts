@@ -5,6 +5,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6, type AddressInfo, createServer, type Server as TcpServer, type Socket } from 'node:net';
+import { isWildcardAddress } from '../domain/index.js';
 import { headerOnly, respond, type Transport } from './packets.js';
 import { serveTcpConnection } from './tcp.js';
 import type { DnsSource, Zone } from './types.js';
@@ -35,7 +36,6 @@ interface Serving {
   readonly answerer: ZoneAnswerer;
 }
 
-const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::';
 
 function bindUdp(host: string, port: number): Promise<UdpSocket> {
   const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
@@ -76,7 +76,7 @@ export class DnsListener {
     readonly port: number,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.boundAddress = isWildcard(options.host) ? undefined : udp.address().address;
+    this.boundAddress = isWildcardAddress(options.host) ? undefined : udp.address().address;
     udp.on('message', (message, remote) => this.onDatagram(message, remote));
     udp.on('error', (error) => options.onError(error));
     tcp.on('connection', (socket) => this.onConnection(socket));

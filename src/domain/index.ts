@@ -118,6 +118,7 @@ export {
   type IpFamily,
   isIpAddress,
   isLinkLocal,
+  isWildcardAddress,
   normaliseAddress,
   parseBlock,
   parseCidr,

@@ -248,6 +248,9 @@ export const IPV4_MAPPED_BLOCK: Cidr = Object.freeze({
 export const cidrContains = (cidr: Cidr, address: IpAddress): boolean =>
   address.family === cidr.family && address.value >= cidr.base && address.value <= cidr.last;
 
+/** `0.0.0.0` or `::`: bound to it, a socket listens on every address of its host. */
+export const isWildcardAddress = (host: string): boolean => host === '0.0.0.0' || host === '::';
+
 /** The zone of `fe80::1%eth0` (`eth0`: the interface a socket names for a link-local address); undefined when there is none. */
 export function zoneOf(text: string): string | undefined {
   const at = text.indexOf('%');

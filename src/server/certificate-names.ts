@@ -7,7 +7,7 @@
  */
 import { lookup, lookupService } from 'node:dns/promises';
 import { hostname, type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
-import { isHost, isLinkLocal, withoutZone } from '../domain/index.js';
+import { isHost, isLinkLocal, isWildcardAddress, withoutZone } from '../domain/index.js';
 
 /** How long a start waits to learn this host's FQDN (a resolver that does not answer must not hold it up). */
 export const DEFAULT_FQDN_LOOKUP_MS = 1_000;
@@ -22,8 +22,6 @@ export interface NameSettings {
   readonly host: string;
   readonly names: readonly string[];
 }
-
-export const isWildcardHost = (host: string): boolean => host === '0.0.0.0' || host === '::';
 
 const isIpv6LinkLocal = (address: string): boolean => address.includes(':') && isLinkLocal(address);
 
@@ -64,7 +62,7 @@ export function hostFqdn(timeoutMs = DEFAULT_FQDN_LOOKUP_MS): Promise<string | u
 export async function certificateNames(settings: NameSettings, addresses?: readonly string[]): Promise<CertificateNames> {
   const full = await hostFqdn();
   const hostnames = [...(full === undefined ? [] : [full]), ...settings.names];
-  if (!isWildcardHost(settings.host)) return { hostnames: [...hostnames, settings.host], addresses: [] };
+  if (!isWildcardAddress(settings.host)) return { hostnames: [...hostnames, settings.host], addresses: [] };
   const own = addresses?.map(withoutZone).filter((a) => !isIpv6LinkLocal(a)) ?? interfaceAddresses();
   return { hostnames, addresses: own };
 }

@@ -6,7 +6,7 @@
 import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type * as x509 from '@peculiar/x509';
-import { type GrantedRole, grantedRoles, isGrantedRole, RegistryError } from '../domain/index.js';
+import { type GrantedRole, grantedRoles, isGrantedRole, isWildcardAddress, RegistryError } from '../domain/index.js';
 
 type X509Library = typeof import('@peculiar/x509');
 let x509Library: Promise<X509Library> | undefined;
@@ -243,7 +243,7 @@ export function normaliseServerNames(hostnames: readonly string[], addresses: re
     const value = raw.trim().replace(/^\[(.*)\]$/, '$1');
     const address = value.replace(/%.*$/, ''); // an IPv6 zone id is not part of the address
     if (isIP(address) !== 0) {
-      if (address !== '0.0.0.0' && address !== '::') ipAddresses.add(address.toLowerCase());
+      if (!isWildcardAddress(address)) ipAddresses.add(address.toLowerCase());
     } else if (mustBeAddress) {
       throw new RegistryError('config_invalid', `'${raw}' is not an IP address`, { details: { address: raw } });
     } else if (value.length > 0) {

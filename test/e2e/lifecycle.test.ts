@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { type SpawnedCli, watchChild } from '../helpers/cli.js';
+import { isRunning, type SpawnedCli, watchChild } from '../helpers/cli.js';
 import { listeningLine } from '../helpers/data-folder.js';
 import { eventually } from '../helpers/log-capture.js';
 import { packedCheckout } from '../helpers/packed.js';
@@ -31,15 +31,6 @@ function npmStart(home: string): SpawnedCli {
   const args = ['start', '--', '--host', '127.0.0.1', '--port', '0', '--data-dir', join(home, 'data'), '--no-auto-register'];
   return watchChild(spawn('npm', args, { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Resolves true when a TCP connection to the port is refused. */
 const refused = (port: number): Promise<boolean> =>

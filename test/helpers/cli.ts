@@ -115,3 +115,13 @@ export function watchChild(child: ChildProcess): SpawnedCli {
     },
   };
 }
+
+/** Whether a process with this PID exists (signal 0 probes without sending anything). */
+export const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};

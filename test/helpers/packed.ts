@@ -14,6 +14,7 @@ import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } fr
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { isRunning } from './cli.js';
 
 const exec = promisify(execFile);
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,15 +61,6 @@ async function hashOf(inputs: readonly string[]): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Runs `fn` holding `<path>` (a folder naming the holder's PID); a dead holder's lock is taken over. */
 async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_MS;
@@ -80,7 +72,7 @@ async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
       const holder = Number(await readFile(join(path, 'pid'), 'utf8').catch(() => '0'));
-      if (holder > 0 && !isAlive(holder)) await rm(path, { recursive: true, force: true });
+      if (holder > 0 && !isRunning(holder)) await rm(path, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`${path} is held by pid ${holder} for over ${LOCK_WAIT_MS} ms`);
       else await new Promise((resolve) => setTimeout(resolve, 250));
     }

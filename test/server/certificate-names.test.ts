@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, it } from 'node:test';
-import { certificateNames, interfaceAddresses, isWildcardHost } from '../../src/server/certificate-names.js';
+import { isWildcardAddress } from '../../src/domain/index.js';
+import { certificateNames, interfaceAddresses } from '../../src/server/certificate-names.js';
 
 const info = (address: string, family: 'IPv4' | 'IPv6', scopeid?: number): NetworkInterfaceInfo =>
   (family === 'IPv4'
@@ -22,7 +23,7 @@ describe('interfaceAddresses', () => {
 
 describe('certificateNames', () => {
   it('names every interface address when bound to a wildcard address, and [tls] names', async () => {
-    assert.ok(isWildcardHost('0.0.0.0') && isWildcardHost('::') && !isWildcardHost('127.0.0.1'));
+    assert.ok(isWildcardAddress('0.0.0.0') && isWildcardAddress('::') && !isWildcardAddress('127.0.0.1'));
     const names = await certificateNames({ host: '0.0.0.0', names: ['registry.example', '203.0.113.7'] }, ['10.0.0.5', 'fe80::1%eth0', '10.8.0.1']);
     assert.deepEqual(names.addresses, ['10.0.0.5', '10.8.0.1']);
     assert.deepEqual(names.hostnames.slice(-2), ['registry.example', '203.0.113.7']);
