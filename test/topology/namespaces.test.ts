@@ -112,7 +112,7 @@ describe('resolution across namespaces, a LAN and a WireGuard tunnel', { timeout
     const dual = await startRegistry(ns.a, join(workDir, 'data6'), '::');
     try {
       const [topology] = await callIn(dual, ns.a, '127.0.0.1', [['wait_for_address', { address: 'fe80::a:1' }]]);
-      const service = { name: 'api', host_id: topology?.hostId, addresses: { lan: LAN.a, wireguard: WIREGUARD.a }, endpoints: [{ name: 'http', port: 8080 }] };
+      const service = { name: 'api', host_id: topology?.host_id, addresses: { lan: LAN.a, wireguard: WIREGUARD.a }, endpoints: [{ name: 'http', port: 8080 }] };
       const [registered] = await callIn(dual, ns.a, '127.0.0.1', [['register_service', service]]);
       assert.equal(registered?.error, undefined, JSON.stringify(registered));
       const own = /inet6 (fe80::[0-9a-f:]+)\/64 scope link/.exec(await hosts.inNs(ns.a, 'ip', ['-6', '-o', 'addr', 'show', 'dev', links.ab]))?.[1];
