@@ -3,6 +3,7 @@
  * would use, resolved by the config module from the same --config/--data-dir and environment.
  */
 import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ClientOptions, RegistryClient } from '../client/index.js';
 import { ConfigError, loadConfig, type RegistryConfig } from '../config/index.js';
@@ -17,6 +18,9 @@ export interface GlobalFlags {
   readonly ca?: string;
   readonly fingerprint?: string;
   readonly token?: string;
+  /** `--cert`/`--key`: files of a client certificate and its key (mTLS). */
+  readonly cert?: string;
+  readonly key?: string;
   /** `-o/--output`, or `--json` (its alias): how answers and errors are printed. */
   readonly output: OutputFormat;
   readonly config?: string;
@@ -29,6 +33,8 @@ export function globalFlags(command: Command): GlobalFlags {
   const ca = stringFlag(bag, 'ca');
   const fingerprint = stringFlag(bag, 'fingerprint');
   const token = stringFlag(bag, 'token');
+  const cert = stringFlag(bag, 'cert');
+  const key = stringFlag(bag, 'key');
   const config = stringFlag(bag, 'config');
   const dataDir = stringFlag(bag, 'dataDir');
   return {
@@ -36,6 +42,8 @@ export function globalFlags(command: Command): GlobalFlags {
     ...(ca === undefined ? {} : { ca }),
     ...(fingerprint === undefined ? {} : { fingerprint }),
     ...(token === undefined ? {} : { token }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
     ...(config === undefined ? {} : { config }),
     ...(dataDir === undefined ? {} : { dataDir }),
     output: outputFormat(stringFlag(bag, 'output'), booleanFlag(bag, 'json') ?? false),
@@ -97,6 +105,9 @@ async function runningUrl(dataDir: string): Promise<string | undefined> {
   return scheme === undefined ? undefined : reachableUrl(scheme, url.hostname, url.port);
 }
 
+/** A file named on the command line or in the environment, from the CLI's folder; an empty variable (`REGISTRY_CERT=`) is unset. */
+const fileIn = (cwd: string, path: string | undefined): string | undefined => (path === undefined || path === '' ? undefined : resolve(cwd, path));
+
 export interface ClientTarget {
   readonly url: string;
   readonly options: ClientOptions;
@@ -105,7 +116,9 @@ export interface ClientTarget {
 /**
  * `--url`, else the address of the server that holds the data folder (from its lock file), else
  * the host and port the configuration gives; `--ca`, else `<data dir>/tls/ca.pem` when it exists
- * and no `--fingerprint` pins the certificate instead; `--token`, else `REGISTRY_TOKEN`.
+ * and no `--fingerprint` pins the certificate instead; `--token`, else `REGISTRY_TOKEN`; `--cert`
+ * and `--key`, else `REGISTRY_CERT` and `REGISTRY_KEY` (a key left out is looked for in the
+ * certificate's file).
  */
 export async function clientTarget(flags: GlobalFlags, io: CliIo): Promise<ClientTarget> {
   let config: RegistryConfig | undefined;
@@ -117,12 +130,16 @@ export async function clientTarget(flags: GlobalFlags, io: CliIo): Promise<Clien
     if (await exists(local)) caFile = local;
   }
   const token = flags.token ?? io.env.REGISTRY_TOKEN;
+  const certFile = fileIn(io.cwd, flags.cert ?? io.env.REGISTRY_CERT);
+  const keyFile = fileIn(io.cwd, flags.key ?? io.env.REGISTRY_KEY);
   return {
     url,
     options: {
       ...(caFile === undefined ? {} : { caFile }),
       ...(flags.fingerprint === undefined ? {} : { fingerprint: flags.fingerprint }),
       ...(token === undefined || token === '' ? {} : { token }),
+      ...(certFile === undefined ? {} : { certFile }),
+      ...(keyFile === undefined ? {} : { keyFile }),
     },
   };
 }

@@ -35,6 +35,8 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
     .option('--ca <file>', 'CA certificate to trust (default <data dir>/tls/ca.pem when it exists)')
     .option('--fingerprint <sha256>', 'pin the server certificate by its SHA-256 fingerprint instead of a CA')
     .option('--token <token>', 'bearer token (env REGISTRY_TOKEN)')
+    .option('--cert <file>', 'client certificate to present, PEM (env REGISTRY_CERT); the server reads your role from its OU')
+    .option('--key <file>', "the client certificate's private key, PEM (env REGISTRY_KEY; default: the --cert file when it holds the key)")
     .addOption(new Option('-o, --output <format>', 'print answers and errors as json, yaml or a table (text)').choices(outputFormats))
     .option('--json', 'print JSON: the same as --output json')
     .option('--config <file>', 'configuration file (env REGISTRY_CONFIG; default ~/.config/plexus/backends.toml)')

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { InvalidArgumentError } from './errors.js';
 
 /** How long a request waits for its answer. */
@@ -15,6 +16,22 @@ export interface ClientOptions {
   readonly ca?: string | Buffer;
   /** A file holding the CA PEM; read once at connect. Exclusive with `ca`. */
   readonly caFile?: string;
+  /**
+   * PEM of a client certificate to present (mTLS), as `registry cert issue-client` writes it;
+   * the server takes the caller's role from its subject's OU. Exclusive with `certFile`; needs
+   * `key` or `keyFile` unless the PEM holds the private key too.
+   * @default no client certificate
+   */
+  readonly cert?: string | Buffer;
+  /** A file holding the client certificate PEM; read once at connect. Exclusive with `cert`. */
+  readonly certFile?: string;
+  /**
+   * PEM of the client certificate's private key. Exclusive with `keyFile`.
+   * @default the certificate's own PEM when it holds a private key
+   */
+  readonly key?: string | Buffer;
+  /** A file holding the private key PEM; read once at connect. Exclusive with `key`. */
+  readonly keyFile?: string;
   /**
    * SHA-256 fingerprint of the server certificate, colon-separated hex as openssl prints it
    * (`AB:CD:…`; case and colons are optional). Pins that certificate: with no `ca`/`caFile`
@@ -40,6 +57,8 @@ export interface ResolvedClientOptions {
   /** The URL as messages show it: `wss://host:port`, without a bare trailing slash. */
   readonly displayUrl: string;
   readonly ca: string | Buffer | undefined;
+  /** The client certificate and its key, checked to belong together; undefined when none is presented. */
+  readonly clientCertificate: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   /** Normalised: uppercase hex pairs joined by colons. */
   readonly fingerprint: string | undefined;
   readonly token: string | undefined;
@@ -82,31 +101,59 @@ function checkTimeout(name: string, value: number | undefined, fallback: number)
   return value;
 }
 
-async function readCa(options: ClientOptions): Promise<string | Buffer | undefined> {
-  if (options.ca !== undefined && options.caFile !== undefined) {
-    throw new InvalidArgumentError('give ca or caFile, not both');
-  }
-  if (options.caFile === undefined) return options.ca;
+/** A PEM given inline or as a file: `what` names it in errors (`CA`, `client certificate`, …). */
+async function readPem(what: string, names: readonly [string, string], inline: string | Buffer | undefined, file: string | undefined): Promise<string | Buffer | undefined> {
+  if (inline !== undefined && file !== undefined) throw new InvalidArgumentError(`give ${names[0]} or ${names[1]}, not both`);
+  if (file === undefined) return inline;
   try {
-    return await readFile(options.caFile, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InvalidArgumentError(`cannot read the CA file ${options.caFile}: ${reason}`, { cause: error });
+    throw new InvalidArgumentError(`cannot read the ${what} file ${file}: ${reason}`, { cause: error });
   }
 }
 
-/** Checks the options once, before connecting, and reads `caFile`. */
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * The client certificate and key, read and tried together now, so that a wrong file is a clear
+ * error before connecting rather than a TLS failure later.
+ */
+async function readClientCertificate(options: ClientOptions, url: URL): Promise<ResolvedClientOptions['clientCertificate']> {
+  const cert = await readPem('client certificate', ['cert', 'certFile'], options.cert, options.certFile);
+  const givenKey = await readPem('client key', ['key', 'keyFile'], options.key, options.keyFile);
+  if (cert === undefined) {
+    if (givenKey !== undefined) throw new InvalidArgumentError('a client key was given without a certificate: give cert or certFile (--cert) with it');
+    return undefined;
+  }
+  const key = givenKey ?? (PRIVATE_KEY_PEM.test(cert.toString()) ? cert : undefined);
+  if (key === undefined) {
+    throw new InvalidArgumentError('the client certificate needs its private key: give key or keyFile (--key), or a PEM that holds both');
+  }
+  if (url.protocol !== 'wss:') throw new InvalidArgumentError(`a client certificate needs a wss:// URL; ${url.protocol}// has no TLS to present it on`);
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidArgumentError(`the client certificate and key cannot be used together: ${reason}`, { cause: error });
+  }
+  return Object.freeze({ cert, key });
+}
+
+/** Checks the options once, before connecting, and reads the files they name. */
 export async function resolveClientOptions(url: string, options: ClientOptions = {}): Promise<ResolvedClientOptions> {
   const parsed = parseUrl(url);
   const token = options.token;
   if (token !== undefined && (token === '' || /[\r\n]/.test(token))) {
     throw new InvalidArgumentError('token must be non-empty and on one line');
   }
-  const ca = await readCa(options);
+  const ca = await readPem('CA', ['ca', 'caFile'], options.ca, options.caFile);
+  const clientCertificate = await readClientCertificate(options, parsed);
   return Object.freeze({
     url: parsed,
     displayUrl: parsed.pathname === '/' && parsed.search === '' ? parsed.href.replace(/\/$/, '') : parsed.href,
     ca,
+    clientCertificate,
     fingerprint: options.fingerprint === undefined ? undefined : normaliseFingerprint(options.fingerprint),
     token,
     timeoutMs: checkTimeout('timeoutMs', options.timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),

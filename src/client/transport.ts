@@ -1,6 +1,6 @@
 /**
- * Opening the WebSocket: TLS trust (a CA or a pinned certificate fingerprint), the bearer
- * token, the handshake timeout, and turning every way opening can fail into one clear error.
+ * Opening the WebSocket: TLS trust (a CA or a pinned certificate fingerprint), the client
+ * certificate, the bearer token, the handshake timeout, and turning every way opening can fail into one clear error.
  */
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent, type AgentOptions, request as httpsRequest } from 'node:https';
@@ -72,6 +72,7 @@ function tlsOptions(options: ResolvedClientOptions): ConnectionOptions {
     port: Number(options.url.port || 443),
     ...(servername === undefined ? {} : { servername }),
     ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.clientCertificate === undefined ? {} : { cert: options.clientCertificate.cert, key: options.clientCertificate.key }),
   };
   if (options.fingerprint === undefined) return tls;
   // A pin replaces the chain check unless a CA was given too; the name check goes with the chain.
