@@ -18,13 +18,13 @@ export const booleanFlag = (bag: OptionBag, key: string): boolean | undefined =>
   return typeof value === 'boolean' ? value : undefined;
 };
 
-/** A commander argument parser for whole numbers in a range; a bad value is a usage error. */
+/** A commander argument parser for whole numbers in a range; a bad value is a usage error that states the range as people write it. */
 export const integerIn =
   (min: number, max: number) =>
   (value: string): number => {
     const parsed = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+      throw new InvalidArgumentError(max >= Number.MAX_SAFE_INTEGER ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}`);
     }
     return parsed;
   };

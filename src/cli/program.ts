@@ -1,11 +1,13 @@
 /** The `registry` command line: global options, the command groups, and one way out for errors. */
 import { Command, CommanderError, Option } from 'commander';
 import { addAdminCommands } from './commands/admin.js';
+import { addCallCommand } from './commands/call.js';
 import { addCertCommands } from './commands/cert.js';
 import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
 import { addHealthCommands } from './commands/health.js';
 import { addIpCommands } from './commands/ip.js';
+import { addLifecycleCommands } from './commands/lifecycle.js';
 import { addMigrateCommand } from './commands/migrate.js';
 import { addPackageCommands } from './commands/package.js';
 import { addServeCommand } from './commands/serve.js';
@@ -44,6 +46,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
   addServeCommand(program, io, onExit);
   addMigrateCommand(program, io);
   addServiceCommands(program, io);
+  addLifecycleCommands(program, io);
   addDiscoveryCommands(program, io);
   addHealthCommands(program, io);
   addTopologyCommands(program, io);
@@ -54,6 +57,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
   addCertCommands(program, io);
   addTokenCommands(program, io);
   addTopCommand(program, io);
+  addCallCommand(program, io);
   return program;
 }
 

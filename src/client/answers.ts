@@ -83,6 +83,9 @@ const outputSchemas = {
   get_health: healthReportWire,
 } satisfies OutputSchemas;
 
+/** Every operation of the table, by its action name (aliases aside): what `registry call` completes. */
+export const actionNames: readonly OperationName[] = Object.freeze(Object.keys(outputSchemas).filter((name): name is OperationName => name in outputSchemas));
+
 /** The first few things wrong with an answer, by path. */
 const describeIssues = (error: z.ZodError): string =>
   error.issues

@@ -101,6 +101,16 @@ export class RegistryClient implements AsyncDisposable {
     return parseAnswer(op, await this.request(op, input));
   }
 
+  /**
+   * Sends any action, known to this client or not (an alias, a newer server's operation), and
+   * answers the result exactly as the server sent it, unchecked: for tools that poke at the API
+   * (`registry call`). An answer without a result is `null`. Server errors reject as
+   * `RegistryError`, as with `call`.
+   */
+  async callRaw(action: string, params: Readonly<Record<string, unknown>> = {}): Promise<unknown> {
+    return (await this.request(action, params)) ?? null;
+  }
+
   register(input: InputFor<'register'>): Promise<OutputFor<'register'>> {
     return this.call('register', input);
   }

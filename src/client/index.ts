@@ -1,6 +1,6 @@
 /** @module client — RegistryClient: a typed connection to a registry server over TLS WebSockets. */
 export { type InputFor, RegistryClient } from './client.js';
-export type { OutputFor } from './answers.js';
+export { actionNames, type OutputFor } from './answers.js';
 export {
   DEFAULT_RECONNECT_BASE_MS,
   DEFAULT_RECONNECT_MAX_MS,

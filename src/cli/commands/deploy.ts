@@ -91,7 +91,7 @@ function addDeploy(program: Command, io: CliIo): void {
     .description('deploy a package (a .tar.gz or a package folder, read by the server) to a node over SSH')
     .argument('<package>', 'package path on the server host (relative paths are made absolute here)')
     .requiredOption('--node <name>', 'the [[node]] to deploy to')
-    .option('--timeout <seconds>', `how long to wait for the deployment (default ${DEFAULT_DEPLOY_TIMEOUT_S})`, timeoutOption)
+    .option('--timeout <seconds>', `seconds to wait for the deployment, 1-86400 (default ${DEFAULT_DEPLOY_TIMEOUT_S})`, timeoutOption)
     .action(async (pkg: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const node = stringFlag(options, 'node') ?? '';
@@ -110,7 +110,7 @@ function addRollback(program: Command, io: CliIo): void {
     .description('go back to the release of a service that was current before the current one')
     .argument('<service>', 'service name')
     .requiredOption('--node <name>', 'the node it runs on')
-    .option('--timeout <seconds>', `how long to wait (default ${DEFAULT_DEPLOY_TIMEOUT_S})`, timeoutOption)
+    .option('--timeout <seconds>', `seconds to wait, 1-86400 (default ${DEFAULT_DEPLOY_TIMEOUT_S})`, timeoutOption)
     .action(async (service: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const id = randomUUID();

@@ -8,14 +8,10 @@ import { formatTable, formatTime } from '../format.js';
 import { terminalSafe } from '../terminal-text.js';
 import { type CliIo, println } from '../io.js';
 import { printAnswer, printStreamed } from '../output.js';
+import { addressPairs, endpointPairs } from './services.js';
 
-const endpointsOf = (s: ServiceWire): string =>
-  s.endpoints.length === 0 ? `${s.port}/${s.protocol}` : s.endpoints.map((e) => `${e.name}:${e.port}/${e.protocol}`).join(' ');
-const addressesOf = (s: ServiceWire): string =>
-  Object.entries(s.addresses)
-    .filter(([, address]) => address !== undefined)
-    .map(([network, address]) => `${network}=${address}`)
-    .join(' ') || s.host;
+const endpointsOf = (s: ServiceWire): string => endpointPairs(s) || `${s.port}/${s.protocol}`;
+const addressesOf = (s: ServiceWire): string => addressPairs(s) || s.host;
 
 export function entryTable(services: readonly ServiceWire[]): string {
   const rows = services.map((s) => [s.name, s.state, s.version ?? '', addressesOf(s), endpointsOf(s), s.source]);
@@ -93,7 +89,7 @@ function addWatch(program: Command, io: CliIo): void {
     .description('stream events until interrupted; reconnects and resumes on its own')
     .option('--events <names>', `comma-separated event types (default all: ${eventTypes.join(', ')})`)
     .option('--service <glob...>', 'only events of services matching these globs')
-    .option('--since <revision>', 'replay from this revision first', integerIn(0, Number.MAX_SAFE_INTEGER))
+    .option('--since <revision>', 'replay from this revision first (0 or more; inclusive)', integerIn(0, Number.MAX_SAFE_INTEGER))
     .action(async (options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const events = parseEventList(stringFlag(options, 'events'));

@@ -1,12 +1,14 @@
 /** `resolve`, `endpoints`, `env`, `topology`: topology-aware discovery (DESIGN §8), answered for where the CLI runs. */
 import type { Command } from 'commander';
 import type { OutputFor } from '../../client/index.js';
+import { RegistryError } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields, formatTable, formatTime } from '../format.js';
 import type { CliIo } from '../io.js';
 import { printAnswer } from '../output.js';
 import { shellAssignment } from '../shell-quote.js';
+import { terminalSafe } from '../terminal-text.js';
 
 type ResolvedEndpoint = OutputFor<'resolve'>;
 
@@ -15,6 +17,19 @@ const where = (r: ResolvedEndpoint): string => (r.address.includes(':') ? `[${r.
 export function endpointTable(list: readonly ResolvedEndpoint[]): string {
   const rows = list.map((r) => [r.service, r.endpoint, where(r), r.protocol, r.network, r.reason]);
   return formatTable(['SERVICE', 'ENDPOINT', 'ADDRESS', 'PROTOCOL', 'NETWORK', 'REASON'], rows);
+}
+
+/**
+ * The server refuses to resolve a service discovery does not hand out (`unavailable`, naming the
+ * service): as text, that says plainly it is inactive and why. JSON and YAML keep the wire error.
+ */
+function plainlyInactive(error: unknown, name: string): unknown {
+  if (!(error instanceof RegistryError) || error.code !== 'unavailable' || error.details.service !== name) return error;
+  const reason = typeof error.details.reason === 'string' ? error.details.reason : 'it is not healthy';
+  return new RegistryError('unavailable', `${name} is INACTIVE: ${terminalSafe(reason)}; discovery hands out no address for it (registry get ${name} shows its health)`, {
+    cause: error,
+    details: error.details,
+  });
 }
 
 function addResolve(program: Command, io: CliIo): void {
@@ -26,7 +41,9 @@ function addResolve(program: Command, io: CliIo): void {
     .action(async (name: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const endpoint = stringFlag(options, 'endpoint');
-      const r = await withClient(flags, io, (client) => client.resolve({ service: name, ...(endpoint === undefined ? {} : { endpoint }) }));
+      const r = await withClient(flags, io, (client) => client.resolve({ service: name, ...(endpoint === undefined ? {} : { endpoint }) })).catch((error: unknown) => {
+        throw flags.output === 'table' ? plainlyInactive(error, name) : error;
+      });
       printAnswer(io, flags.output, r, () =>
         formatFields([
           ['address', where(r)],
