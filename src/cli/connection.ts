@@ -144,10 +144,15 @@ export async function clientTarget(flags: GlobalFlags, io: CliIo): Promise<Clien
   };
 }
 
-/** Connects, runs `fn`, and closes the client whatever happens. */
-export async function withClient<T>(flags: GlobalFlags, io: CliIo, fn: (client: RegistryClient) => Promise<T>): Promise<T> {
+/** Connects, runs `fn`, and closes the client whatever happens; `timeouts` shorten the defaults (completion). */
+export async function withClient<T>(
+  flags: GlobalFlags,
+  io: CliIo,
+  fn: (client: RegistryClient) => Promise<T>,
+  timeouts: Pick<ClientOptions, 'timeoutMs' | 'connectTimeoutMs'> = {},
+): Promise<T> {
   const target = await clientTarget(flags, io);
-  const client = await RegistryClient.connect(target.url, target.options);
+  const client = await RegistryClient.connect(target.url, { ...target.options, ...timeouts });
   try {
     return await fn(client);
   } finally {

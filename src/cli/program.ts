@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addAdminCommands } from './commands/admin.js';
 import { addCallCommand } from './commands/call.js';
 import { addCertCommands } from './commands/cert.js';
+import { addCompletionCommands } from './commands/completion.js';
 import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
 import { addHealthCommands } from './commands/health.js';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
   addTokenCommands(program, io);
   addTopCommand(program, io);
   addCallCommand(program, io);
+  addCompletionCommands(program, io);
   return program;
 }
 
