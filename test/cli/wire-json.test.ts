@@ -102,6 +102,25 @@ describe('registry --json and -o yaml print the wire answer', () => {
     await sameAsWire('delete', 'hub-json');
   });
 
+  it('register with entry flags, start, stop, restart and set-state', async () => {
+    const flags = ['--tag', 'edge', '--meta', 'team=core', '--endpoint', 'http=http://8080', '--address', 'lan=10.0.0.9', '--allocate', 'wg0'];
+    const registered = await sameAsWire('register', 'entry-json', ...flags);
+    assert.equal(((registered.service as Obj).addresses as Obj).lan, '10.0.0.9');
+    assert.equal((await sameAsWire('start', 'entry-json')).state, 'starting');
+    assert.equal((await sameAsWire('set-state', 'entry-json', 'running')).state, 'running');
+    assert.equal((await sameAsWire('restart', 'entry-json')).state, 'starting');
+    assert.equal((await sameAsWire('stop', 'entry-json')).state, 'stopping');
+    await sameAsWire('delete', 'entry-json');
+  });
+
+  it('call, with any action and its params', async () => {
+    await sameAsWire('call', 'list_services');
+    const got = await sameAsWire('call', 'get_service', '{"name":"api"}');
+    assert.equal(got.name, 'api');
+    await sameAsWire('call', 'resolve', '{"service":"api","endpoint":"http"}');
+    await sameAsWire('call', 'list_networks');
+  });
+
   it('status and reload', async () => {
     await sameAsWire('status');
     await sameAsWire('reload');
