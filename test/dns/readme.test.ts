@@ -1,5 +1,5 @@
 /**
- * README.md "DNS interface → Examples", run for real: the `send` frames are sent with the client
+ * README.md "DNS interface → Examples", run for real: the `registry call` operations are sent with the client
  * (the same action and params), and each `$ dig …` line is run against a server whose DNS port
  * replaces 8600. Its output must be the lines the README shows (ids aside).
  */
@@ -19,12 +19,12 @@ interface Example {
   readonly output: string[];
 }
 
-/** The examples section: its `send '…'` frames and its `$ dig …` lines with the output under each. */
+/** The examples section: its `registry call` operations and its `$ dig …` lines with the output under each. */
 async function examples(): Promise<{ frames: { action: string; params: unknown }[]; digs: Example[] }> {
   const text = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
   const start = text.indexOf('## DNS interface');
   const section = text.slice(text.indexOf('### Examples', start), text.indexOf('\n## ', start + 1));
-  const frames = [...section.matchAll(/^send '(.+)'$/gm)].map((m) => JSON.parse(m[1] ?? '{}') as { action: string; params: unknown });
+  const frames = [...section.matchAll(/^npx registry call ([a-z_]+) '(.+)'$/gm)].map((m) => ({ action: m[1] ?? '', params: JSON.parse(m[2] ?? '{}') as unknown }));
   const consoleBlock = /```console\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   const digs: Example[] = [];
   for (const line of consoleBlock.split('\n').filter((l) => l !== '')) {

@@ -1,10 +1,13 @@
 /**
  * README.md against the source: every operation with its role, every CLI command, every event
- * type, and the defaults of `[limits]` and `[[node]]`. The frames in the README are captured from
+ * type, the defaults of `[limits]` and `[[node]]`, and the `registry call` examples (real
+ * actions, JSON params, shell blocks bash can read). The frames in the README are captured from
  * a running server by hand; this keeps the reference parts from drifting.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram, type CliIo } from '../../src/cli/index.js';
@@ -13,6 +16,7 @@ import { eventTypes } from '../../src/domain/index.js';
 import { operationAliases, operations } from '../../src/operations/index.js';
 
 const README = new URL('../../README.md', import.meta.url);
+const exec = promisify(execFile);
 
 const readme = async (): Promise<string> => readFile(README, 'utf8');
 
@@ -65,9 +69,11 @@ const silentIo: CliIo = {
   onShutdownSignal: () => () => undefined,
 };
 
-/** Every runnable command as typed: `list`, `ip allocate`, `cert issue-client`, … */
+/** Every runnable command as typed: `list`, `ip allocate`, `cert issue-client`, … (hidden ones are for the completion scripts) */
 function commandPaths(command: Command, prefix = ''): string[] {
-  return command.commands
+  return command
+    .createHelp()
+    .visibleCommands(command)
     .filter((sub) => sub.name() !== 'help')
     .flatMap((sub) => {
       const path = `${prefix}${sub.name()}`;
@@ -97,6 +103,27 @@ describe('README.md', () => {
       const listed = firstCells.some((cell) => cell.includes(`\`${path} `) || cell.includes(`\`${path}\``));
       assert.ok(listed, `registry ${path} is missing from the command table`);
     }
+  });
+
+  it('writes every registry call example as a command a shell runs as shown', async () => {
+    const text = await readme();
+    const known = new Set<string>([...operations.map((op) => op.name), ...Object.keys(operationAliases)]);
+    const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    const calls = blocks.flatMap((block) => block.split('\n')).filter((line) => /^npx registry .*\bcall /.test(line));
+    assert.ok(calls.length >= 40, `${calls.length} call examples`);
+    for (const line of calls) {
+      // A token read from a file is spliced into the quoted JSON: '{"token":"'"$(cat f)"'"}'.
+      const plain = line.replaceAll(`'"$(cat /tmp/viewer.token)"'`, 'srg_example');
+      const match = /\bcall (?:--timeout \d+ )?([a-z_]+)(?: '([^']*)')?(?:;| &|$)/.exec(plain);
+      assert.ok(match, `an action and one single-quoted JSON object: ${line}`);
+      const [, action = '', json] = match;
+      if (action !== 'frobnicate') assert.ok(known.has(action), `${action} is an action of the envelope: ${line}`);
+      if (json !== undefined) {
+        const params: unknown = JSON.parse(json);
+        assert.ok(typeof params === 'object' && params !== null && !Array.isArray(params), `params are an object: ${line}`);
+      }
+    }
+    for (const block of blocks) await exec('bash', ['-n', '-c', block]);
   });
 
   it('describes every event type', async () => {
