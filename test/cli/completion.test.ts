@@ -16,7 +16,7 @@ import { RegistryClient } from '../../src/client/index.js';
 import { buildProgram, type CliIo } from '../../src/cli/index.js';
 import { SERVICE_ARGUMENT_COMMANDS } from '../../src/cli/internal.js';
 import { requirePeer } from '../helpers/peers.js';
-import { answer, type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
+import { answer, type ScriptedServer, startScriptedServer, wireService } from '../helpers/scripted-server.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const run = promisify(execFile);
@@ -29,27 +29,7 @@ const installed = async (shell: string): Promise<boolean> =>
   );
 
 /** A service record as the wire has it, with the given name. */
-const record = (name: string, index: number) => ({
-  id: `00000000-0000-4000-8000-00000000000${index}`,
-  name,
-  host: '10.0.0.1',
-  port: 4444,
-  protocol: 'ws',
-  source: 'manual',
-  is_active: true,
-  registered_at: 1_800_000_000,
-  created_at: 1_800_000_000,
-  updated_at: 1_800_000_000,
-  tags: [],
-  metadata: {},
-  location: { type: 'local' },
-  addresses: {},
-  endpoints: [],
-  state: 'registered',
-  depends_on: [],
-  last_state_change: 1_800_000_000,
-  revision: index,
-});
+const record = (name: string, index: number) => wireService({ id: `00000000-0000-4000-8000-00000000000${index}`, name, revision: index });
 
 const HOSTILE_NAMES = ['ap$(touch pwned-1)', 'ap`touch pwned-2`', 'ap;touch pwned-3', 'ap\u001b]0;owned\u0007', 'ap\nforged', 'ap*', 'ap ace'];
 

@@ -9,31 +9,9 @@ import {
   RequestTimeoutError,
 } from '../../src/client/index.js';
 import { RegistryError } from '../../src/domain/index.js';
-import { answer, answerError, type ScriptedServer, type SeenRequest, startScriptedServer } from '../helpers/scripted-server.js';
+import { answer, answerError, type ScriptedServer, type SeenRequest, startScriptedServer, wireService } from '../helpers/scripted-server.js';
 
-const WIRE_SERVICE = {
-  id: '0b6c1f9e-0000-4000-8000-000000000001',
-  name: 'hub2',
-  host: '10.0.0.5',
-  port: 4444,
-  protocol: 'ws',
-  source: 'manual',
-  is_active: true,
-  registered_at: 1_732_233_600,
-  last_seen: 1_732_233_660,
-  created_at: 1_732_233_600,
-  updated_at: 1_732_233_660,
-  tags: [],
-  metadata: {},
-  location: { type: 'local' },
-  addresses: {},
-  endpoints: [],
-  state: 'registered',
-  depends_on: [],
-  ttl_seconds: 90,
-  last_state_change: 1_732_233_600,
-  revision: 7,
-};
+const WIRE_SERVICE = wireService();
 
 describe('RegistryClient', () => {
   let server: ScriptedServer;

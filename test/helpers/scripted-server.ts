@@ -44,6 +44,33 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
+/** A service record as the wire has it (hub2 at 10.0.0.5:4444), with `fields` over it. */
+export const wireService = (fields: Readonly<Record<string, unknown>> = {}): Record<string, unknown> => ({ ...WIRE_SERVICE, ...fields });
+
+const WIRE_SERVICE = {
+  id: '0b6c1f9e-0000-4000-8000-000000000001',
+  name: 'hub2',
+  host: '10.0.0.5',
+  port: 4444,
+  protocol: 'ws',
+  source: 'manual',
+  is_active: true,
+  registered_at: 1_732_233_600,
+  last_seen: 1_732_233_660,
+  created_at: 1_732_233_600,
+  updated_at: 1_732_233_660,
+  tags: [],
+  metadata: {},
+  location: { type: 'local' },
+  addresses: {},
+  endpoints: [],
+  state: 'registered',
+  depends_on: [],
+  ttl_seconds: 90,
+  last_state_change: 1_732_233_600,
+  revision: 7,
+};
+
 /** Answers `{"id","type":"response","result"}` on `socket`. */
 export const answer = (socket: WebSocket, id: string, result: unknown): void =>
   socket.send(JSON.stringify({ id, type: 'response', result }));

@@ -46,38 +46,15 @@ const COMPLETE_KIND = `_registry_complete_kind() {
 }`;
 
 /**
- * Walks the words before the cursor: options (and the values they take) are skipped, the global
- * ones that say where the server is are kept for \`__complete services\`, command words extend
- * the path, and the rest are counted as positional arguments. Then it completes the word at the
- * cursor, and gives readline its answers from where readline's own word starts.
+ * Walks the words before the cursor (sh-tables.ts), completes the word at the cursor, and gives
+ * readline its answers from where readline's own word starts.
  */
 const MAIN = `_registry() {
   local -a words=() given=()
-  local cword cur prev pre='' cmdpath='' word subs opts valued kind choices n=0 i=1 positional=0
+  local cword cur prev pre='' cmdpath='' subs opts valued kind choices n=0 positional=0
   _registry_words
   COMPREPLY=()
-  while (( i < cword )); do
-    word=\${words[i]}
-    if (( ! positional )) && [[ $word == -- ]]; then
-      positional=1
-    elif (( ! positional )) && [[ $word == -?* ]]; then
-      _registry_spec "$cmdpath"
-      if [[ $word == --*=* ]]; then
-        [[ " $_registry_global_valued " == *" \${word%%=*} "* ]] && given+=("\${word%%=*}" "\${word#*=}")
-      elif [[ " $_registry_global_valued $valued " == *" $word "* ]]; then
-        [[ " $_registry_global_valued " == *" $word "* ]] && given+=("$word" "\${words[i+1]/#\\~/$HOME}")
-        (( i += 1 ))
-      fi
-    else
-      _registry_spec "$cmdpath"
-      if (( n == 0 && ! positional )) && [[ " $subs " == *" $word "* ]]; then
-        cmdpath=\${cmdpath:+$cmdpath }$word
-      else
-        (( n += 1 ))
-      fi
-    fi
-    (( i += 1 ))
-  done
+  _registry_walk "\${words[@]:1:cword-1}"
   cur=\${words[cword]} prev=\${words[cword-1]}
   _registry_spec "$cmdpath"
   if (( ! positional )) && [[ $cur == --*=* ]]; then

@@ -48,6 +48,40 @@ function argumentFunction(commands: readonly CommandSpec[]): string[] {
   return ['_registry_arg() {', "  kind=none choices=''", '  case "$1|$2" in', ...arms, '  esac', '}'];
 }
 
+/**
+ * `_registry_walk WORD…` walks the words between the program name and the cursor, as positional
+ * parameters (the same in bash and zsh, whose arrays count from 0 and 1): options and the values
+ * they take are skipped, the global ones that say where the server is are kept in `given` for
+ * `__complete services`, command words extend `cmdpath`, and the rest count in `n`; `positional`
+ * is set after `--`. The caller declares these variables.
+ */
+const WALK = `_registry_walk() {
+  local word
+  while (( $# )); do
+    word=$1
+    shift
+    if (( ! positional )) && [[ $word == -- ]]; then
+      positional=1
+    elif (( ! positional )) && [[ $word == -?* ]]; then
+      _registry_spec "$cmdpath"
+      if [[ $word == --*=* ]]; then
+        [[ " $_registry_global_valued " == *" \${word%%=*} "* ]] && given+=("\${word%%=*}" "\${word#*=}")
+      elif [[ " $_registry_global_valued $valued " == *" $word "* ]]; then
+        [[ " $_registry_global_valued " == *" $word "* ]] && given+=("$word" "\${1/#\\~/$HOME}")
+        (( $# )) && shift
+      fi
+    else
+      _registry_spec "$cmdpath"
+      if (( n == 0 && ! positional )) && [[ " $subs " == *" $word "* ]]; then
+        cmdpath=\${cmdpath:+$cmdpath }$word
+      else
+        (( n += 1 ))
+      fi
+    fi
+  done
+  return 0
+}`;
+
 /** The shared functions, and `_registry_globals` / `_registry_global_valued`, the program's own options. */
 export function shTables(spec: CompletionSpec): string[] {
   return [
@@ -56,5 +90,6 @@ export function shTables(spec: CompletionSpec): string[] {
     ...specFunction(spec.commands),
     ...valueFunction(spec),
     ...argumentFunction(spec.commands),
+    WALK,
   ];
 }

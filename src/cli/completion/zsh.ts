@@ -50,33 +50,12 @@ const COMPLETE_KIND = `_registry_complete_kind() {
   esac
 }`;
 
-/** As in bash: skip options and their values, extend the command path, count positional arguments. */
+/** As in bash: walk the words before the cursor (sh-tables.ts), then complete the one at it. */
 const MAIN = `_registry() {
-  local cmdpath='' word subs opts valued kind choices
+  local cmdpath='' subs opts valued kind choices
   local -a given described_subs described_opts
-  local -i n=0 i=2 positional=0
-  while (( i < CURRENT )); do
-    word=\${words[i]}
-    if (( ! positional )) && [[ $word == -- ]]; then
-      positional=1
-    elif (( ! positional )) && [[ $word == -?* ]]; then
-      _registry_spec "$cmdpath"
-      if [[ $word == --*=* ]]; then
-        [[ " $_registry_global_valued " == *" \${word%%=*} "* ]] && given+=("\${word%%=*}" "\${word#*=}")
-      elif [[ " $_registry_global_valued $valued " == *" $word "* ]]; then
-        [[ " $_registry_global_valued " == *" $word "* ]] && given+=("$word" "\${words[i+1]/#\\~/$HOME}")
-        (( i += 1 ))
-      fi
-    else
-      _registry_spec "$cmdpath"
-      if (( n == 0 && ! positional )) && [[ " $subs " == *" $word "* ]]; then
-        cmdpath=\${cmdpath:+$cmdpath }$word
-      else
-        (( n += 1 ))
-      fi
-    fi
-    (( i += 1 ))
-  done
+  local -i n=0 positional=0
+  _registry_walk "\${(@)words[2,CURRENT-1]}"
   local cur=\${words[CURRENT]} prev=\${words[CURRENT-1]}
   _registry_spec "$cmdpath"
   if (( ! positional )) && [[ $cur == --*=* ]]; then
