@@ -9,18 +9,17 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { RegistryClient } from '../../src/client/index.js';
 import { buildProgram, type CliIo } from '../../src/cli/index.js';
 import { SERVICE_ARGUMENT_COMMANDS } from '../../src/cli/internal.js';
+import { CLI_ARGS } from '../helpers/cli.js';
 import { requirePeer } from '../helpers/peers.js';
 import { answer, type ScriptedServer, startScriptedServer, wireService } from '../helpers/scripted-server.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const run = promisify(execFile);
-const binPath = fileURLToPath(new URL('../../bin/registry.js', import.meta.url));
 
 const installed = async (shell: string): Promise<boolean> =>
   run(shell, ['-c', 'exit 0']).then(
@@ -48,7 +47,9 @@ describe('registry completion', () => {
     await chmod(work, 0o755);
     const bin = join(work, 'bin');
     await mkdir(bin);
-    await writeFile(join(bin, 'registry'), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`, { mode: 0o755 });
+    // `registry` on PATH, as the scripts call it: the CLI from the sources, as every test runs it.
+    const command = [process.execPath, ...CLI_ARGS].map((word) => `'${word}'`).join(' ');
+    await writeFile(join(bin, 'registry'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o755 });
     env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: work, XDG_CONFIG_HOME: join(work, 'config') };
     srv = await startTestServer();
     const client = await RegistryClient.connect(srv.url, { ca: srv.caPem });
@@ -97,7 +98,7 @@ describe('registry completion', () => {
       const lines = ['registry ge', 'registry ip ', 'registry ip al', 'registry -o ', 'registry --ou', 'registry register api --end', 'registry set-state api st', 'registry call list_s', 'registry completion ', 'registry cert issue-client x --role w'];
       const { out, stderr, loaded } = await complete(lines);
       assert.equal(stderr, '');
-      assert.equal(loaded, 'complete -F _registry registry');
+      assert.equal(loaded, 'complete -F _registry registry service-registry');
       assert.deepEqual(out, [['get'], ['allocate', 'release', 'list'], ['allocate'], ['table', 'json', 'yaml'], ['--output'], ['--endpoint'], ['starting', 'stopping', 'stopped'], ['list_services'], ['bash', 'zsh', 'fish'], ['write']]);
     });
 
@@ -175,6 +176,7 @@ describe('registry completion', () => {
     assert.deepEqual(await ask('registry ip al'), ['allocate\tallocate an address to an owner: the next free one, or --ip; asking again answers the same address']);
     assert.deepEqual((await ask('registry -o ')).map((l) => l.split('\t')[0]), ['json', 'table', 'yaml']);
     assert.deepEqual(await ask('registry set-state api run'), ['running']);
+    assert.deepEqual(await ask('service-registry set-state api run'), ['running'], 'the package-named command completes the same');
     assert.deepEqual(await ask(`registry ${realFlags} resolve ap`), ['apex', 'api']);
     assert.deepEqual(await ask(`registry ${hostileFlags} delete ap`), ['ap-ok']);
     await nothingRan();

@@ -90,5 +90,5 @@ const READLINE_WORD = `_registry_readline_word() {
 }`;
 
 export function bashScript(spec: CompletionSpec): string {
-  return [HEADER, ...shTables(spec), WORDS, SERVICES, COMPLETE_KIND, READLINE_WORD, MAIN, 'complete -F _registry registry', ''].join('\n');
+  return [HEADER, ...shTables(spec), WORDS, SERVICES, COMPLETE_KIND, READLINE_WORD, MAIN, 'complete -F _registry registry service-registry', ''].join('\n');
 }

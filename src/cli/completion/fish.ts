@@ -133,5 +133,6 @@ function rules(spec: CompletionSpec): string[] {
 
 /** Every word in the tables is plain (spec.ts checks it), so they list words unquoted. */
 export function fishScript(spec: CompletionSpec): string {
-  return [HEADER, ...tableFunctions(spec), WALKER, ...rules(spec), ''].join('\n');
+  // `service-registry` is the same program under the package's name.
+  return [HEADER, ...tableFunctions(spec), WALKER, ...rules(spec), 'complete -c service-registry -w registry', ''].join('\n');
 }

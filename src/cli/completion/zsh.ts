@@ -8,7 +8,7 @@ import { shellQuote } from '../shell-quote.js';
 import { shTables } from './sh-tables.js';
 import type { CompletionSpec, OptionSpec, SubcommandSpec } from './spec.js';
 
-const HEADER = `#compdef registry
+const HEADER = `#compdef registry service-registry
 # zsh completion for registry (service-registry). Load it in this shell (after compinit):
 #   source <(registry completion zsh)
 # or for every new shell, as a file named _registry in a folder of $fpath:
@@ -82,7 +82,7 @@ const MAIN = `_registry() {
 const FOOTER = `if [[ \${funcstack[1]} == _registry ]]; then
   _registry "$@"
 else
-  compdef _registry registry
+  compdef _registry registry service-registry
 fi`;
 
 export function zshScript(spec: CompletionSpec): string {
