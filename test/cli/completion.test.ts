@@ -87,10 +87,11 @@ describe('registry completion', () => {
           return `line='${line}'; COMP_LINE=$line; COMP_POINT=\${#line}; ${assign}; COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); COMPREPLY=(); _registry; printf '%s\\x1f' "\${COMPREPLY[@]}"; printf '\\x1e'`;
         })
         .join('\n');
-      const { stdout, stderr } = await run('bash', ['--norc', '--noprofile', '-c', `source "$1" || exit 9\ncomplete -p registry\n${body}`, 'bash', scripts.bash ?? ''], { env, cwd: work });
-      const [loaded = '', ...rest] = stdout.split('\n');
-      const answers = rest.join('\n').split('\x1e').slice(0, lines.length);
-      return { loaded, stderr, out: answers.map((a) => a.split('\x1f').filter((w) => w !== '')) };
+      const script = `source "$1" || exit 9\ncomplete -p registry service-registry\nprintf '\\x1d'\n${body}`;
+      const { stdout, stderr } = await run('bash', ['--norc', '--noprofile', '-c', script, 'bash', scripts.bash ?? ''], { env, cwd: work });
+      const [loaded = '', rest = ''] = stdout.split('\x1d');
+      const answers = rest.split('\x1e').slice(0, lines.length);
+      return { loaded: loaded.trimEnd(), stderr, out: answers.map((a) => a.split('\x1f').filter((w) => w !== '')) };
     };
 
     it('loads without errors and completes commands, subcommands, options and their values', async (t: TestContext) => {
@@ -98,7 +99,7 @@ describe('registry completion', () => {
       const lines = ['registry ge', 'registry ip ', 'registry ip al', 'registry -o ', 'registry --ou', 'registry register api --end', 'registry set-state api st', 'registry call list_s', 'registry completion ', 'registry cert issue-client x --role w'];
       const { out, stderr, loaded } = await complete(lines);
       assert.equal(stderr, '');
-      assert.equal(loaded, 'complete -F _registry registry service-registry');
+      assert.equal(loaded, 'complete -F _registry registry\ncomplete -F _registry service-registry');
       assert.deepEqual(out, [['get'], ['allocate', 'release', 'list'], ['allocate'], ['table', 'json', 'yaml'], ['--output'], ['--endpoint'], ['starting', 'stopping', 'stopped'], ['list_services'], ['bash', 'zsh', 'fish'], ['write']]);
     });
 
