@@ -1,5 +1,5 @@
 /**
- * `registry top` in a real pseudo-terminal: tmux runs bin/registry.js against a real server, the
+ * `registry top` in a real pseudo-terminal: tmux runs the CLI (its sources through tsx, as every test runs) against a real server, the
  * test reads the screen with capture-pane and types with send-keys. It shows the services by
  * health and follows changes live; q and Ctrl-C end it and give the terminal back (the normal
  * screen, the cursor, cooked mode).
@@ -10,10 +10,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RegistryClient } from '../../src/client/index.js';
-import { runCaptured } from '../helpers/cli.js';
+import { CLI_ARGS, runCaptured } from '../helpers/cli.js';
 import { requirePeer } from '../helpers/peers.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -22,7 +21,6 @@ const hasTmux = (): Promise<boolean> => run('tmux', ['-V']).then(
   () => true,
   () => false,
 );
-const binPath = fileURLToPath(new URL('../../bin/registry.js', import.meta.url));
 
 /** A tmux server of the test's own (its own socket), one session running `command`. */
 class Tmux {
@@ -93,7 +91,7 @@ describe('registry top', () => {
    * stays (a dead pane would not tell whether the cursor is shown).
    */
   const startTop = (name: string): Promise<Tmux> => {
-    const top = [process.execPath, binPath, '--url', srv.url, '--ca', caFile, 'top', '--interval', '1'].map((arg) => `'${arg}'`).join(' ');
+    const top = [process.execPath, ...CLI_ARGS, '--url', srv.url, '--ca', caFile, 'top', '--interval', '1'].map((arg) => `'${arg}'`).join(' ');
     const after = `echo $? > '${join(dir, `${name}-code.txt`)}.tmp'; stty -a > '${join(dir, `${name}-stty.txt`)}'; mv '${join(dir, `${name}-code.txt`)}.tmp' '${join(dir, `${name}-code.txt`)}'; sleep 600`;
     return Tmux.start(`registry-top-${process.pid}-${name}`, `${top}; ${after}`);
   };
