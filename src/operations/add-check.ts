@@ -3,7 +3,7 @@ import { addedCheckWire, checksUnchanged, declareChecks, definitionOf, RegistryE
 import { checkDefinition } from '../health/index.js';
 import { admitChecks } from './checks.js';
 import { defineOperation } from './define.js';
-import { serviceName } from './schemas.js';
+import { requestId, serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
 
 /** The most checks one service may have (the same bound as `checks` of a registration). */
@@ -18,8 +18,9 @@ export interface CheckOutput {
 export const addCheck = defineOperation({
   name: 'add_check',
   role: 'write',
+  kind: 'write',
   summary: 'add a health check to a service, or replace the one of that name',
-  input: z.strictObject({ service: serviceName, check: checkDefinition }),
+  input: z.strictObject({ service: serviceName, check: checkDefinition, request_id: requestId }),
   output: addedCheckWire,
   async handle(input, ctx): Promise<CheckOutput> {
     admitChecks([input.check], ctx, 'check');

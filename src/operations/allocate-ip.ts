@@ -4,7 +4,7 @@ import { allocateAddress } from '../ipam/index.js';
 import type { IpAllocation } from '../store/index.js';
 import { defineOperation } from './define.js';
 import { catalogOf, ipText, networkName, ownerName } from './networks.js';
-import { unset } from './schemas.js';
+import { requestId, unset } from './schemas.js';
 
 /** An allocation on the wire: snake_case, `allocated_at` in Unix seconds like every wire timestamp. */
 export interface AllocationOutput {
@@ -30,8 +30,9 @@ export const allocationOutput = (a: IpAllocation): AllocationOutput => ({
 export const allocateIp = defineOperation({
   name: 'allocate_ip',
   role: 'write',
+  kind: 'write',
   summary: 'allocate an IP address in a network to an owner (idempotent per owner)',
-  input: z.strictObject({ network: networkName, owner: ownerName, ip: unset(ipText) }),
+  input: z.strictObject({ network: networkName, owner: ownerName, ip: unset(ipText), request_id: requestId }),
   output: allocatedWire,
   async handle(input, ctx): Promise<AllocateIpOutput> {
     const network = catalogOf(ctx).require(input.network);

@@ -18,6 +18,7 @@ export interface AuthenticateOutput {
 export const authenticate = defineOperation({
   name: 'authenticate',
   role: 'none',
+  kind: 'other',
   summary: "present a bearer token on this connection; raises the connection's role",
   input: z.strictObject({ token: tokenSecret }),
   output: authenticatedWire,

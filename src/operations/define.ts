@@ -8,6 +8,18 @@ export type RequiredRole = GrantedRole;
 /** …except `authenticate`, which a caller without credentials must reach to present them. */
 export type OperationRole = RequiredRole | 'none';
 
+/**
+ * What a call does to the registry, which decides what it takes and whether it may be sent again:
+ * - `read` changes nothing and answers from the registry's state. It takes `consistency`: by
+ *   default the server first applies every commit made before the call arrived (PostgreSQL), and
+ *   `stale` answers from what it holds at once. Safe to send again.
+ * - `write` changes the registry in one write. It takes `request_id`: a retry with the same id gets
+ *   the first call's outcome instead of writing twice (kept for DEFAULT_REQUEST_WINDOW_MS).
+ * - `other` is neither (streams, credentials, reloads, deployments, secrets): never sent again.
+ */
+export const operationKinds = ['read', 'write', 'other'] as const;
+export type OperationKind = (typeof operationKinds)[number];
+
 /** Who is calling, as the server established it from the connection. */
 export interface Principal {
   readonly role: Role;
@@ -52,9 +64,16 @@ export interface OperationContext {
  * shape: snake_case, Unix seconds). The handler returns domain values; src/protocol encodes them
  * into `output`, and the client library parses answers with it.
  */
-export interface Operation<Name extends string = string, Schema extends z.ZodType = z.ZodType, Out = unknown, Wire extends z.ZodType = z.ZodType> {
+export interface Operation<
+  Name extends string = string,
+  Schema extends z.ZodType = z.ZodType,
+  Out = unknown,
+  Wire extends z.ZodType = z.ZodType,
+  Kind extends OperationKind = OperationKind,
+> {
   readonly name: Name;
   readonly role: OperationRole;
+  readonly kind: Kind;
   readonly summary: string;
   readonly input: Schema;
   readonly output: Wire;
@@ -62,14 +81,16 @@ export interface Operation<Name extends string = string, Schema extends z.ZodTyp
   handle(input: z.output<Schema>, ctx: OperationContext): Promise<Out>;
 }
 
-export function defineOperation<Name extends string, Schema extends z.ZodType, Out, Wire extends z.ZodType>(
-  op: Operation<Name, Schema, Out, Wire>,
-): Operation<Name, Schema, Out, Wire> {
+export function defineOperation<Name extends string, Schema extends z.ZodType, Out, Wire extends z.ZodType, Kind extends OperationKind>(
+  op: Operation<Name, Schema, Out, Wire, Kind>,
+): Operation<Name, Schema, Out, Wire, Kind> {
   return op;
 }
 
-export type AnyOperation = Operation<string, z.ZodType, unknown, z.ZodType>;
+export type AnyOperation = Operation<string, z.ZodType, unknown, z.ZodType, OperationKind>;
 /** What a caller sends (before defaults and transforms). */
 export type InputOf<O> = O extends Operation<string, infer S, unknown, z.ZodType> ? z.input<S> : never;
 /** What the handler returns: domain values, before the wire encoding. */
 export type OutputOf<O> = O extends Operation<string, z.ZodType, infer Out, z.ZodType> ? Out : never;
+/** What a call of the operation does (`read`, `write` or `other`), as a literal type. */
+export type KindOf<O> = O extends Operation<string, z.ZodType, unknown, z.ZodType, infer K> ? K : never;

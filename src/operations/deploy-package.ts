@@ -20,6 +20,7 @@ export function deployerOf(runtime: RuntimeServices): Deployer {
 export const deployPackage = defineOperation({
   name: 'deploy_package',
   role: 'admin',
+  kind: 'other',
   summary: 'deploy a service package to a node over SSH',
   input: z.strictObject({
     package_path: z.string().min(1, 'must not be empty').max(4096, 'must be at most 4096 characters'),

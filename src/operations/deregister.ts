@@ -4,7 +4,7 @@ import { type Network, networkCatalog, releaseOwner } from '../ipam/index.js';
 import type { WriteTx } from '../store/index.js';
 import { defineOperation } from './define.js';
 import { notFound } from './not-found.js';
-import { serviceName } from './schemas.js';
+import { requestId, serviceName } from './schemas.js';
 
 /**
  * Removes a service inside a write: the record, its ServiceDeregistered, and the addresses it
@@ -22,8 +22,9 @@ export async function removeService(tx: WriteTx, service: Service, networks: rea
 export const deregister = defineOperation({
   name: 'deregister',
   role: 'write',
+  kind: 'write',
   summary: 'remove a registered backend',
-  input: z.strictObject({ name: serviceName }),
+  input: z.strictObject({ name: serviceName, request_id: requestId }),
   output: deregisteredWire,
   async handle(input, ctx): Promise<{ readonly name: string }> {
     const networks = ctx.runtime.networks?.();

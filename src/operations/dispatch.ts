@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { echoed, RegistryError, roleAllows } from '../domain/index.js';
-import type { OperationContext, OperationRole } from './define.js';
+import { contextForKind } from './call-kind.js';
+import type { OperationContext, OperationKind, OperationRole } from './define.js';
 
 export interface BadField {
   readonly path: string;
@@ -27,11 +28,12 @@ export function invalidParams(error: z.ZodError): RegistryError {
 export interface Dispatchable<In, Out> {
   readonly name: string;
   readonly role: OperationRole;
+  readonly kind: OperationKind;
   readonly input: z.ZodType<In>;
   handle(input: In, ctx: OperationContext): Promise<Out>;
 }
 
-/** The one path every call takes: role check, parse at the edge, then the handler. */
+/** The one path every call takes: role check, parse at the edge, what the call's kind asks (consistency, request id), then the handler. */
 export async function dispatch<In, Out>(op: Dispatchable<In, Out>, rawInput: unknown, ctx: OperationContext): Promise<Out> {
   if (!roleAllows(ctx.principal.role, op.role)) {
     if (ctx.principal.role === 'none') {
@@ -45,5 +47,5 @@ export async function dispatch<In, Out>(op: Dispatchable<In, Out>, rawInput: unk
   }
   const parsed = op.input.safeParse(rawInput ?? {});
   if (!parsed.success) throw invalidParams(parsed.error);
-  return op.handle(parsed.data, ctx);
+  return op.handle(parsed.data, await contextForKind(op.kind, op.name, parsed.data, ctx));
 }

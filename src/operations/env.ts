@@ -4,7 +4,7 @@ import { envLine, resolveEndpoint } from '../topology/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
 import { callerDeclaration, placeFor, requireTopology } from './placement.js';
-import { serviceName, unset } from './schemas.js';
+import { readConsistency, serviceName, unset } from './schemas.js';
 import { notFound } from './not-found.js';
 
 export interface EnvOutput {
@@ -20,11 +20,13 @@ export interface EnvOutput {
 export const env = defineOperation({
   name: 'env',
   role: 'read',
+  kind: 'read',
   summary: '<NAME>_ADDR=host:port lines resolved for this connection',
   input: z.strictObject({
     services: unset(z.array(serviceName).max(256, 'must name at most 256 services')),
     caller: callerDeclaration,
     include_unhealthy: unset(z.boolean()),
+    consistency: readConsistency,
   }),
   output: envWire,
   async handle(input, ctx): Promise<EnvOutput> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type CheckStanding, type CheckStatus, healthReportWire, isActive, serviceHealth, standingChecks } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { serviceName } from './schemas.js';
+import { readConsistency, serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
 
 export interface HealthReport {
@@ -19,8 +19,9 @@ export interface HealthReport {
 export const getHealth = defineOperation({
   name: 'get_health',
   role: 'read',
+  kind: 'read',
   summary: "a service's health: worst-of status, whether it is served, and each check",
-  input: z.strictObject({ name: serviceName }),
+  input: z.strictObject({ name: serviceName, consistency: readConsistency }),
   output: healthReportWire,
   async handle(input, ctx): Promise<HealthReport> {
     const now = ctx.clock.now();

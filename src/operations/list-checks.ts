@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkRowListWire, type CheckStanding, standingChecks } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { serviceName, unset } from './schemas.js';
+import { readConsistency, serviceName, unset } from './schemas.js';
 import { notFound } from './not-found.js';
 
 export interface CheckRow {
@@ -13,8 +13,9 @@ export interface CheckRow {
 export const listChecks = defineOperation({
   name: 'list_checks',
   role: 'read',
+  kind: 'read',
   summary: 'the health checks of a service (or of all) with their status and last output',
-  input: z.strictObject({ service: unset(serviceName) }),
+  input: z.strictObject({ service: unset(serviceName), consistency: readConsistency }),
   output: checkRowListWire,
   async handle(input, ctx): Promise<readonly CheckRow[]> {
     const now = ctx.clock.now();

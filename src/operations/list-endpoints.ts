@@ -4,7 +4,7 @@ import { isActive, resolvedEndpointListWire } from '../domain/index.js';
 import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
 import { callerDeclaration, placeFor, requireTopology } from './placement.js';
-import { serviceName, unset } from './schemas.js';
+import { readConsistency, serviceName, unset } from './schemas.js';
 import { notFound } from './not-found.js';
 
 /**
@@ -14,8 +14,9 @@ import { notFound } from './not-found.js';
 export const listEndpoints = defineOperation({
   name: 'list_endpoints',
   role: 'read',
+  kind: 'read',
   summary: 'every endpoint of a service (or of all), resolved for this connection',
-  input: z.strictObject({ service: unset(serviceName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()) }),
+  input: z.strictObject({ service: unset(serviceName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()), consistency: readConsistency }),
   output: resolvedEndpointListWire,
   async handle(input, ctx): Promise<readonly ResolvedEndpoint[]> {
     const topology = requireTopology(ctx);

@@ -3,6 +3,7 @@ import { networkListWire } from '../domain/index.js';
 import type { IpNetworkKind } from '../ipam/index.js';
 import { catalogOf } from './networks.js';
 import { defineOperation } from './define.js';
+import { readConsistency } from './schemas.js';
 
 /** A configured network and how full it is. Counts are decimal strings: an IPv6 /64 holds 2^64 addresses. */
 export interface NetworkOutput {
@@ -21,8 +22,9 @@ export interface NetworkOutput {
 export const listNetworks = defineOperation({
   name: 'list_networks',
   role: 'read',
+  kind: 'read',
   summary: 'list the configured IP networks with their capacity and use',
-  input: z.strictObject({}),
+  input: z.strictObject({ consistency: readConsistency }),
   output: networkListWire,
   async handle(_input, ctx): Promise<readonly NetworkOutput[]> {
     return catalogOf(ctx).networks.map((network) => {

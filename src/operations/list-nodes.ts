@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { nodeListWire, type NodeWire } from '../domain/index.js';
 import { defineOperation } from './define.js';
+import { readConsistency } from './schemas.js';
 
 /** The `[[node]]`s of the configuration in force: where and how each is reached; no key material. */
 export const listNodes = defineOperation({
   name: 'list_nodes',
   role: 'read',
+  kind: 'read',
   summary: 'list the configured nodes',
-  input: z.strictObject({}),
+  input: z.strictObject({ consistency: readConsistency }),
   output: nodeListWire,
   async handle(_input, ctx): Promise<readonly NodeWire[]> {
     const nodes = ctx.runtime.nodes?.() ?? [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isActive, isTtlAlive, type Service, serviceListWire, serviceStates } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { shortText, tagList, unset } from './schemas.js';
+import { readConsistency, shortText, tagList, unset } from './schemas.js';
 
 /**
  * Every service, optionally only the active ones (TTL fine and no critical check; with
@@ -10,6 +10,7 @@ import { shortText, tagList, unset } from './schemas.js';
 export const listServices = defineOperation({
   name: 'list_services',
   role: 'read',
+  kind: 'read',
   summary: 'list services',
   input: z.strictObject({
     active_only: unset(z.boolean()),
@@ -18,6 +19,7 @@ export const listServices = defineOperation({
     tags: unset(tagList),
     state: unset(z.enum(serviceStates)),
     include_unhealthy: unset(z.boolean()),
+    consistency: readConsistency,
   }),
   output: serviceListWire,
   async handle(input, ctx): Promise<readonly Service[]> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pingWire, signOfLife } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { serviceName } from './schemas.js';
+import { requestId, serviceName } from './schemas.js';
 
 export interface PingOutput {
   readonly name: string;
@@ -16,8 +16,9 @@ export interface PingOutput {
 export const ping = defineOperation({
   name: 'ping',
   role: 'write',
+  kind: 'write',
   summary: 'record a sign of life for a backend',
-  input: z.strictObject({ name: serviceName }),
+  input: z.strictObject({ name: serviceName, request_id: requestId }),
   output: pingWire,
   async handle(input, ctx): Promise<PingOutput> {
     const now = ctx.clock.now();

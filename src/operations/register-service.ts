@@ -6,7 +6,7 @@ import { defineOperation } from './define.js';
 import { allocateList, serviceAllocation } from './networks.js';
 import type { RegisterOutput } from './register.js';
 import { registerByName } from './registration.js';
-import { serviceName, unset } from './schemas.js';
+import { requestId, serviceName, unset } from './schemas.js';
 import { primaryOf, serviceEntryFields, toServicePatch } from './service-fields.js';
 
 /**
@@ -19,8 +19,9 @@ import { primaryOf, serviceEntryFields, toServicePatch } from './service-fields.
 export const registerService = defineOperation({
   name: 'register_service',
   role: 'write',
+  kind: 'write',
   summary: 'register a service entry with endpoints and addresses per network',
-  input: z.strictObject({ name: serviceName, ...serviceEntryFields, allocate: unset(allocateList) }),
+  input: z.strictObject({ name: serviceName, ...serviceEntryFields, allocate: unset(allocateList), request_id: requestId }),
   output: registeredWire,
   async handle(input, ctx): Promise<RegisterOutput> {
     const now = ctx.clock.now();

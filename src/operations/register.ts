@@ -3,7 +3,7 @@ import { asServiceId, DEFAULT_TTL_SECONDS, registeredWire, type Service } from '
 import { admitChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { registerByName } from './registration.js';
-import { hostName, portNumber, serviceName } from './schemas.js';
+import { hostName, portNumber, requestId, serviceName } from './schemas.js';
 import { serviceEntryFields } from './service-fields.js';
 
 /** The Plexus keys: the same schemas as a service entry's, with host and port required. */
@@ -24,11 +24,12 @@ export interface RegisterOutput {
 export const register = defineOperation({
   name: 'register',
   role: 'write',
+  kind: 'write',
   summary: 'register a backend (an idempotent upsert by name that replaces its definition)',
-  input: z.strictObject({ name: serviceName, host: hostName, port: portNumber, protocol, description, namespace, version, metadata, tags, ttl, checks }),
+  input: z.strictObject({ name: serviceName, host: hostName, port: portNumber, protocol, description, namespace, version, metadata, tags, ttl, checks, request_id: requestId }),
   output: registeredWire,
   async handle(input, ctx): Promise<RegisterOutput> {
-    const { ttl, name, checks: declared, ...fields } = input;
+    const { ttl, name, checks: declared, request_id: _requestId, ...fields } = input;
     admitChecks(declared, ctx);
     const registration = {
       name,

@@ -4,7 +4,7 @@ import { releaseAllocation } from '../ipam/index.js';
 import { type AllocationOutput, allocationOutput } from './allocate-ip.js';
 import { catalogOf, ipText, networkName, ownerName } from './networks.js';
 import { defineOperation } from './define.js';
-import { unset } from './schemas.js';
+import { requestId, unset } from './schemas.js';
 
 /**
  * Give an address back, named by its owner or by the address itself (exactly one). A network
@@ -13,9 +13,10 @@ import { unset } from './schemas.js';
 export const releaseIp = defineOperation({
   name: 'release_ip',
   role: 'write',
+  kind: 'write',
   summary: 'release an allocated IP address, by owner or by address',
   input: z
-    .strictObject({ network: networkName, owner: unset(ownerName), ip: unset(ipText) })
+    .strictObject({ network: networkName, owner: unset(ownerName), ip: unset(ipText), request_id: requestId })
     .superRefine((input, ctx) => {
       if ((input.owner === undefined) === (input.ip === undefined)) {
         const got = input.owner === undefined ? 'neither was given' : 'both were given';

@@ -6,6 +6,7 @@ import { defineOperation } from './define.js';
 export const reload = defineOperation({
   name: 'reload',
   role: 'admin',
+  kind: 'other',
   summary: 're-read the configuration file and apply its backends',
   input: z.strictObject({}),
   output: reloadedWire,

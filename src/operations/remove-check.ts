@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { CHECK_NAME_PATTERN, removedCheckWire, type Service } from '../domain/index.js';
 import { defineOperation } from './define.js';
-import { serviceName } from './schemas.js';
+import { requestId, serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
 
 /** Removes one check of a service by name; `removed: false` when it had none of that name. */
 export const removeCheck = defineOperation({
   name: 'remove_check',
   role: 'write',
+  kind: 'write',
   summary: 'remove a health check from a service',
-  input: z.strictObject({ service: serviceName, check: z.string().regex(CHECK_NAME_PATTERN, 'must be a check name') }),
+  input: z.strictObject({ service: serviceName, check: z.string().regex(CHECK_NAME_PATTERN, 'must be a check name'), request_id: requestId }),
   output: removedCheckWire,
   async handle(input, ctx): Promise<{ readonly service: string; readonly check: string; readonly removed: boolean }> {
     const now = ctx.clock.now();

@@ -5,7 +5,7 @@ import { requireHealthy } from './checks.js';
 import { defineOperation } from './define.js';
 import { notFound } from './not-found.js';
 import { callerDeclaration, placeFor, requireTopology } from './placement.js';
-import { serviceName, unset } from './schemas.js';
+import { readConsistency, serviceName, unset } from './schemas.js';
 
 /** The endpoint names a service may have (the schema of register_service's endpoints). */
 export const endpointName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, "_" or "-"');
@@ -17,8 +17,9 @@ export const endpointName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must
 export const resolve = defineOperation({
   name: 'resolve',
   role: 'read',
+  kind: 'read',
   summary: 'the address of a service endpoint the caller can reach, for this connection',
-  input: z.strictObject({ service: serviceName, endpoint: unset(endpointName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()) }),
+  input: z.strictObject({ service: serviceName, endpoint: unset(endpointName), caller: callerDeclaration, include_unhealthy: unset(z.boolean()), consistency: readConsistency }),
   output: resolvedEndpointWire,
   async handle(input, ctx): Promise<ResolvedEndpoint> {
     const topology = requireTopology(ctx);

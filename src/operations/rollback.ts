@@ -8,6 +8,7 @@ import { serviceName, unset } from './schemas.js';
 export const rollback = defineOperation({
   name: 'rollback',
   role: 'admin',
+  kind: 'other',
   summary: 'go back to the previous release of a service on a node',
   input: z.strictObject({ node: nodeName, service: serviceName, deployment_id: unset(deploymentId) }),
   output: deploymentWire,

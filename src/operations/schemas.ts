@@ -73,3 +73,11 @@ export const locationSchema = z.discriminatedUnion('type', [
 ]);
 export const dependsOnList = z.array(serviceName).max(64, 'must have at most 64 dependencies');
 export const executionKind = z.enum(['managed_process', 'systemd_service', 'docker_container', 'external']);
+
+/** `consistency` of every read (see OperationKind): absent or `consistent` waits for every earlier commit; `stale` does not. */
+export const readConsistency = unset(z.enum(['consistent', 'stale']));
+
+/** `request_id` of every write (see OperationKind): the caller's name for this call, the same on each retry. */
+export const requestId = unset(
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit'),
+);

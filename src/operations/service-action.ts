@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { changeState, type RegistryEvent, type Service, type ServiceState, serviceStates, serviceWire } from '../domain/index.js';
 import { defineOperation, type OperationContext } from './define.js';
-import { serviceName } from './schemas.js';
+import { requestId, serviceName } from './schemas.js';
 import { notFound } from './not-found.js';
 
 /** The states each operator verb walks through (seed A's state machine does the checking). */
@@ -38,8 +38,9 @@ async function transition(ctx: OperationContext, name: string, pathFrom: (state:
 export const serviceAction = defineOperation({
   name: 'service_action',
   role: 'write',
+  kind: 'write',
   summary: 'start, stop or restart a service (state transitions)',
-  input: z.strictObject({ name: serviceName, action: z.enum(['start', 'stop', 'restart']) }),
+  input: z.strictObject({ name: serviceName, action: z.enum(['start', 'stop', 'restart']), request_id: requestId }),
   output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     return transition(ctx, input.name, (from) => actionPath(input.action, from));
@@ -50,8 +51,9 @@ export const serviceAction = defineOperation({
 export const setState = defineOperation({
   name: 'set_state',
   role: 'write',
+  kind: 'write',
   summary: 'report the state a service has reached',
-  input: z.strictObject({ name: serviceName, state: z.enum(serviceStates) }),
+  input: z.strictObject({ name: serviceName, state: z.enum(serviceStates), request_id: requestId }),
   output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     return transition(ctx, input.name, () => [input.state]);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Revision, type Role, statusWire } from '../domain/index.js';
 import type { HealthStats } from '../health/index.js';
 import { defineOperation } from './define.js';
+import { readConsistency } from './schemas.js';
 
 /** Snake_case like every other operation output on the wire. */
 export interface StatusOutput {
@@ -18,8 +19,9 @@ export interface StatusOutput {
 export const status = defineOperation({
   name: 'status',
   role: 'read',
+  kind: 'read',
   summary: 'the server revision, size and uptime',
-  input: z.strictObject({}),
+  input: z.strictObject({ consistency: readConsistency }),
   output: statusWire,
   async handle(_input, ctx): Promise<StatusOutput> {
     return {

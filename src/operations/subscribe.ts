@@ -27,6 +27,7 @@ function requireRoom(streams: StreamHost): void {
 export const subscribe = defineOperation({
   name: 'subscribe',
   role: 'read',
+  kind: 'other',
   summary: 'stream events, replaying from since_revision',
   input: z.strictObject({
     events: z.array(z.enum(eventTypes)).max(eventTypes.length).nullish(),
@@ -48,6 +49,7 @@ export const subscribe = defineOperation({
 export const unsubscribe = defineOperation({
   name: 'unsubscribe',
   role: 'read',
+  kind: 'other',
   summary: 'end an event stream of this connection',
   input: z.strictObject({ subscription: z.string().min(1, 'must name a subscription').max(64) }),
   output: unsubscribedWire,

@@ -1,5 +1,6 @@
 import { RegistryError } from '../domain/index.js';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { paramOfKind } from './call-kind.js';
 import type { AnyOperation, OperationContext, OutputOf } from './define.js';
 import { deregister } from './deregister.js';
 import { getService } from './get-service.js';
@@ -75,6 +76,11 @@ export const operationTable = byName({
   get_health: getHealth,
 });
 
+/** Whether an input schema (an object, possibly refined) has the field `key`. */
+function takesParam(schema: z.ZodType, key: string): boolean {
+  return schema instanceof z.ZodObject && Object.hasOwn(schema.shape, key);
+}
+
 function byName<T extends { readonly [K in keyof T]: AnyOperation & { readonly name: K } }>(table: T): T {
   return table;
 }
@@ -116,6 +122,8 @@ export function buildOperationIndex(table: readonly AnyOperation[] = operations)
   for (const op of table) {
     if (index.has(op.name)) throw new RegistryError('internal', `operation '${op.name}' is defined twice`);
     if (!/^[a-z][a-z_]*$/.test(op.name)) throw new RegistryError('internal', `operation name '${op.name}' is not snake_case`);
+    const param = paramOfKind[op.kind];
+    if (param !== undefined && !takesParam(op.input, param)) throw new RegistryError('internal', `${op.kind} operation '${op.name}' does not take '${param}'`);
     index.set(op.name, op);
   }
   for (const [alias, target] of Object.entries(operationAliases)) {

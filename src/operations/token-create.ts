@@ -12,6 +12,7 @@ export interface TokenCreated extends TokenOutput {
 export const tokenCreate = defineOperation({
   name: 'token_create',
   role: 'admin',
+  kind: 'other',
   summary: 'create a bearer token with a role; the secret is answered once and stored hashed',
   input: z.strictObject({ name: tokenName, role: z.enum(grantedRoles) }),
   output: tokenCreatedWire,

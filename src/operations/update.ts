@@ -3,15 +3,16 @@ import { applyPatch, patchChangesNothing, type Service, serviceWire } from '../d
 import { admitChecks, sameChecks, withChecks } from './checks.js';
 import { defineOperation } from './define.js';
 import { notFound } from './not-found.js';
-import { serviceName } from './schemas.js';
+import { requestId, serviceName } from './schemas.js';
 import { serviceEntryFields, toServicePatch } from './service-fields.js';
 
 /** Change some fields of an existing backend; an absent or null field is left as it is. */
 export const update = defineOperation({
   name: 'update',
   role: 'write',
+  kind: 'write',
   summary: 'change fields of a registered backend or service entry (update_service)',
-  input: z.strictObject({ name: serviceName, ...serviceEntryFields }),
+  input: z.strictObject({ name: serviceName, ...serviceEntryFields, request_id: requestId }),
   output: serviceWire,
   async handle(input, ctx): Promise<Service> {
     const now = ctx.clock.now();

@@ -1,7 +1,8 @@
 import { asRevision, type Clock, type CommittedEvent, RegistryError, type Revision } from '../domain/index.js';
 import { commitEvent, type StampedEvent } from './codec.js';
-import { type CommitChanges, emptyChanges, mergeChanges, type ViewSet } from './committed.js';
-import type { WriteTx } from './types.js';
+import { changesAreEmpty, type CommitChanges, emptyChanges, mergeChanges, type ViewSet } from './committed.js';
+import { type RecordedOutcome, recordOutcome, requestIdReused } from './requests.js';
+import type { WriteRequest, WriteTx } from './types.js';
 import { OverlayWriteTx } from './write-tx.js';
 
 /**
@@ -13,10 +14,19 @@ import { OverlayWriteTx } from './write-tx.js';
 /** Answers a caller once its batch has committed. */
 export type Settle = (revision: Revision | undefined, events: readonly CommittedEvent[]) => void;
 
-/** A queued `write(fn)`: `run` resolves with the caller's settle function when `fn` succeeds. May run again (PostgreSQL retries). */
+/** What running a write's function gave: its value, and how to answer its caller after COMMIT. */
+export interface Ran {
+  readonly value: unknown;
+  readonly settle: Settle;
+}
+
+/** A queued `write(fn)`: `run` resolves when `fn` succeeds. May run again (PostgreSQL retries). */
 export interface PendingWrite {
-  run(tx: WriteTx): Promise<Settle>;
+  readonly request?: WriteRequest;
+  run(tx: WriteTx): Promise<Ran>;
   fail(error: unknown): void;
+  /** Answers with what the request's first call committed; `fn` never runs. */
+  replay(outcome: RecordedOutcome): void;
 }
 
 /** A write whose function succeeded; it is answered after COMMIT. */
@@ -27,10 +37,12 @@ export interface DoneWrite {
   readonly events: readonly CommittedEvent[];
 }
 
-/** One write's function has run: its transaction (changes, JSON) and its events, stamped. */
+/** One write's function has run: its transaction (changes, JSON), its events, stamped, and its request's outcome. */
 export interface PreparedWrite {
   readonly tx: OverlayWriteTx;
   readonly events: readonly StampedEvent[];
+  /** Kept with the changes when the write carried a request id and changed something. */
+  readonly outcome?: RecordedOutcome;
 }
 
 export interface PrepareContext {
@@ -40,6 +52,8 @@ export interface PrepareContext {
   readonly clock: Clock;
   /** A write function still pending after this long is failed (it would hold the batch, and the write lock). */
   readonly writeTimeoutMs: number;
+  /** The outcomes already committed for the request ids of the batch, looked up under the write lock. */
+  readonly recorded: ReadonlyMap<string, RecordedOutcome>;
   /**
    * Writes one successful write's rows at once (SQLite, inside a savepoint), before the next one
    * runs. Answers the error that fails this write alone; throws when the transaction as a whole
@@ -58,6 +72,8 @@ export interface PreparedBatch {
   readonly done: readonly DoneWrite[];
   /** The revision of the batch's last event-emitting write (the starting one when none emitted). */
   readonly revision: Revision;
+  /** The request outcomes to keep (PostgreSQL writes them with the batch; SQLite has, in `persist`). */
+  readonly outcomes: readonly RecordedOutcome[];
 }
 
 export type PrepareOutcome =
@@ -69,9 +85,13 @@ export type PrepareOutcome =
 async function runWrite(ctx: PrepareContext, write: PendingWrite, batch: CommitChanges, revision: Revision): Promise<{ settle: Settle; prepared: PreparedWrite } | undefined> {
   const tx = new OverlayWriteTx(asRevision(revision + 1), ctx.views, batch);
   try {
-    const settle = await withinTime(write.run(tx), ctx.writeTimeoutMs);
+    const { value, settle } = await withinTime(write.run(tx), ctx.writeTimeoutMs);
     const timestamp = ctx.clock.now();
-    return { settle, prepared: { tx, events: tx.events.map((event, index) => commitEvent(event, tx.revision, index, timestamp)) } };
+    const events = tx.events.map((event, index) => commitEvent(event, tx.revision, index, timestamp));
+    // A write that changed nothing keeps no outcome: its retry changes nothing either, or runs for the first time.
+    const changed = events.length > 0 || !changesAreEmpty(tx.changes);
+    const outcome = write.request !== undefined && changed ? recordOutcome(write.request, value, events.length > 0 ? tx.revision : undefined, timestamp) : undefined;
+    return { settle, prepared: { tx, events, ...(outcome === undefined ? {} : { outcome }) } };
   } catch (error) {
     write.fail(error);
     return undefined;
@@ -90,8 +110,10 @@ export async function prepareBatch(ctx: PrepareContext, writes: readonly Pending
   const deploymentJson = new Map<string, string>();
   const events: StampedEvent[] = [];
   const done: DoneWrite[] = [];
+  const outcomes = new Map<string, RecordedOutcome>();
   let revision = ctx.revision;
   for (const [position, write] of writes.entries()) {
+    if (answeredByRequest(ctx, write, outcomes, done)) continue;
     const ran = await runWrite(ctx, write, changes, revision);
     if (ran === undefined) continue;
     const { tx } = ran.prepared;
@@ -104,6 +126,7 @@ export async function prepareBatch(ctx: PrepareContext, writes: readonly Pending
     } catch (error) {
       return { ok: false, error, pending: [...done.map((d) => d.write), ...writes.slice(position)] };
     }
+    if (ran.prepared.outcome !== undefined) outcomes.set(ran.prepared.outcome.id, ran.prepared.outcome);
     mergeChanges(changes, tx.changes);
     for (const [name, json] of tx.serviceJson) serviceJson.set(name, json);
     for (const [name, service] of tx.changes.services) if (service === null) serviceJson.delete(name);
@@ -114,7 +137,24 @@ export async function prepareBatch(ctx: PrepareContext, writes: readonly Pending
     done.push({ write, settle: ran.settle, revision: committed.length > 0 ? tx.revision : undefined, events: committed });
   }
   const committed = Object.freeze(events.map((event) => event.committed));
-  return { ok: true, batch: { changes, serviceJson, deploymentJson, events, committed, done, revision } };
+  return { ok: true, batch: { changes, serviceJson, deploymentJson, events, committed, done, revision, outcomes: [...outcomes.values()] } };
+}
+
+/**
+ * A write whose request id has an outcome already, committed before or earlier in this batch: it
+ * is answered with that outcome (at once, or after this batch's COMMIT) and its function never
+ * runs. The same id with other params is refused.
+ */
+function answeredByRequest(ctx: PrepareContext, write: PendingWrite, batch: ReadonlyMap<string, RecordedOutcome>, done: DoneWrite[]): boolean {
+  const request = write.request;
+  if (request === undefined) return false;
+  const committed = ctx.recorded.get(request.id);
+  const outcome = committed ?? batch.get(request.id);
+  if (outcome === undefined) return false;
+  if (outcome.fingerprint !== request.fingerprint) write.fail(requestIdReused(request.id));
+  else if (committed !== undefined) write.replay(outcome);
+  else done.push({ write, settle: () => write.replay(outcome), revision: undefined, events: [] });
+  return true;
 }
 
 /** Answers every write of a committed batch. */

@@ -1,6 +1,6 @@
 import { RegistryError } from '../domain/index.js';
 import { closingError, type PendingWrite } from './batch.js';
-import type { BatchListener, WriteResult, WriteTx } from './types.js';
+import type { BatchListener, WriteOptions, WriteResult, WriteTx } from './types.js';
 
 /**
  * The write side both backends share: `write(fn)` queues, writes queued in the same event-loop
@@ -34,15 +34,18 @@ export abstract class GroupCommit implements AsyncDisposable {
     return this.#closing !== undefined;
   }
 
-  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<WriteResult<T>> {
+  write<T>(fn: (tx: WriteTx) => Promise<T> | T, options: WriteOptions = {}): Promise<WriteResult<T>> {
     if (this.#closing !== undefined) return Promise.reject(closingError());
     return new Promise<WriteResult<T>>((resolve, reject) => {
       this.#queue.push({
+        ...(options.request === undefined ? {} : { request: options.request }),
         run: async (tx) => {
           const value = await fn(tx);
-          return (revision, events) => resolve({ value, revision, events });
+          return { value, settle: (revision, events) => resolve({ value, revision, events }) };
         },
         fail: reject,
+        // The value the first call's function returned, read back from its JSON (see WriteOptions).
+        replay: (outcome) => resolve({ value: JSON.parse(outcome.value) as T, revision: outcome.revision, events: [], replayed: true }),
       });
       this.#schedule();
     });

@@ -5,6 +5,7 @@ export {
   type BatchTiming,
   DEFAULT_DEPLOYMENT_RETENTION,
   DEFAULT_EVENT_RETENTION,
+  DEFAULT_REQUEST_WINDOW_MS,
   type DeploymentReadView,
   type DeploymentWriter,
   type ServiceReadView,
@@ -12,6 +13,8 @@ export {
   type ShardClaims,
   type Store,
   type StoreOptions,
+  type WriteOptions,
+  type WriteRequest,
   type WriteResult,
   type WriteTx,
 } from './types.js';

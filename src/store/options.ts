@@ -1,5 +1,5 @@
 import { type Clock, RegistryError, systemClock } from '../domain/index.js';
-import { DEFAULT_EVENT_RETENTION, type StoreOptions } from './types.js';
+import { DEFAULT_EVENT_RETENTION, DEFAULT_REQUEST_WINDOW_MS, type StoreOptions } from './types.js';
 
 /** StoreOptions with every default filled in. */
 export interface ResolvedStoreOptions {
@@ -7,6 +7,7 @@ export interface ResolvedStoreOptions {
   readonly eventRetention: number;
   readonly clock: Clock;
   readonly onWriteFault: (error: RegistryError) => void;
+  readonly requestWindowMs: number;
 }
 
 /** Fills in defaults and rejects impossible values once, at open. */
@@ -21,5 +22,12 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
       details: { field: 'eventRetention', value: eventRetention },
     });
   }
-  return Object.freeze({ location, eventRetention, clock: options.clock ?? systemClock, onWriteFault: options.onWriteFault ?? (() => undefined) });
+  const requestWindowMs = options.requestWindowMs ?? DEFAULT_REQUEST_WINDOW_MS;
+  if (!Number.isSafeInteger(requestWindowMs) || requestWindowMs < 1) {
+    throw new RegistryError('invalid_params', 'requestWindowMs must be a positive integer', {
+      details: { field: 'requestWindowMs', value: requestWindowMs },
+    });
+  }
+  const onWriteFault = options.onWriteFault ?? (() => undefined);
+  return Object.freeze({ location, eventRetention, clock: options.clock ?? systemClock, onWriteFault, requestWindowMs });
 }

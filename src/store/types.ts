@@ -56,7 +56,28 @@ export interface WriteResult<T> {
   /** The revision of this write, or undefined when it emitted no event. */
   readonly revision: Revision | undefined;
   readonly events: readonly CommittedEvent[];
+  /** True when `fn` did not run: the request's first call committed, and `value` is what it answered then. */
+  readonly replayed?: boolean;
 }
+
+/**
+ * A caller's id for one write, kept with its outcome (in the same transaction, in the database)
+ * for the request window: a retry with the same id, on this server or another on the same
+ * database, gets the first call's value back instead of running `fn` again.
+ */
+export interface WriteRequest {
+  readonly id: string;
+  /** What the call asked (operation and params): the same id with other params is refused. */
+  readonly fingerprint: string;
+}
+
+export interface WriteOptions {
+  /** Makes the write exactly-once over retries; `fn`'s value must then survive JSON (domain values do). */
+  readonly request?: WriteRequest;
+}
+
+/** How long a write's request id and outcome are kept for retries. */
+export const DEFAULT_REQUEST_WINDOW_MS = 5 * 60_000;
 
 export type CommitListener = (events: readonly CommittedEvent[]) => void;
 
@@ -78,7 +99,14 @@ export interface Store {
   /** Events at or below this revision were compacted away. */
   readonly compactRevision: Revision;
   /** Runs `fn` in a transaction; writes arriving together commit together, each answered after its own commit. */
-  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<WriteResult<T>>;
+  write<T>(fn: (tx: WriteTx) => Promise<T> | T, options?: WriteOptions): Promise<WriteResult<T>>;
+  /**
+   * Resolves once this server has applied every commit made, by any server, before the call: a read
+   * after it sees every write acknowledged before it (`unavailable` when that cannot be confirmed).
+   * Reads share the database round trip this takes. Absent: nothing commits without this server
+   * applying it first (SQLite, one server per file), so every read is already current.
+   */
+  caughtUp?(): Promise<void>;
   /** Committed events with revision > `after`, oldest first, at most `limit`. */
   eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]>;
   /** Called after each commit with its events in revision order; returns an unsubscribe function. */
@@ -132,6 +160,11 @@ export interface StoreOptions {
    * Not called for a write function's own errors. @default nothing
    */
   readonly onWriteFault?: (error: import('../domain/index.js').RegistryError) => void;
+  /**
+   * How long a write's request id and outcome are kept for retries.
+   * @default DEFAULT_REQUEST_WINDOW_MS
+   */
+  readonly requestWindowMs?: number;
 }
 
 export const DEFAULT_EVENT_RETENTION = 100_000;

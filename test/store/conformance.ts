@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/index.js';
 import { T0, collectEvents, deregister, makeService, nextValue, register, revisionsOf } from './fixtures.js';
 import { runAllocationConformance } from './allocation-conformance.js';
 import { runHealthConformance } from './health-conformance.js';
+import { runRequestConformance } from './request-conformance.js';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -30,6 +31,7 @@ export interface StoreConformanceOptions {
 export function runStoreConformance({ open }: StoreConformanceOptions): void {
   runAllocationConformance({ open });
   runHealthConformance({ open });
+  runRequestConformance({ open });
   const withStore = async (body: (store: Store) => Promise<void>, clock?: Clock): Promise<void> => {
     const opened = await open(clock === undefined ? undefined : { clock });
     try {

@@ -8,6 +8,8 @@ import { encodeChanges } from './journal.js';
 import { aheadStatements, decodeAhead, rowsPerStatement } from './ahead.js';
 import { type MetaRow, readSnapshot } from './load.js';
 import { LOCK_KEYS } from './migrations.js';
+import { requestIdsOf } from '../requests.js';
+import { readOutcomes } from './requests.js';
 import type { PostgresTuning } from './tuning.js';
 import type { Replica } from './replica.js';
 import { type CommitRows, writeCommit } from './rows.js';
@@ -47,7 +49,8 @@ export async function commitBatch(ctx: CommitContext, writes: readonly PendingWr
   try {
     await lockAndCatchUp(ctx);
     const clock = ctx.options.clock;
-    const outcome = await prepareBatch({ views: replica.views, revision: replica.revision, clock, writeTimeoutMs: ctx.tuning.writeTimeoutMs }, writes);
+    const recorded = await readOutcomes(client, requestIdsOf(writes), clock.now() - ctx.options.requestWindowMs);
+    const outcome = await prepareBatch({ views: replica.views, revision: replica.revision, clock, writeTimeoutMs: ctx.tuning.writeTimeoutMs, recorded }, writes);
     // Without a persist step nothing breaks the transaction while the functions run.
     if (!outcome.ok) throw outcome.error;
     const prepared = outcome.batch;
@@ -87,6 +90,7 @@ function rowsOf(ctx: CommitContext, prepared: PreparedBatch): CommitRows {
   const revision = prepared.revision;
   const due = compactionPoint(revision, replica.compactRevision, options.eventRetention);
   const pruneFrom = generation - tuning.journalRetention;
+  const pruneDue = generation % tuning.journalPruneEvery === 0;
   return {
     changes: prepared.changes,
     serviceJson: prepared.serviceJson,
@@ -97,7 +101,9 @@ function rowsOf(ctx: CommitContext, prepared: PreparedBatch): CommitRows {
     revision,
     compactRevision: due ?? replica.compactRevision,
     compactUpTo: due,
-    pruneJournalUpTo: pruneFrom > 0 && generation % tuning.journalPruneEvery === 0 ? pruneFrom : undefined,
+    pruneJournalUpTo: pruneFrom > 0 && pruneDue ? pruneFrom : undefined,
     deploymentRetention: DEFAULT_DEPLOYMENT_RETENTION,
+    outcomes: prepared.outcomes,
+    pruneRequestsBefore: pruneDue ? options.clock.now() - options.requestWindowMs : undefined,
   };
 }

@@ -14,6 +14,8 @@ export const LOCK_KEYS = {
   healthMembers: 0x7265_6704,
   /** First key of the two-key locks on health-check shards (second: the shard number). */
   healthShards: 0x7265_6705,
+  /** First key of the two-key locks that say a server is alive (second: its member lock number, in `members`). */
+  members: 0x7265_6706,
 } as const;
 
 /** The schema steps, numbered as the SQLite backend numbers its own. */
@@ -102,6 +104,27 @@ export const postgresMigrations: readonly Migration[] = [
         role text NOT NULL,
         hash text NOT NULL UNIQUE,
         created_at bigint NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'request ids of recent writes and their outcomes; the servers sharing the database',
+    sql: `
+      CREATE TABLE requests (
+        id text PRIMARY KEY,
+        fingerprint text NOT NULL,
+        value text NOT NULL,
+        revision bigint,
+        created_at bigint NOT NULL
+      );
+      CREATE INDEX requests_by_age ON requests (created_at);
+      -- One row per server start, rewritten at each heartbeat; report is the JSON of what it says of itself.
+      CREATE TABLE members (
+        id text PRIMARY KEY,
+        lock integer NOT NULL,
+        last_seen bigint NOT NULL,
+        report text NOT NULL
       );
     `,
   },

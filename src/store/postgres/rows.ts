@@ -2,6 +2,7 @@ import type { DeploymentRecord } from '../../domain/index.js';
 import type { AllocationChanges } from '../allocations.js';
 import type { StampedEvent } from '../codec.js';
 import type { CommitChanges } from '../committed.js';
+import type { RecordedOutcome } from '../requests.js';
 import { type Queryable, run } from './sql.js';
 
 /** The channel every server LISTENs on; a notification carries only the commit's generation. */
@@ -23,6 +24,10 @@ export interface CommitRows {
   /** Journal entries at or below this generation are deleted, when set. */
   readonly pruneJournalUpTo: number | undefined;
   readonly deploymentRetention: number;
+  /** Request outcomes kept with this commit. */
+  readonly outcomes: readonly RecordedOutcome[];
+  /** Request outcomes created before this are deleted, when set. */
+  readonly pruneRequestsBefore: number | undefined;
 }
 
 /** Builds one statement of data-modifying CTEs (each on rows no other CTE of it touches). */
@@ -53,6 +58,7 @@ export async function writeCommit(q: Queryable, rows: CommitRows): Promise<void>
   addServices(w, rows);
   addFreeLists(w, rows.changes.allocations);
   addEvents(w, rows.events);
+  addOutcomes(w, rows);
   w.add(
     `INSERT INTO commits (generation, revision, compact_revision, changes) VALUES (${w.param(rows.generation)}::bigint, ${w.param(rows.revision)}::bigint, ${w.param(rows.compactRevision)}::bigint, ${w.param(rows.journal)}::text)`,
   );
@@ -88,6 +94,20 @@ function addServices(w: Ctes, rows: CommitRows): void {
      SELECT * FROM unnest(${w.param(names)}::text[], ${w.param(ids)}::text[], ${w.param(revisions)}::bigint[], ${w.param(records)}::text[])
      ON CONFLICT (name) DO UPDATE SET id = excluded.id, revision = excluded.revision, record = excluded.record`,
   );
+}
+
+function addOutcomes(w: Ctes, rows: CommitRows): void {
+  const list = rows.outcomes;
+  if (list.length > 0) {
+    w.add(
+      `INSERT INTO requests (id, fingerprint, value, revision, created_at)
+       SELECT * FROM unnest(${w.param(list.map((o) => o.id))}::text[], ${w.param(list.map((o) => o.fingerprint))}::text[], ${w.param(list.map((o) => o.value))}::text[],
+         ${w.param(list.map((o) => o.revision ?? null))}::bigint[], ${w.param(list.map((o) => o.createdAt))}::bigint[])
+       ON CONFLICT (id) DO NOTHING`,
+    );
+  }
+  // Older than any outcome this commit keeps, so the two never touch one row.
+  if (rows.pruneRequestsBefore !== undefined) w.add(`DELETE FROM requests WHERE created_at < ${w.param(rows.pruneRequestsBefore)}::bigint`);
 }
 
 function addEvents(w: Ctes, events: readonly StampedEvent[]): void {

@@ -6,6 +6,8 @@ import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
 import { writeAllocationRows } from './allocations.js';
 import { writeDeploymentRows } from './deployments.js';
 import { reasonOf } from './errno.js';
+import { type RecordedOutcome, requestIdsOf } from '../requests.js';
+import { readOutcomes, writeOutcomeRow } from './requests.js';
 import type { SqliteStatements } from './statements.js';
 import { writeTokenRows } from './tokens.js';
 
@@ -23,6 +25,10 @@ export interface BatchContext {
   readonly writeTimeoutMs: number;
   /** Told of every storage failure that fails writes (see StoreOptions.onWriteFault). */
   readonly onFault: (error: RegistryError) => void;
+  /** How long request outcomes count (see StoreOptions.requestWindowMs). */
+  readonly requestWindowMs: number;
+  /** Request outcomes created before this are deleted in this transaction, when set (the window has passed). */
+  readonly pruneRequestsBefore: number | undefined;
 }
 
 /** A committed batch: the store applies it to memory after COMMIT. */
@@ -38,14 +44,17 @@ const COMMIT_FAILED = 'the store could not commit the write';
  * every caller with `unavailable`. Resolves undefined when nothing was committed.
  */
 export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[]): Promise<CommittedBatch | undefined> {
+  let recorded: Map<string, RecordedOutcome>;
   try {
     ctx.statements.main.begin.run();
+    recorded = readOutcomes(ctx.statements.requests, requestIdsOf(writes), ctx.clock.now() - ctx.requestWindowMs);
   } catch (cause) {
+    abort(ctx);
     ctx.onFault(failAll(writes, cause, COMMIT_FAILED));
     return undefined;
   }
   const { views, clock, revision, writeTimeoutMs } = ctx;
-  const outcome = await prepareBatch({ views, clock, revision, writeTimeoutMs, persist: (write) => persist(ctx, write) }, writes);
+  const outcome = await prepareBatch({ views, clock, revision, writeTimeoutMs, recorded, persist: (write) => persist(ctx, write) }, writes);
   if (!outcome.ok) {
     abort(ctx);
     if (outcome.pending.length > 0) ctx.onFault(failAll(outcome.pending, outcome.error, COMMIT_FAILED));
@@ -66,8 +75,8 @@ export async function runBatch(ctx: BatchContext, writes: readonly PendingWrite[
  * Writes one write's rows in its savepoint. A failure of its rows alone (the savepoint rolls back)
  * fails that write; one the savepoint cannot undo breaks the transaction (throws).
  */
-function persist(ctx: BatchContext, { tx, events }: PreparedWrite): RegistryError | undefined {
-  const { main, deployments, allocations, tokens } = ctx.statements;
+function persist(ctx: BatchContext, { tx, events, outcome }: PreparedWrite): RegistryError | undefined {
+  const { main, deployments, allocations, tokens, requests } = ctx.statements;
   try {
     main.savepoint.run();
     for (const [name, service] of tx.changes.services) {
@@ -80,6 +89,7 @@ function persist(ctx: BatchContext, { tx, events }: PreparedWrite): RegistryErro
     writeDeploymentRows(deployments, tx.changes.deployments, tx.deploymentJson, DEFAULT_DEPLOYMENT_RETENTION);
     writeAllocationRows(allocations, tx.changes.allocations);
     writeTokenRows(tokens, tx.changes.tokens);
+    if (outcome !== undefined) writeOutcomeRow(requests, outcome);
     main.releaseSavepoint.run();
     return undefined;
   } catch (cause) {
@@ -115,6 +125,7 @@ function finish(ctx: BatchContext, batch: PreparedBatch): Revision {
       compactRevision = asRevision(due);
     }
   }
+  if (ctx.pruneRequestsBefore !== undefined) ctx.statements.requests.pruneBefore.run(ctx.pruneRequestsBefore);
   main.commit.run();
   return compactRevision;
 }

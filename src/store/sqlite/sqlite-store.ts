@@ -25,6 +25,9 @@ export interface SqliteTuning {
   readonly writeTimeoutMs: number;
 }
 
+/** Request outcomes past their window are deleted on every this-many-th commit, not on each. */
+const REQUEST_PRUNE_EVERY = 100;
+
 export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000 });
 
 interface Loaded {
@@ -159,6 +162,8 @@ class SqliteStore extends GroupCommit implements Store {
         eventRetention: this.#options.eventRetention,
         writeTimeoutMs: this.#tuning.writeTimeoutMs,
         onFault: this.#options.onWriteFault,
+        requestWindowMs: this.#options.requestWindowMs,
+        pruneRequestsBefore: this.#transactions % REQUEST_PRUNE_EVERY === 0 ? this.#options.clock.now() - this.#options.requestWindowMs : undefined,
       },
       writes,
     );

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type AllocationStatements, prepareAllocationStatements } from './allocations.js';
 import { type DeploymentStatements, prepareDeploymentStatements } from './deployments.js';
+import { prepareRequestStatements, type RequestStatements } from './requests.js';
 import { prepareTokenStatements, type TokenStatements } from './tokens.js';
 
 /** Every statement the store runs, prepared once per connection. Rows come back `unknown` for the decoders. */
@@ -56,6 +57,7 @@ export interface SqliteStatements {
   readonly deployments: DeploymentStatements;
   readonly allocations: AllocationStatements;
   readonly tokens: TokenStatements;
+  readonly requests: RequestStatements;
 }
 
 export const prepareAllStatements = (db: Database.Database): SqliteStatements => ({
@@ -63,4 +65,5 @@ export const prepareAllStatements = (db: Database.Database): SqliteStatements =>
   deployments: prepareDeploymentStatements(db),
   allocations: prepareAllocationStatements(db),
   tokens: prepareTokenStatements(db),
+  requests: prepareRequestStatements(db),
 });
