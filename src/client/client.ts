@@ -1,59 +1,42 @@
-import type { RawData, WebSocket } from 'ws';
+import { randomUUID } from 'node:crypto';
 import type { InputOf, OperationByName, OperationName } from '../operations/index.js';
 import { type OutputFor, parseAnswer } from './answers.js';
-import { decodeFrame } from './frames.js';
-import { ConnectionClosedError, ConnectionFailedError } from './errors.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './options.js';
-import { PendingRequests } from './pending.js';
-import { createSocket, describeOpenFailure, describeRefusedUpgrade, httpGet } from './transport.js';
+import { httpGet } from './transport.js';
 import { type MetricFamily, parseMetricsText } from './metrics-text.js';
 import { RegistryError, isErrorCode } from '../domain/index.js';
+import { deferred, Link } from './link.js';
+import { callKinds, mayRetry, retryDelay } from './retry.js';
 import type { SubscribeOptions } from './event-stream.js';
 import { EventStream, type StreamConnection } from './subscription.js';
 
 /** What an operation takes, as the table declares it (before defaults). */
 export type InputFor<N extends OperationName> = InputOf<OperationByName<N>>;
 
-/** How long `close()` waits for the server to answer the close handshake before dropping the socket. */
-const CLOSE_HANDSHAKE_MS = 2_000;
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T) => void;
-  readonly reject: (error: Error) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => undefined;
-  let reject: (error: Error) => void = () => undefined;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-const frameText = (data: RawData): string => {
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
-};
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A connection to a registry server speaking the action envelope. Every operation of the
  * table has a typed method; server errors reject as `RegistryError` with the server's code.
+ * A read, or a write (with its request id), whose answer was lost with the connection or that
+ * was answered `unavailable` is sent again, on a new connection when the old one is gone
+ * (`retries`); the server applies a write once however often it arrives.
  */
 export class RegistryClient implements AsyncDisposable {
   readonly url: string;
-  /** Resolves once the connection is gone: with nothing after `close()`, else with the reason. Never rejects. */
+  /**
+   * Resolves once the client is done: with nothing after `close()`, else with the reason its
+   * connection ended (when no call was waiting to be sent again on a new one). Never rejects.
+   */
   readonly closed: Promise<void | Error>;
-  private readonly pending = new PendingRequests();
-  private readonly opened = deferred<void>();
-  private readonly ended = deferred<void | Error>();
-  private state: 'connecting' | 'open' | 'closed' = 'connecting';
-  private closeRequested = false;
-  private closing: Promise<void> | undefined;
-  /** Why the connection failed, when it did: the first error wins. */
-  private failure: Error | undefined;
+  #link: Link;
+  readonly #ended = deferred<void | Error>();
+  #done = false;
+  #closeRequested = false;
+  #closing: Promise<void> | undefined;
+  /** Calls in flight that may be sent again: while there are, a lost connection is opened again. */
+  #retrying = 0;
+  #reopening: Promise<boolean> | undefined;
   /** Where event frames of this connection go (the EventStream that owns it). */
   private eventListener: ((frame: Readonly<Record<string, unknown>>) => void) | undefined;
   /** Where the final error of a stream the server ended goes. */
@@ -62,35 +45,19 @@ export class RegistryClient implements AsyncDisposable {
   /** Opens a connection; rejects with `ConnectionFailedError`, or `RegistryError` when the server refuses the upgrade. */
   static async connect(url: string, options: ClientOptions = {}): Promise<RegistryClient> {
     const resolved = await resolveClientOptions(url, options);
-    const client = new RegistryClient(createSocket(resolved), resolved, url, options);
-    await client.opened.promise;
+    const client = new RegistryClient(resolved, url, options);
+    await client.#link.opened;
     return client;
   }
 
   private constructor(
-    private readonly socket: WebSocket,
     private readonly options: ResolvedClientOptions,
     private readonly givenUrl: string,
     private readonly givenOptions: ClientOptions,
   ) {
     this.url = options.displayUrl;
-    this.closed = this.ended.promise;
-    this.opened.promise.catch(() => undefined); // connect() reports it; nobody else waits
-    socket.on('open', () => {
-      this.state = 'open';
-      this.opened.resolve();
-    });
-    socket.on('unexpected-response', (_request, response) => {
-      void describeRefusedUpgrade(this.url, response).then((error) => {
-        this.fail(error);
-        socket.terminate();
-      });
-    });
-    socket.on('error', (error) => this.fail(this.state === 'connecting' ? describeOpenFailure(this.url, error) : error));
-    socket.on('message', (data, isBinary) => {
-      if (!isBinary) this.onMessage(frameText(data));
-    });
-    socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
+    this.closed = this.#ended.promise;
+    this.#link = this.#open();
   }
 
   /**
@@ -98,7 +65,24 @@ export class RegistryClient implements AsyncDisposable {
    * seconds), checked against the operation's output schema. The typed methods below are shorthands.
    */
   async call<N extends OperationName>(op: N, input: InputFor<N>): Promise<OutputFor<N>> {
-    return parseAnswer(op, await this.request(op, input));
+    const kind = callKinds[op];
+    if (kind === 'other' || this.options.retries === 0) return parseAnswer(op, await this.request(op, input));
+    // One request id for every attempt: the server answers a retry with the first outcome.
+    const params = kind === 'write' && Reflect.get(input, 'request_id') == null ? { ...input, request_id: randomUUID() } : input;
+    this.#retrying += 1;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return parseAnswer(op, await this.request(op, params));
+        } catch (error) {
+          if (attempt >= this.options.retries || !mayRetry(error) || this.#done || this.#closeRequested) throw error;
+          await sleep(retryDelay(attempt));
+          if (!this.#link.isOpen && !(await this.#reopening)) throw error;
+        }
+      }
+    } finally {
+      this.#retrying -= 1;
+    }
   }
 
   /**
@@ -240,72 +224,63 @@ export class RegistryClient implements AsyncDisposable {
 
   /** Ends the connection; pending requests reject with `ConnectionClosedError`. A second call waits for the first. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  private async shutdown(): Promise<void> {
-    this.closeRequested = true;
-    this.pending.rejectAll((op) => new ConnectionClosedError(`the client closed before '${op}' was answered`));
-    if (this.state === 'closed') return;
-    this.socket.close(1000, 'client closing');
-    const timer = setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS);
-    await this.closed;
-    clearTimeout(timer);
+  async #shutdown(): Promise<void> {
+    this.#closeRequested = true;
+    await this.#reopening;
+    await this.#link.close();
+    this.#finish(undefined);
   }
 
   private request(op: string, input: unknown): Promise<unknown> {
-    if (this.state !== 'open' || this.closeRequested) {
-      return Promise.reject(new ConnectionClosedError(`cannot send '${op}': the connection is closed`, { cause: this.failure }));
-    }
-    const { id, answer } = this.pending.add(op, this.options.timeoutMs);
-    const frame = JSON.stringify({ id, type: 'request', action: op, params: input ?? {} });
-    this.socket.send(frame, (error) => {
-      if (error) this.pending.reject(id, new ConnectionClosedError(`could not send '${op}': ${error.message}`, { cause: error }));
-    });
-    return answer;
+    return this.#link.request(op, input);
   }
 
-  private onMessage(text: string): void {
-    const frame = decodeFrame(text);
-    switch (frame.type) {
-      case 'response':
-        if (frame.ok) this.pending.resolve(frame.id, frame.result);
-        else this.pending.reject(frame.id, frame.error);
-        return;
-      case 'event':
-        this.eventListener?.(frame.frame);
-        return;
-      case 'stream_error':
-        this.streamErrorListener?.(frame.error);
-        return;
-      case 'unknown':
-        return;
-      default: {
-        const unreachable: never = frame;
-        return unreachable;
+  #open(): Link {
+    const link = new Link(this.options, {
+      event: (frame) => this.eventListener?.(frame),
+      streamError: (error) => this.streamErrorListener?.(error),
+    });
+    void link.ended.then((reason) => this.#linkEnded(link, reason));
+    return link;
+  }
+
+  /** The connection is gone: open another while calls wait to be sent again, else the client is done. */
+  #linkEnded(link: Link, reason: Error | undefined): void {
+    if (link !== this.#link) return;
+    if (reason === undefined || this.#closeRequested || this.#retrying === 0) {
+      this.#finish(reason);
+      return;
+    }
+    this.#reopening = this.#reopen(reason).finally(() => (this.#reopening = undefined));
+  }
+
+  /** Up to `retries` attempts at a new connection; true once one is open. */
+  async #reopen(reason: Error): Promise<boolean> {
+    for (let attempt = 0; attempt < this.options.retries && !this.#closeRequested; attempt++) {
+      await sleep(retryDelay(attempt));
+      const link = this.#open();
+      this.#link = link;
+      try {
+        await link.opened;
+        return true;
+      } catch {
+        // Its `ended` comes next and is ignored while this loop runs (it owns the outcome).
       }
     }
+    this.#finish(reason);
+    return false;
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
-    if (this.state === 'connecting') this.opened.reject(this.failure);
-  }
-
-  private onClose(code: number, reason: string): void {
-    const wasConnecting = this.state === 'connecting';
-    this.state = 'closed';
-    const said = `code ${code}${reason === '' ? '' : `: ${reason}`}`;
-    if (wasConnecting) this.fail(new ConnectionFailedError(this.url, `the connection to ${this.url} closed before it opened (${said})`));
-    const why = this.closeRequested ? undefined : (this.failure ?? new ConnectionClosedError(`the server closed the connection (${said})`));
-    this.pending.rejectAll(
-      (op) => new ConnectionClosedError(`the connection closed before '${op}' was answered (${said})`, { cause: why }),
-    );
-    this.ended.resolve(why);
+  #finish(reason: Error | undefined): void {
+    this.#done = true;
+    this.#ended.resolve(reason);
   }
 }

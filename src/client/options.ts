@@ -6,6 +6,8 @@ import { InvalidArgumentError } from './errors.js';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** How long opening the connection (TCP, TLS and the WebSocket upgrade) may take. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** How many times a read, or a write with its request id, is sent again (see ClientOptions.retries). */
+export const DEFAULT_RETRIES = 3;
 
 export interface ClientOptions {
   /**
@@ -45,6 +47,15 @@ export interface ClientOptions {
   /** @default DEFAULT_CONNECT_TIMEOUT_MS */
   readonly connectTimeoutMs?: number;
   /**
+   * How many times a call whose connection was lost before its answer, or that was answered
+   * `unavailable`, is sent again (on a new connection when the old one was lost), with doubling,
+   * jittered delays from 100 ms. Only calls that are safe to send again are: reads, and writes,
+   * which carry a `request_id` (one is made for each call that does not give its own) so that the
+   * server applies a write once however often it arrives. 0 sends every call once.
+   * @default DEFAULT_RETRIES
+   */
+  readonly retries?: number;
+  /**
    * TLS server name (SNI and the name the certificate must carry).
    * @default the URL's host name (none for an IP address)
    */
@@ -65,6 +76,7 @@ export interface ResolvedClientOptions {
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly servername: string | undefined;
+  readonly retries: number;
 }
 
 const FINGERPRINT_BYTES = 32;
@@ -98,6 +110,12 @@ function checkTimeout(name: string, value: number | undefined, fallback: number)
   if (!Number.isFinite(value) || value <= 0) {
     throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, not ${value}`);
   }
+  return value;
+}
+
+function checkRetries(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_RETRIES;
+  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`retries must be a whole number ≥ 0, not ${value}`);
   return value;
 }
 
@@ -159,5 +177,6 @@ export async function resolveClientOptions(url: string, options: ClientOptions =
     timeoutMs: checkTimeout('timeoutMs', options.timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
     connectTimeoutMs: checkTimeout('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     servername: options.servername,
+    retries: checkRetries(options.retries),
   });
 }

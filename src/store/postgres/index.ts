@@ -9,3 +9,4 @@ export {
 } from './migrations.js';
 export { migratePostgres } from './migrate.js';
 export { redactUrl } from './sql.js';
+export { SharedRound } from './read-barrier.js';

@@ -8,7 +8,8 @@ import type { TokenReadView } from '../tokens.js';
 import { type CommitListener, DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type Store } from '../types.js';
 import { commitBatch, type CommitContext } from './commit.js';
 import { CommitFollower } from './follower.js';
-import { loadSnapshot, readEvents, type Snapshot } from './load.js';
+import { loadSnapshot, readEvents, readMeta, type Snapshot } from './load.js';
+import { SharedRound } from './read-barrier.js';
 import { runPostgresMigrations } from './migrations.js';
 import { Replica } from './replica.js';
 import { SessionShardClaims } from './shard-claims.js';
@@ -76,6 +77,8 @@ class PostgresStore extends GroupCommit implements Store {
   #announced = 0;
   /** A reconnect or a poll asked for a catch-up whatever was announced. */
   #syncForced = false;
+  /** Consistent reads arriving together share one look at where the database stands. */
+  readonly #current = new SharedRound(() => this.#confirmCurrent());
 
   constructor(
     private readonly options: ResolvedStoreOptions,
@@ -139,6 +142,37 @@ class PostgresStore extends GroupCommit implements Store {
 
   onCommit(listener: CommitListener): () => void {
     return this.#replica.onCommit(listener);
+  }
+
+  caughtUp(): Promise<void> {
+    if (this.closing) return Promise.reject(closingError());
+    return this.#current.join();
+  }
+
+  /** Reads the last commit's generation, then waits (bounded) for this server to have applied it. */
+  async #confirmCurrent(): Promise<void> {
+    const stale = 'read with consistency "stale" to answer from what this server holds';
+    let generation: number;
+    try {
+      generation = (await readMeta(this.pool)).generation;
+    } catch (cause) {
+      throw unavailable(`cannot confirm this server is up to date with PostgreSQL (${stale})`, cause);
+    }
+    if (this.#replica.generation >= generation) return;
+    this.#requestSync(generation);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const message = `this server has not caught up with PostgreSQL within ${String(this.tuning.readTimeoutMs)} ms (${stale})`;
+        reject(new RegistryError('unavailable', message, { details: { generation, applied: this.#replica.generation } }));
+      }, this.tuning.readTimeoutMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([this.#replica.reach(generation), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** True while this server holds the sweep lock (a session-level advisory lock): one server sweeps at a time. */

@@ -22,6 +22,8 @@ export class Replica {
   #revision: Revision;
   #compactRevision: Revision;
   readonly #listeners = new CommitListeners();
+  /** Reads waiting for this copy to reach a generation. */
+  #waiters: { readonly generation: number; readonly resolve: () => void }[] = [];
 
   constructor(
     snapshot: Snapshot,
@@ -56,6 +58,12 @@ export class Replica {
 
   clearListeners(): void {
     this.#listeners.clear();
+  }
+
+  /** Resolves once this copy stands at `generation` or later. */
+  reach(generation: number): Promise<void> {
+    if (this.#generation >= generation) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ generation, resolve }));
   }
 
   /**
@@ -139,6 +147,10 @@ export class Replica {
     this.#generation = meta.generation;
     this.#revision = meta.revision;
     this.#compactRevision = meta.compactRevision;
+    if (this.#waiters.length === 0) return;
+    const reached = this.#waiters.filter((waiter) => waiter.generation <= meta.generation);
+    this.#waiters = this.#waiters.filter((waiter) => waiter.generation > meta.generation);
+    for (const waiter of reached) waiter.resolve();
   }
 
   #publish(events: readonly CommittedEvent[]): void {

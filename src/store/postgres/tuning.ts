@@ -17,6 +17,8 @@ export interface PostgresTuning {
   readonly journalPruneEvery: number;
   /** LISTEN for other servers' commits; off only in tests of the journal fallback (polls and writes still catch up). */
   readonly listen: boolean;
+  /** A consistent read that cannot confirm this server is current within this long answers `unavailable`. */
+  readonly readTimeoutMs: number;
 }
 
 export const DEFAULT_POSTGRES_TUNING: PostgresTuning = Object.freeze({
@@ -29,4 +31,5 @@ export const DEFAULT_POSTGRES_TUNING: PostgresTuning = Object.freeze({
   maxAttempts: 3,
   journalPruneEvery: 100,
   listen: true,
+  readTimeoutMs: 5_000,
 });
