@@ -25,6 +25,8 @@ export interface GlobalFlags {
   readonly output: OutputFormat;
   readonly config?: string;
   readonly dataDir?: string;
+  /** `--stale`: reads answer from what the server holds, without waiting for other servers' writes. */
+  readonly stale: boolean;
 }
 
 export function globalFlags(command: Command): GlobalFlags {
@@ -47,6 +49,7 @@ export function globalFlags(command: Command): GlobalFlags {
     ...(config === undefined ? {} : { config }),
     ...(dataDir === undefined ? {} : { dataDir }),
     output: outputFormat(stringFlag(bag, 'output'), booleanFlag(bag, 'json') ?? false),
+    stale: booleanFlag(bag, 'stale') ?? false,
   };
 }
 
@@ -140,6 +143,7 @@ export async function clientTarget(flags: GlobalFlags, io: CliIo): Promise<Clien
       ...(token === undefined || token === '' ? {} : { token }),
       ...(certFile === undefined ? {} : { certFile }),
       ...(keyFile === undefined ? {} : { keyFile }),
+      ...(flags.stale ? { consistency: 'stale' } : {}),
     },
   };
 }

@@ -4,6 +4,7 @@ import { addAdminCommands } from './commands/admin.js';
 import { addCallCommand } from './commands/call.js';
 import { addCertCommands } from './commands/cert.js';
 import { addCompletionCommands } from './commands/completion.js';
+import { addClusterCommands } from './commands/cluster.js';
 import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
 import { addHealthCommands } from './commands/health.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
     .option('--key <file>', "the client certificate's private key, PEM (env REGISTRY_KEY; default: the --cert file when it holds the key)")
     .addOption(new Option('-o, --output <format>', 'print answers and errors as json, yaml or a table (text)').choices(outputFormats))
     .option('--json', 'print JSON: the same as --output json')
+    .option('--stale', "reads answer from what the server holds at once, without waiting for other servers' latest writes")
     .option('--config <file>', 'configuration file (env REGISTRY_CONFIG; default ~/.config/plexus/backends.toml)')
     .option('--data-dir <dir>', 'data folder (default: the folder of the configuration file)');
   addServeCommand(program, io, onExit);
@@ -60,6 +62,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
   addTopCommand(program, io);
   addCallCommand(program, io);
   addCompletionCommands(program, io);
+  addClusterCommands(program, io);
   return program;
 }
 

@@ -17,6 +17,7 @@ import {
   envWire,
   healthReportWire,
   hostTopologyWire,
+  memberListWire,
   networkListWire,
   nodeListWire,
   pingWire,
@@ -81,6 +82,7 @@ const outputSchemas = {
   remove_check: removedCheckWire,
   list_checks: checkRowListWire,
   get_health: healthReportWire,
+  list_members: memberListWire,
 } satisfies OutputSchemas;
 
 /** Every operation of the table, by its action name (aliases aside): what `registry call` completes. */

@@ -66,9 +66,8 @@ export class RegistryClient implements AsyncDisposable {
    */
   async call<N extends OperationName>(op: N, input: InputFor<N>): Promise<OutputFor<N>> {
     const kind = callKinds[op];
-    if (kind === 'other' || this.options.retries === 0) return parseAnswer(op, await this.request(op, input));
-    // One request id for every attempt: the server answers a retry with the first outcome.
-    const params = kind === 'write' && Reflect.get(input, 'request_id') == null ? { ...input, request_id: randomUUID() } : input;
+    if (kind === 'other') return parseAnswer(op, await this.request(op, input));
+    const params = this.#withDefaults(kind, input);
     this.#retrying += 1;
     try {
       for (let attempt = 0; ; attempt++) {
@@ -93,6 +92,12 @@ export class RegistryClient implements AsyncDisposable {
    */
   async callRaw(action: string, params: Readonly<Record<string, unknown>> = {}): Promise<unknown> {
     return (await this.request(action, params)) ?? null;
+  }
+
+  /** A write gets one request id for every attempt (the server answers a retry with the first outcome); a read, the client's consistency. */
+  #withDefaults(kind: 'read' | 'write', input: object): object {
+    if (kind === 'write') return this.options.retries > 0 && Reflect.get(input, 'request_id') == null ? { ...input, request_id: randomUUID() } : input;
+    return this.options.consistency === 'stale' && Reflect.get(input, 'consistency') == null ? { ...input, consistency: 'stale' } : input;
   }
 
   register(input: InputFor<'register'>): Promise<OutputFor<'register'>> {

@@ -23,7 +23,9 @@ export {
   type ClientOptions,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRIES,
   normaliseFingerprint,
+  type ReadConsistency,
   type ResolvedClientOptions,
   resolveClientOptions,
 } from './options.js';

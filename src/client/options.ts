@@ -56,6 +56,13 @@ export interface ClientOptions {
    */
   readonly retries?: number;
   /**
+   * The consistency of every read that does not ask for its own: `consistent` waits until the
+   * server has applied every write acknowledged before the read (on any server of a cluster);
+   * `stale` answers at once from what the server holds, which may lag other servers' writes.
+   * @default 'consistent'
+   */
+  readonly consistency?: ReadConsistency;
+  /**
    * TLS server name (SNI and the name the certificate must carry).
    * @default the URL's host name (none for an IP address)
    */
@@ -63,6 +70,8 @@ export interface ClientOptions {
 }
 
 /** Options with every default filled and every file read; frozen. */
+export type ReadConsistency = 'consistent' | 'stale';
+
 export interface ResolvedClientOptions {
   readonly url: URL;
   /** The URL as messages show it: `wss://host:port`, without a bare trailing slash. */
@@ -77,6 +86,7 @@ export interface ResolvedClientOptions {
   readonly connectTimeoutMs: number;
   readonly servername: string | undefined;
   readonly retries: number;
+  readonly consistency: ReadConsistency;
 }
 
 const FINGERPRINT_BYTES = 32;
@@ -111,6 +121,11 @@ function checkTimeout(name: string, value: number | undefined, fallback: number)
     throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, not ${value}`);
   }
   return value;
+}
+
+function checkConsistency(value: string | undefined): ReadConsistency {
+  if (value === undefined || value === 'consistent' || value === 'stale') return value ?? 'consistent';
+  throw new InvalidArgumentError(`consistency must be 'consistent' or 'stale', not '${value}'`);
 }
 
 function checkRetries(value: number | undefined): number {
@@ -178,5 +193,6 @@ export async function resolveClientOptions(url: string, options: ClientOptions =
     connectTimeoutMs: checkTimeout('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     servername: options.servername,
     retries: checkRetries(options.retries),
+    consistency: checkConsistency(options.consistency),
   });
 }

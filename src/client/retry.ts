@@ -41,6 +41,7 @@ export const callKinds: { readonly [N in OperationName]: KindOf<OperationByName<
   remove_check: 'write',
   list_checks: 'read',
   get_health: 'read',
+  list_members: 'read',
 };
 
 /** The first delay before a call is sent again; each further one doubles. */

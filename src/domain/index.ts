@@ -187,3 +187,4 @@ export {
   unsubscribedWire,
 } from './wire-answers.js';
 export { type EventDataWire, eventWire, type EventWire } from './wire-events.js';
+export { memberListWire, memberWire, type MemberWire } from './wire-cluster.js';

@@ -38,4 +38,4 @@ export { findToken } from './token-secret.js';
 export type { CheckOutput } from './add-check.js';
 export type { CheckRow } from './list-checks.js';
 export type { HealthReport } from './get-health.js';
-export type { HealthService } from './runtime.js';
+export type { HealthService, MemberService } from './runtime.js';

@@ -2,6 +2,7 @@ import type { DeploymentRecord, EventType, NodeDefinition, Revision } from '../d
 import type { HostTopology } from '../topology/index.js';
 import type { Network } from '../ipam/index.js';
 import type { HealthStats } from '../health/index.js';
+import type { MemberRecord } from '../store/index.js';
 
 /**
  * What the server lends to operations beyond the store: one field per capability. Each
@@ -22,6 +23,13 @@ export interface RuntimeServices {
   readonly nodes?: () => readonly NodeDefinition[];
   /** The health-check scheduler (issue 13); absent, checks are kept but nothing runs them and script checks are refused. */
   readonly health?: HealthService;
+  /** The servers sharing the store; absent, list_members answers `unavailable`. */
+  readonly members?: MemberService;
+}
+
+/** What list_members needs: the servers sharing the store, this one first. */
+export interface MemberService {
+  list(): Promise<readonly MemberRecord[]>;
 }
 
 /** What operations need of the health-check scheduler. */

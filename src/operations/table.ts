@@ -34,6 +34,7 @@ import { addCheck } from './add-check.js';
 import { removeCheck } from './remove-check.js';
 import { listChecks } from './list-checks.js';
 import { getHealth } from './get-health.js';
+import { listMembers } from './list-members.js';
 
 /**
  * Every operation, once, by name. The dialects map their own names onto these. The key is the
@@ -74,6 +75,7 @@ export const operationTable = byName({
   remove_check: removeCheck,
   list_checks: listChecks,
   get_health: getHealth,
+  list_members: listMembers,
 });
 
 /** Whether an input schema (an object, possibly refined) has the field `key`. */

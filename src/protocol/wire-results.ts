@@ -55,6 +55,7 @@ const resultEncoders = {
   remove_check: (v) => v,
   list_checks: (v) => v.map(encodeCheckRow),
   get_health: encodeHealthReport,
+  list_members: (v) => v,
 
 } satisfies ResultEncoders;
 

@@ -31,6 +31,7 @@ import { bindDns, serveDns } from './dns-host.js';
 import { RegistryMetrics } from '../metrics/index.js';
 import { attachSources, countedDeployer, deliveryLag, feedStoreMetrics, probeRuns } from './metrics-feed.js';
 import { buildHttpRouter } from './http-routes.js';
+import { MemberHeartbeat, settingsDigest } from './members.js';
 
 /** Starts a registry server: lock, port, store, certificates, static entries, the config watcher. */
 export async function startServer(options: ServerOptions): Promise<RegistryServer> {
@@ -81,6 +82,7 @@ class RunningServer implements RegistryServer {
   private tlsFiles: TlsReloader | undefined;
   private stopFeeding: (() => void) | undefined;
   private certificates: CertificateUpkeep | undefined;
+  private members: MemberHeartbeat | undefined;
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -100,6 +102,7 @@ class RunningServer implements RegistryServer {
       server.gate?.close();
       await server.certificates?.close();
       await server.tlsFiles?.close();
+      await server.members?.close();
       throw error;
     }
     return server;
@@ -133,10 +136,12 @@ class RunningServer implements RegistryServer {
     // The IP networks in force: a reload that applies replaces them, a rejected file leaves them.
     let networks = config.networks;
     let nodes = config.nodeDefinitions;
+    let settings = settingsDigest(config);
     const apply = async (next: RegistryConfig) => {
       const applied = await syncStaticEntries(deps, { fileBackends: next.backends, envBackends: next.envBackends, autoRegister: next.server.autoRegister });
       networks = next.networks;
       nodes = next.nodeDefinitions;
+      settings = settingsDigest(next);
       // Topology classifies by the configured networks too (absent on the first apply, before it opens).
       await this.topology?.setNetworks(next.networks).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
       await this.certificates?.coverNames(next.tls.names);
@@ -159,7 +164,10 @@ class RunningServer implements RegistryServer {
     const onRun = probeRuns(metrics);
     const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks, started: (scheduler) => (this.health = scheduler), onRun });
     const deployer = countedDeployer(this.deployer, metrics);
-    const runtime = { startedAt: clock.now(), topology: this.topology, networks: () => networks, deployer, nodes: () => nodes, health };
+    const startedAt = clock.now();
+    const identity = () => ({ address: this.url, hostId: config.server.hostId, pid: process.pid, startedAt, settings });
+    this.members = new MemberHeartbeat({ store, clock, logger, identity });
+    const runtime = { startedAt, topology: this.topology, networks: () => networks, deployer, nodes: () => nodes, health, members: this.members };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime, metrics });
     const { maxFrameBytes } = config.server;
     const streamLimits = streamLimitsFor(config.limits, options.streamLimits);
@@ -189,6 +197,7 @@ class RunningServer implements RegistryServer {
     door.route = router.handle;
     door.verify = gate.verifyUpgrade;
     lock.setAddress(this.url);
+    await this.members.start();
     logger.info({ url: this.url, store: config.storage.url, configPath: config.configPath }, 'registry serving');
   }
 
@@ -255,6 +264,7 @@ class RunningServer implements RegistryServer {
       await this.topology?.close();
       await this.deployer?.close();
       this.stopFeeding?.();
+      await this.members?.close();
       await store.close();
       await lock.close();
       logger.info('registry stopped');

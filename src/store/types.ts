@@ -123,6 +123,8 @@ export interface Store {
    * them and each check runs on one server. Absent: this server runs every check (SQLite).
    */
   readonly shardClaims?: ShardClaims;
+  /** The servers sharing the database (PostgreSQL). Absent: this server is the only one (SQLite). */
+  readonly membership?: Membership;
   close(): Promise<void>;
   /** Resolves with the reason once closed; never rejects. */
   readonly closed: Promise<void | Error>;
@@ -143,6 +145,53 @@ export interface ShardClaims {
   /** The shards this server holds now: empty once its session was lost. */
   held(): ReadonlySet<number>;
 }
+
+/** What a server says of itself to the others sharing its database. */
+export interface MemberIdentity {
+  /** The URL clients reach it at. */
+  readonly address: string;
+  readonly hostId: string;
+  readonly pid: number;
+  /** Milliseconds. */
+  readonly startedAt: number;
+  /** A digest of the settings every server should share (`[auth]` and `[limits]`). */
+  readonly settings: string;
+}
+
+/** One server sharing the database, as it last reported itself. */
+export interface MemberRecord extends MemberIdentity {
+  readonly id: string;
+  /** The server answering. */
+  readonly self: boolean;
+  /** Its database session is up now: false once it stopped or died. */
+  readonly live: boolean;
+  /** Milliseconds. */
+  readonly lastSeen: number;
+  /** The revision it had applied when it last reported (now, for the server answering). */
+  readonly revision: number;
+  /** It runs the TTL sweeps. */
+  readonly sweeps: boolean;
+  /** The health-check shards it runs. */
+  readonly shards: readonly number[];
+}
+
+/**
+ * The servers sharing one database. Each writes its row at every heartbeat and holds a session
+ * lock while its database session is up, so a server that dies shows as not live at once.
+ */
+export interface Membership {
+  /** This server's id (one per start). */
+  readonly id: string;
+  /** Writes this server's row, with its revision, sweeps and shards; about once a second. */
+  heartbeat(identity: MemberIdentity): Promise<void>;
+  /** Every server that reported within DEFAULT_MEMBER_RETENTION_MS, this one first. */
+  list(): Promise<readonly MemberRecord[]>;
+  /** The ids of the servers whose session is up now. */
+  live(): Promise<ReadonlySet<string>>;
+}
+
+/** A server not seen for this long leaves the list of members. */
+export const DEFAULT_MEMBER_RETENTION_MS = 24 * 60 * 60_000;
 
 export interface StoreOptions {
   /** SQLite file path, or a `postgres://` URL. */

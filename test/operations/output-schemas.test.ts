@@ -108,7 +108,7 @@ const fixture: Fixture = { work: '', checkPort: 0, packages: { envelope: '', jso
  * to compile until it has a step here.
  */
 const steps: { readonly [N in OperationName]: (d: Dialect) => Obj } = {
-  register: (d) => ({ name: `hub-${d}`, host: '10.0.0.5', port: 4444 }),
+  register: (d) => ({ name: `hub-${d}`, host: '10.0.0.5', port: 4444, request_id: `register-${d}` }),
   register_service: (d) => ({
     name: `api-${d}`,
     version: '1.4.2',
@@ -118,9 +118,9 @@ const steps: { readonly [N in OperationName]: (d: Dialect) => Obj } = {
     allocate: ['wg0'],
   }),
   update: (d) => ({ name: `hub-${d}`, description: 'updated', metadata: { team: d } }),
-  ping: (d) => ({ name: `hub-${d}` }),
-  get_service: (d) => ({ name: `api-${d}` }),
-  list_services: () => ({}),
+  ping: (d) => ({ name: `hub-${d}`, request_id: `ping-${d}` }),
+  get_service: (d) => ({ name: `api-${d}`, consistency: 'consistent' }),
+  list_services: () => ({ consistency: 'stale' }),
   reload: () => ({}),
   status: () => ({}),
   subscribe: () => ({ events: ['IpReleased'], services: ['nobody'] }),
@@ -149,6 +149,7 @@ const steps: { readonly [N in OperationName]: (d: Dialect) => Obj } = {
   get_health: (d) => ({ name: `api-${d}` }),
   remove_check: (d) => ({ service: `api-${d}`, check: 'tcp' }),
   deregister: (d) => ({ name: `hub-${d}` }),
+  list_members: () => ({}),
 };
 
 /** What a step keeps of an answer for later steps. */

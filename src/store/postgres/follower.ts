@@ -39,6 +39,11 @@ export class CommitFollower {
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
   }
 
+  /** True while this session holds the sweep lock (as far as it last learned). */
+  get holdsSweeps(): boolean {
+    return this.#client !== undefined && this.#holdsSweeps;
+  }
+
   /** True while the LISTEN session is up. */
   get connected(): boolean {
     return this.#client !== undefined;

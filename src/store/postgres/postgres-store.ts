@@ -13,6 +13,7 @@ import { SharedRound } from './read-barrier.js';
 import { runPostgresMigrations } from './migrations.js';
 import { Replica } from './replica.js';
 import { SessionShardClaims } from './shard-claims.js';
+import { PostgresMembership } from './membership.js';
 import { DEFAULT_POSTGRES_TUNING, type PostgresTuning } from './tuning.js';
 import { type Checkout, checkout, isRetryable, redactUrl, sqlState, unavailable } from './sql.js';
 
@@ -70,6 +71,7 @@ class PostgresStore extends GroupCommit implements Store {
   readonly #follower: CommitFollower;
   readonly #poll: NodeJS.Timeout;
   readonly shardClaims: SessionShardClaims;
+  readonly membership: PostgresMembership;
   /** Flushes and catch-ups, one at a time and in order. */
   #chain: Promise<void> = Promise.resolve();
   #syncQueued = false;
@@ -97,6 +99,8 @@ class PostgresStore extends GroupCommit implements Store {
       onLost: () => undefined,
     });
     this.shardClaims = new SessionShardClaims(this.#follower);
+    const state = () => ({ revision: this.#replica.revision, sweeps: this.#follower.holdsSweeps, shards: [...this.shardClaims.held()].sort((a, b) => a - b) });
+    this.membership = new PostgresMembership(pool, this.#follower, state, options.clock);
     this.#poll = setInterval(() => this.#requestSync(), tuning.pollMs);
     this.#poll.unref();
   }
