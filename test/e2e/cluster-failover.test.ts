@@ -9,6 +9,7 @@ import { LOCK_KEYS } from '../../src/store/internal.js';
 import { eventually } from '../helpers/log-capture.js';
 import { requirePeer } from '../helpers/peers.js';
 import { startClusterServer, startPostgres, sweepLockHolder, type TestPostgres } from '../helpers/postgres.js';
+import { type PostgresProxy, startPostgresProxy } from '../helpers/postgres-proxy.js';
 import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
 import { type ServerProcess, spawnServerProcess } from '../helpers/server-process.js';
 import type { TestServer } from '../helpers/test-server.js';
@@ -40,52 +41,68 @@ const consecutive = (list: readonly number[]): boolean => list.every((value, i) 
 
 const CONNECTIONS = 6;
 const PER_CONNECTION = 60;
-/** Acknowledgements after which the TTL registration is sent and, once acknowledged, A is killed. */
+/** Acknowledgements after which the TTL registration is sent and, once acknowledged, the in-flight write and the kill. */
 const KILL_AFTER = 120;
+/** The write whose COMMIT reaches PostgreSQL while its acknowledgement is held from A, which dies before it can answer. */
+const IN_FLIGHT = { name: 'in-flight', host: '10.3.0.1', port: 7100, request_id: 'in-flight-when-killed' };
 
-describe('SIGKILL of a registry server sharing PostgreSQL', () => {
-  it('loses no acknowledged write, and the other server keeps serving and takes over the TTL sweeps', async (t) => {
+describe('SIGKILL of one of three registry servers sharing PostgreSQL', () => {
+  it('loses no acknowledged write, answers a retry of the write it was committing elsewhere, and the others take over its sweeps', async (t) => {
     if (!requirePeer(t, postgres !== undefined, skipReason) || postgres === undefined) return;
     const url = await postgres.createDatabase();
     const dataDir = await mkdtemp(join(tmpdir(), 'registry-failover-'));
     await chmod(dataDir, 0o755);
+    const proxy = await startPostgresProxy(url);
     let a: ServerProcess | undefined;
-    let b: TestServer | undefined;
+    const others: TestServer[] = [];
     const sockets: RawSocket[] = [];
     try {
-      a = await spawnServerProcess(dataDir, { storeUrl: url });
+      a = await spawnServerProcess(dataDir, { storeUrl: proxy.url });
       const aName = `registry-${String(a.pid)}`;
-      // A claims the sweeps at its first sweep tick; B starts only after that, so the sweeps must move.
+      // A claims the sweeps at its first sweep tick; B and C start only after that, so the sweeps must move.
       await eventually(async () => ((await sweepLockHolder(url, LOCK_KEYS.sweeps)) === aName ? true : undefined), 10_000, 'A holds the sweeps');
-      b = await startClusterServer(url);
+      for (let i = 0; i < 2; i++) others.push(await startClusterServer(url));
+      const [b, c] = others;
+      assert.ok(b && c);
       const watcher = await subscribeAll(b);
       sockets.push(watcher.socket);
-      const acked = await burstThenKill(a, sockets);
+      const acked = await burstThenKill(a, proxy, sockets);
       assert.equal((await a.exited).signal, 'SIGKILL');
 
-      const client = await RegistryClient.connect(b.url, { ca: b.caPem });
+      const [clientB, clientC] = [await RegistryClient.connect(b.url, { ca: b.caPem }), await RegistryClient.connect(c.url, { ca: c.caPem })];
       try {
-        const listed = await eventually(async () => {
+        // Consistent reads: no waiting for the survivors to catch up.
+        for (const client of [clientB, clientC]) {
           const names = new Set((await client.listServices({ active_only: false })).map((s) => s.name));
-          return [...acked].every((name) => names.has(name)) ? names : undefined;
-        }, 10_000, 'every acknowledged registration on B');
-        assert.ok(listed.has('ttl-probe'));
-        const after = await client.register({ name: 'after-kill', host: '10.0.0.9', port: 7000 });
-        assert.equal(after.service.name, 'after-kill');
+          assert.deepEqual([...acked].filter((name) => !names.has(name)), [], 'every acknowledged registration is on every survivor');
+        }
+        const before = (await clientC.status()).revision;
+        const retried = await clientC.register(IN_FLIGHT);
+        assert.equal(retried.created, true, 'the retry gets the outcome of the write A committed');
+        assert.equal((await clientB.status()).revision, before, 'and writes nothing again');
+        assert.equal((await clientB.getService({ name: 'in-flight' })).revision, retried.service.revision);
+
+        const after = await clientB.register({ name: 'after-kill', host: '10.0.0.9', port: 7000 });
+        assert.equal((await clientC.getService({ name: 'after-kill' })).revision, after.service.revision);
         const expired = await eventually(
           async () => watcher.events.find((e) => e.event === 'HealthChanged' && serviceOf(e).name === 'ttl-probe'),
           15_000,
           'HealthChanged for ttl-probe on B',
         );
         assert.equal((expired.data as Obj).active, false);
-        assert.equal(await sweepLockHolder(url, LOCK_KEYS.sweeps), `registry-${String(process.pid)}`);
+        assert.equal(await sweepLockHolder(url, LOCK_KEYS.sweeps), `registry-${String(process.pid)}`, 'B or C sweeps now');
+        const members = await clientB.call('list_members', {});
+        assert.equal(members.find((m) => m.pid === a?.pid)?.live, false, 'members shows A gone');
+        assert.equal(members.filter((m) => m.live && m.sweeps).length, 1, 'one live server sweeps');
       } finally {
-        await client.close();
+        await clientB.close();
+        await clientC.close();
       }
     } finally {
       for (const socket of sockets) socket.socket.terminate();
       await a?.close();
-      await b?.close();
+      for (const server of others) await server.close();
+      await proxy.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });
@@ -93,16 +110,18 @@ describe('SIGKILL of a registry server sharing PostgreSQL', () => {
 
 /**
  * Pipelines registrations to A over several connections; after KILL_AFTER acknowledgements it
- * registers `ttl-probe` with a 2 s TTL and kills A with SIGKILL as soon as that is acknowledged,
- * while the rest of the burst is still in flight. Resolves with every acknowledged name.
+ * registers `ttl-probe` with a 2 s TTL, then sends IN_FLIGHT with its COMMIT's acknowledgement
+ * held in the proxy, and kills A with SIGKILL once PostgreSQL has committed it, while the rest of
+ * the burst is still in flight. Resolves with every acknowledged name.
  */
-async function burstThenKill(a: ServerProcess, sockets: RawSocket[]): Promise<Set<string>> {
+async function burstThenKill(a: ServerProcess, proxy: PostgresProxy, sockets: RawSocket[]): Promise<Set<string>> {
   const acked = new Set<string>();
   const burst: RawSocket[] = [];
-  for (let i = 0; i <= CONNECTIONS; i++) burst.push(await openRawSocket(a.url, a.caPem));
+  for (let i = 0; i <= CONNECTIONS + 1; i++) burst.push(await openRawSocket(a.url, a.caPem));
   sockets.push(...burst);
+  const inFlight = burst.pop();
   const probe = burst.pop();
-  assert.ok(probe);
+  assert.ok(probe && inFlight);
   return new Promise<Set<string>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`only ${String(acked.size)} acknowledgements`)), 30_000);
     let probing = false;
@@ -110,9 +129,14 @@ async function burstThenKill(a: ServerProcess, sockets: RawSocket[]): Promise<Se
       const frame = JSON.parse(String(data)) as Obj;
       if (frame.id !== 'probe' || frame.error !== undefined) return;
       acked.add('ttl-probe');
-      a.kill('SIGKILL');
-      clearTimeout(timer);
-      resolve(acked);
+      const committed = proxy.afterNextCommit('hold');
+      inFlight.socket.on('error', () => undefined);
+      inFlight.send({ id: 'in-flight', type: 'request', action: 'register', params: IN_FLIGHT });
+      void committed.then(() => {
+        a.kill('SIGKILL');
+        clearTimeout(timer);
+        resolve(acked);
+      });
     });
     for (const [conn, socket] of burst.entries()) {
       socket.socket.on('error', () => undefined);

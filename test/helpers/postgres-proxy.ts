@@ -24,9 +24,9 @@ export interface PostgresProxy {
   /** Sends what was held, and lets answers through again. */
   release(): void;
   /**
-   * The next standalone COMMIT any connection sends reaches PostgreSQL, and then that connection
-   * is cut before the acknowledgement comes back. `mode: 'hold'` keeps the connection open and
-   * holds its acknowledgement for good instead (until the server dies). Resolves once it happened.
+   * The next standalone COMMIT any connection sends reaches PostgreSQL, and the server never gets
+   * the acknowledgement: `cut` closes the server's side of that connection at once; `hold` keeps
+   * it open, waiting (until the server dies). Resolves once PostgreSQL has acknowledged the COMMIT.
    */
   afterNextCommit(mode: 'cut' | 'hold'): Promise<void>;
   close(): Promise<void>;
@@ -49,20 +49,21 @@ export async function startPostgresProxy(url: string): Promise<PostgresProxy> {
     };
     client.on('error', end);
     upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', () => (swallow ? undefined : end()));
+    // Once a COMMIT's acknowledgement is being kept from the server, PostgreSQL's side is let finish (the COMMIT written in full).
+    client.on('close', () => (swallow ? upstream.end() : end()));
+    upstream.on('close', () => (swallow ? pairs.delete(pair) : end()));
     client.on('data', (chunk: Buffer) => {
       upstream.write(chunk);
       if (armed === undefined || !chunk.includes(COMMIT_MESSAGE)) return;
       const { mode, done } = armed;
       armed = undefined;
       swallow = true;
-      if (mode === 'cut') {
-        // The COMMIT is on its way; the server's side goes before PostgreSQL's answer can come back.
-        client.destroy();
-        upstream.once('data', () => upstream.end());
-      }
-      done();
+      // The COMMIT is on its way; in `cut`, the server's side goes before PostgreSQL's answer can come back.
+      if (mode === 'cut') client.destroy();
+      upstream.once('data', () => {
+        if (mode === 'cut') upstream.end();
+        done();
+      });
     });
     upstream.on('data', (chunk: Buffer) => {
       if (swallow) return;
