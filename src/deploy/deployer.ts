@@ -33,6 +33,8 @@ export interface DeployerOptions {
   readonly uploadTimeoutMs?: number;
   /** Where a package given as a folder is built before it is verified. @default os.tmpdir() */
   readonly workDir?: string;
+  /** This server's id among the members of its store, kept in the records it runs. @default a new uuid */
+  readonly serverId?: string;
 }
 
 export interface DeployRequest {
@@ -59,15 +61,20 @@ interface Active {
 
 /**
  * Deploys packages to `[[node]]`s over SSH and rolls them back. One deployment per (node,
- * service) at a time; `close()` aborts those running and waits for them to record their end.
+ * service) at a time, whichever server of a cluster runs it: the lock is the deployment's
+ * running record, written only when none runs. `close()` aborts those running here and waits
+ * for them to record their end.
  */
 export class SshDeployer implements AsyncDisposable {
   readonly closed: Promise<void | Error>;
   readonly #options: DeployerOptions;
   readonly #clock: Clock;
   readonly #newId: () => string;
+  readonly #serverId: string;
   readonly #limits: DeployLimits;
   readonly #active = new Map<string, Active>();
+  /** Deployments whose record is being written: they run here from the moment it commits. */
+  readonly #claiming = new Set<string>();
   #closing: Promise<void> | undefined;
   #markClosed: (reason: void | Error) => void = () => undefined;
 
@@ -75,6 +82,7 @@ export class SshDeployer implements AsyncDisposable {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#newId = options.newId ?? randomUUID;
+    this.#serverId = options.serverId ?? randomUUID();
     this.#limits = {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
@@ -119,6 +127,11 @@ export class SshDeployer implements AsyncDisposable {
     return this.#exclusive({ ...initial, ...(current === undefined ? {} : { previousVersion: current }) }, target, (run) => rollbackFlow(run, version));
   }
 
+  /** True while this deployer runs the deployment (its record's lock is held here). */
+  runs(id: string): boolean {
+    return this.#active.has(id) || this.#claiming.has(id);
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const running = [...this.#active.values()];
@@ -158,30 +171,40 @@ export class SshDeployer implements AsyncDisposable {
 
   #newRecord(id: string | undefined, target: Target, service: string, version: string, kind: DeploymentRecord['kind']): DeploymentRecord {
     const deploymentId = id ?? this.#newId();
-    if (this.#options.store.deployments.get(deploymentId) !== undefined) {
-      throw new RegistryError('invalid_params', `invalid params: deployment_id: '${deploymentId}' is already used`, {
-        details: { fields: [{ path: 'deployment_id', message: 'is already used' }] },
-      });
-    }
-    return { id: deploymentId, kind, node: target.name, service, version, status: 'running', startedAt: this.#clock.now(), steps: [] };
+    if (this.#options.store.deployments.get(deploymentId) !== undefined) throw idUsed(deploymentId);
+    return { id: deploymentId, kind, node: target.name, service, version, status: 'running', startedAt: this.#clock.now(), steps: [], server: this.#serverId };
   }
 
-  /** Holds the (node, service) slot while `flow` runs, then records the end and answers. */
+  /** Takes the (node, service) lock: writes the running record, unless another deployment of it runs (on any server). */
+  async #claim(initial: DeploymentRecord): Promise<void> {
+    await this.#options.store.write(async (tx) => {
+      const same = (r: DeploymentRecord): boolean => r.status === 'running' && r.node === initial.node && r.service === initial.service;
+      const busy = (await tx.deployments.list()).find((r) => same(r) && r.id !== initial.id);
+      if (busy !== undefined) {
+        throw new RegistryError('deployment_in_progress', `deployment ${busy.id} of '${initial.service}' to node '${initial.node}' is still running`, {
+          details: { node: initial.node, service: initial.service, deployment_id: busy.id, ...(busy.server === undefined ? {} : { server: busy.server }) },
+        });
+      }
+      if ((await tx.deployments.get(initial.id)) !== undefined) throw idUsed(initial.id);
+      await tx.deployments.put(initial);
+    });
+  }
+
+  /** Holds the (node, service) lock while `flow` runs, then records the end and answers. */
   async #exclusive(initial: DeploymentRecord, target: Target, flow: Flow): Promise<DeploymentRecord> {
-    const key = `${initial.node}\u0000${initial.service}`;
-    const busy = this.#active.get(key);
-    if (busy !== undefined) {
-      throw new RegistryError('deployment_in_progress', `deployment ${busy.id} of '${initial.service}' to node '${initial.node}' is still running`, {
-        details: { node: initial.node, service: initial.service, deployment_id: busy.id },
-      });
+    this.#claiming.add(initial.id);
+    try {
+      await this.#claim(initial);
+    } finally {
+      this.#claiming.delete(initial.id);
     }
     const controller = new AbortController();
     const work = this.#run(initial, target, controller.signal, flow);
-    this.#active.set(key, { id: initial.id, controller, done: work.catch(() => undefined) });
+    this.#active.set(initial.id, { id: initial.id, controller, done: work.catch(() => undefined) });
     try {
       return await work;
     } finally {
-      this.#active.delete(key);
+      this.#active.delete(initial.id);
     }
   }
 
@@ -206,6 +229,11 @@ export class SshDeployer implements AsyncDisposable {
     throw failedError(record, failure.error.code);
   }
 }
+
+const idUsed = (id: string): RegistryError =>
+  new RegistryError('invalid_params', `invalid params: deployment_id: '${id}' is already used`, {
+    details: { fields: [{ path: 'deployment_id', message: 'is already used' }] },
+  });
 
 /** The error a failed deployment answers: its own code when it is specific (host key), else deployment_failed. */
 function failedError(record: DeploymentRecord, code: RegistryError['code']): RegistryError {

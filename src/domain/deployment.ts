@@ -77,4 +77,9 @@ export interface DeploymentRecord {
   readonly failure?: DeploymentFailure;
   /** After a failure past the switch: the release that is current again, when the rollback worked. */
   readonly rolledBackTo?: string;
+  /**
+   * The id of the server that runs it (`list_members`). A running record is the lock on its
+   * (node, service), in the database: a server that dies leaves it to the sweeps, which end it.
+   */
+  readonly server?: string;
 }

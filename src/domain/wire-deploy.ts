@@ -32,6 +32,8 @@ export const deploymentWire = z.object({
   steps: z.array(deploymentStepWire),
   failure: z.object({ step, code: z.string(), message: z.string(), output: z.string().optional() }).optional(),
   rolled_back_to: z.string().optional(),
+  /** The id of the server that runs (or ran) it, as `list_members` shows it. */
+  server: z.string().optional(),
 });
 export const deploymentListWire = z.array(deploymentWire);
 

@@ -16,6 +16,7 @@ export {
 } from './define.js';
 export { type BadField, dispatch, invalidParams } from './dispatch.js';
 export { removeService } from './deregister.js';
+export { endOrphanedDeployments } from './end-orphaned-deployments.js';
 export { expireTtls } from './expire-ttls.js';
 export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, SubscriptionRequest } from './runtime.js';
 export type { RegisterOutput } from './register.js';

@@ -28,5 +28,6 @@ export function encodeDeployment(d: DeploymentRecord): Frozen<DeploymentWire> {
     steps: d.steps.map(encodeStep),
     failure: d.failure === undefined ? undefined : { step: d.failure.step, code: d.failure.code, message: d.failure.message, output: d.failure.output },
     rolled_back_to: d.rolledBackTo,
+    server: d.server,
   };
 }

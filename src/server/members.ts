@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { RegistryConfig } from '../config/index.js';
-import type { Clock } from '../domain/index.js';
+import type { Clock, DeploymentRecord } from '../domain/index.js';
 import { DEFAULT_SHARD_COUNT } from '../health/index.js';
 import type { MemberService } from '../operations/index.js';
 import type { MemberIdentity, MemberRecord, Store } from '../store/index.js';
@@ -16,12 +16,31 @@ export function settingsDigest(config: Pick<RegistryConfig, 'auth' | 'limits'>):
   return createHash('sha256').update(JSON.stringify({ auth: config.auth, limits: config.limits })).digest('hex').slice(0, 16);
 }
 
+/**
+ * Which running deployments no server runs any more: this server's own that its deployer does not
+ * run (it lost track of one), and, for the server that holds the sweeps, those of a server that is
+ * not live (it died; with SQLite, one of an earlier life of this server).
+ */
+export function deploymentOrphans(store: Store, serverId: string, runsHere: (id: string) => boolean): () => Promise<(record: DeploymentRecord) => boolean> {
+  return async () => {
+    const others = store.deployments.list().some((r) => r.status === 'running' && r.server !== serverId);
+    const sweeps = others && (store.claimSweeps === undefined || (await store.claimSweeps()));
+    const live = sweeps ? await store.membership?.live() : undefined;
+    return (record) => {
+      if (record.server === serverId) return !runsHere(record.id);
+      return sweeps && (record.server === undefined || !(live?.has(record.server) ?? false));
+    };
+  };
+}
+
 export interface MemberHeartbeatOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
   /** What this server says of itself now (its settings follow reloads). */
   readonly identity: () => MemberIdentity;
+  /** This server's id: the store's member id on PostgreSQL. */
+  readonly id: string;
   /** @default DEFAULT_MEMBER_HEARTBEAT_MS */
   readonly intervalMs?: number;
 }
@@ -32,7 +51,6 @@ export interface MemberHeartbeatOptions {
  * when a live server runs with other `[auth]` or `[limits]` than this one.
  */
 export class MemberHeartbeat implements MemberService {
-  readonly #id = randomUUID();
   readonly #timer: NodeJS.Timeout;
   #beating: Promise<void> = Promise.resolve();
   #beats = 0;
@@ -53,7 +71,7 @@ export class MemberHeartbeat implements MemberService {
     const { store, clock, identity } = this.options;
     if (store.membership !== undefined) return store.membership.list();
     const shards = Array.from({ length: DEFAULT_SHARD_COUNT }, (_, shard) => shard);
-    const self: MemberRecord = { ...identity(), id: this.#id, self: true, live: true, lastSeen: clock.now(), revision: store.revision, sweeps: true, shards };
+    const self: MemberRecord = { ...identity(), id: this.options.id, self: true, live: true, lastSeen: clock.now(), revision: store.revision, sweeps: true, shards };
     return Promise.resolve([self]);
   }
 

@@ -31,7 +31,7 @@ import { bindDns, serveDns } from './dns-host.js';
 import { RegistryMetrics } from '../metrics/index.js';
 import { attachSources, countedDeployer, deliveryLag, feedStoreMetrics, probeRuns } from './metrics-feed.js';
 import { buildHttpRouter } from './http-routes.js';
-import { MemberHeartbeat, settingsDigest } from './members.js';
+import { deploymentOrphans, MemberHeartbeat, settingsDigest } from './members.js';
 
 /** Starts a registry server: lock, port, store, certificates, static entries, the config watcher. */
 export async function startServer(options: ServerOptions): Promise<RegistryServer> {
@@ -149,7 +149,10 @@ class RunningServer implements RegistryServer {
     };
     await apply(config);
     this.follower = new ConfigFollower({ config, reloadConfig: options.reloadConfig, apply, logger, watch: options.watchConfig });
-    this.sweeper = new TtlSweeper(store, clock, logger, (count) => metrics.expired(count));
+    // One id for this server among the members of its store: in its deployments' records and in list_members.
+    const serverId = store.membership?.id ?? randomUUID();
+    const runsHere = (id: string): boolean => this.deployer?.runs(id) ?? false;
+    this.sweeper = new TtlSweeper(store, clock, logger, (count) => metrics.expired(count), undefined, deploymentOrphans(store, serverId, runsHere));
     const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
     this.topology = await TopologyScanner.open({
       store,
@@ -160,13 +163,13 @@ class RunningServer implements RegistryServer {
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
       beforeChange: (addresses) => this.certificates?.coverAddresses(addresses.map((a) => a.address)) ?? Promise.resolve(),
     });
-    this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes });
+    this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes, serverId });
     const onRun = probeRuns(metrics);
     const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks, started: (scheduler) => (this.health = scheduler), onRun });
     const deployer = countedDeployer(this.deployer, metrics);
     const startedAt = clock.now();
     const identity = () => ({ address: this.url, hostId: config.server.hostId, pid: process.pid, startedAt, settings });
-    this.members = new MemberHeartbeat({ store, clock, logger, identity });
+    this.members = new MemberHeartbeat({ store, clock, logger, identity, id: serverId });
     const runtime = { startedAt, topology: this.topology, networks: () => networks, deployer, nodes: () => nodes, health, members: this.members };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime, metrics });
     const { maxFrameBytes } = config.server;

@@ -1,14 +1,18 @@
-import type { Clock } from '../domain/index.js';
-import { expireTtls } from '../operations/index.js';
+import type { Clock, DeploymentRecord } from '../domain/index.js';
+import { endOrphanedDeployments, expireTtls } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
 
 /** How often expired registrations are looked for. */
 export const DEFAULT_TTL_SWEEP_MS = 1_000;
 
+/** Which running deployments no server runs any more, as the server works it out at each sweep. */
+export type OrphanedDeployments = () => Promise<(record: DeploymentRecord) => boolean>;
+
 /**
- * Hosts the TTL expiry of src/operations (`expireTtls`) on a timer: one pass at a time, every
- * interval, until closed. What expires and what it emits is the operation's business.
+ * Hosts the sweeps of src/operations on a timer: TTL expiry (`expireTtls`) and, when given, the
+ * end of deployments whose server is gone (`endOrphanedDeployments`); one pass at a time, every
+ * interval, until closed. What expires or ends, and what it emits, is the operations' business.
  */
 export class TtlSweeper {
   readonly closed: Promise<void>;
@@ -23,19 +27,24 @@ export class TtlSweeper {
     /** Told how many registrations each pass expired (metrics). */
     private readonly onExpired: (count: number) => void = () => undefined,
     intervalMs: number = DEFAULT_TTL_SWEEP_MS,
+    private readonly orphaned?: OrphanedDeployments,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.timer = setInterval(() => {
-      this.running = this.running.then(async () => void (await this.sweep())).catch((err: unknown) => this.logger.warn({ err }, 'TTL sweep failed'));
+      this.running = this.running.then(async () => void (await this.sweep())).catch((err: unknown) => this.logger.warn({ err }, 'sweep failed'));
     }, intervalMs);
     this.timer.unref();
   }
 
-  /** One pass; public so a test can run it without waiting for the timer. */
+  /** One pass; public so a test can run it without waiting for the timer. Resolves with how many TTLs expired. */
   async sweep(): Promise<number> {
-    const count = await expireTtls({ store: this.store, clock: this.clock });
-    this.onExpired(count);
-    return count;
+    const expired = await expireTtls({ store: this.store, clock: this.clock });
+    this.onExpired(expired);
+    if (this.orphaned !== undefined) {
+      const ended = await endOrphanedDeployments({ store: this.store, clock: this.clock }, await this.orphaned());
+      if (ended > 0) this.logger.warn({ ended }, 'ended deployments whose server stopped before they did');
+    }
+    return expired;
   }
 
   async close(): Promise<void> {

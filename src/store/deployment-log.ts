@@ -55,6 +55,13 @@ export function overlayDeploymentWriter(
 ): DeploymentWriter {
   return {
     get: (id) => run(() => own.get(id) ?? layers.batch.get(id) ?? layers.committed.get(id)),
+    list: () =>
+      run(() => {
+        if (own.size === 0 && layers.batch.size === 0) return layers.committed.list();
+        const merged = new Map(layers.committed.list().map((record) => [record.id, record]));
+        for (const layer of [layers.batch, own]) for (const [id, record] of layer) merged.set(id, record);
+        return [...merged.values()].sort(newestFirst);
+      }),
     put: (deployment) =>
       run(() => {
         own.set(deployment.id, record(deployment));

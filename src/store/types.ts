@@ -27,6 +27,8 @@ export interface DeploymentReadView {
 
 export interface DeploymentWriter {
   get(id: string): Promise<DeploymentRecord | undefined>;
+  /** Every kept deployment with this write's and its batch's puts, newest first. */
+  list(): Promise<readonly DeploymentRecord[]>;
   /** Adds a deployment or replaces the one with its id; the oldest beyond the retention are dropped. */
   put(record: DeploymentRecord): Promise<void>;
 }

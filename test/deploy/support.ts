@@ -14,6 +14,8 @@ export interface PackageOptions {
   /** A health script that always fails, and a short health timeout. */
   readonly failingHealth?: boolean;
   readonly requires?: readonly string[];
+  /** A `scripts/install.sh` that waits until this file exists: the deployment holds at its install step until the test creates it. */
+  readonly installGate?: string;
 }
 
 /** The example's manifest with another version, port, health limits and requirements. */
@@ -45,6 +47,10 @@ export async function makePackage(work: string, options: PackageOptions): Promis
   const dir = join(work, `src-${options.version}`);
   await cp(EXAMPLE_DIR, dir, { recursive: true });
   await writeFile(join(dir, 'manifest.yaml'), manifestFor(options));
+  if (options.installGate !== undefined) {
+    const gate = options.installGate.replaceAll("'", "'\\''");
+    await writeFile(join(dir, 'scripts/install.sh'), `#!/bin/sh\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\n`, { mode: 0o755 });
+  }
   if (options.failingHealth === true) {
     await writeFile(join(dir, 'scripts/health.sh'), '#!/bin/sh\necho "health: version $SERVICE_VERSION is not healthy" >&2\nexit 1\n');
   }
