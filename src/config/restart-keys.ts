@@ -5,9 +5,9 @@ type Setting = readonly [key: string, read: (config: RegistryConfig) => unknown]
 
 /**
  * The settings a running server reads once, at start, in file order. `[server] auto_register`,
- * the backends, networks and nodes apply on reload. `[auth]` and `[limits]` are read at start on
- * purpose: a role lowered under open connections would leave their subscriptions running with
- * the old one (README, "What needs a restart").
+ * the backends, networks and nodes apply on reload, and so do `[auth]` and `[limits]`: to new
+ * connections, and to the roles, request limits and streams of open ones (README, "What needs a
+ * restart"). The TLS layer takes the handshake timeout when the listener opens.
  */
 const readAtStart: readonly Setting[] = [
   ['server.host', (c) => c.server.host],
@@ -23,17 +23,9 @@ const readAtStart: readonly Setting[] = [
   ['tls.key', (c) => c.tls.files?.key],
   // Which file: its contents are re-read when they change, `names` apply on reload.
   ['tls.client_ca', (c) => c.tls.clientCa],
-  ['auth.loopback_role', (c) => c.auth.loopbackRole],
-  ['auth.anonymous_role', (c) => c.auth.anonymousRole],
   ['storage.url', (c) => c.storage.url],
   ['storage.event_retention', (c) => c.storage.eventRetention],
-  ['limits.max_connections', (c) => c.limits.maxConnections],
-  ['limits.max_connections_per_address', (c) => c.limits.maxConnectionsPerAddress],
-  ['limits.requests_per_second', (c) => c.limits.requestsPerSecond],
-  ['limits.request_burst', (c) => c.limits.requestBurst],
-  ['limits.max_pending_requests', (c) => c.limits.maxPendingRequests],
-  ['limits.max_subscriptions', (c) => c.limits.maxSubscriptions],
-  ['limits.idle_timeout', (c) => c.limits.idleTimeoutSeconds],
+  ['limits.handshake_timeout', (c) => c.limits.handshakeTimeoutSeconds],
   ['health.allow_scripts', (c) => c.health.allowScripts],
   ['health.max_concurrent', (c) => c.health.maxConcurrent],
   ['dns.enabled', (c) => c.dns.enabled],

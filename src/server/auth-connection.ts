@@ -1,14 +1,15 @@
 import { RegistryError } from '../domain/index.js';
 import { type CredentialHost, findToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
-import { strongestPrincipal } from './auth.js';
+import { type AuthSettings, principalFor, strongestPrincipal } from './auth.js';
 import type { UpgradeCredentials } from './auth-upgrade.js';
 import type { Logger } from './log.js';
 
 /**
  * One connection's credentials. The role is worked out again at every call from what the
- * connection proved — where it connects from, its certificate, its token — so revoking a token
- * takes effect on connections already open. The highest role wins.
+ * connection proved — where it connects from, its certificate, its token — and from `[auth]` as
+ * it is then, so revoking a token or changing a role takes effect on connections already open.
+ * The highest role wins.
  */
 export class ConnectionAuth implements CredentialHost {
   private tokenHash: string | undefined;
@@ -17,6 +18,7 @@ export class ConnectionAuth implements CredentialHost {
     private readonly credentials: UpgradeCredentials,
     private readonly tokens: TokenReadView,
     private readonly logger: Logger,
+    private readonly auth: () => AuthSettings,
   ) {
     this.tokenHash = credentials.tokenHash;
   }
@@ -25,7 +27,8 @@ export class ConnectionAuth implements CredentialHost {
   principal(): Principal {
     const token = this.tokenHash === undefined ? undefined : this.tokens.byHash(this.tokenHash);
     const fromToken: Principal | undefined = token === undefined ? undefined : { role: token.role, via: `token:${token.name}` };
-    return strongestPrincipal(this.credentials.base, this.credentials.certificate, fromToken);
+    const { remoteAddress, from, certificate } = this.credentials;
+    return strongestPrincipal(principalFor(remoteAddress, this.auth(), from), certificate, fromToken);
   }
 
   presentToken(secret: string): Principal {

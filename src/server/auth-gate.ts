@@ -38,6 +38,8 @@ const peerKey = (socket: { readonly remoteAddress?: string | undefined; readonly
  * The door of the WebSocket endpoint: checks each upgrade's credentials and the connection
  * limits before it completes (a refusal answers an HTTP status and the reason), then hands each
  * accepted connection its credentials, its limits and the heartbeat that drops dead peers.
+ * `apply` puts new `[auth]` and `[limits]` in force: for new connections, and for the roles and
+ * request limits of open ones.
  */
 export class AuthGate {
   private readonly limiter: ConnectionLimiter;
@@ -45,18 +47,36 @@ export class AuthGate {
   private readonly admitted = new WeakMap<IncomingMessage, UpgradeCredentials>();
   /** Open connections accepted past a limit, each with the refusal its upgrade will get. */
   private readonly overLimit = new Map<string, Refusal>();
-  /** What one connection may send: a WebSocket session's limits, and each HTTP connection's. */
+  /** What one connection may send: a WebSocket session's limits, and each HTTP connection's (read at every frame, so a reload reaches open connections). */
   readonly sessionLimits: SessionLimits;
+  private auth: AuthSettings;
+  private limits: LimitSettings;
 
   constructor(private readonly options: AuthGateOptions) {
-    const { limits } = options;
-    this.limiter = new ConnectionLimiter(limits);
-    this.heartbeat = new Heartbeat(limits.idleTimeoutSeconds * 1000, options.logger);
+    this.auth = options.auth;
+    this.limits = options.limits;
+    this.limiter = new ConnectionLimiter(this.limits);
+    this.heartbeat = new Heartbeat(this.limits.idleTimeoutSeconds * 1000, options.logger);
+    const current = (): LimitSettings => this.limits;
     this.sessionLimits = Object.freeze({
-      requestsPerSecond: limits.requestsPerSecond,
-      requestBurst: limits.requestBurst,
-      maxPendingRequests: limits.maxPendingRequests,
+      get requestsPerSecond() {
+        return current().requestsPerSecond;
+      },
+      get requestBurst() {
+        return current().requestBurst;
+      },
+      get maxPendingRequests() {
+        return current().maxPendingRequests;
+      },
     });
+  }
+
+  /** Puts reloaded settings in force. */
+  apply(settings: { readonly auth: AuthSettings; readonly limits: LimitSettings }): void {
+    this.auth = settings.auth;
+    this.limits = settings.limits;
+    this.limiter.limits = settings.limits;
+    this.heartbeat.setIdleTimeout(settings.limits.idleTimeoutSeconds * 1000);
   }
 
   /** For the listener: undefined lets the upgrade complete; a refusal is answered and logged (never with a secret). */
@@ -117,25 +137,28 @@ export class AuthGate {
   authorize(req: IncomingMessage): { readonly ok: true; readonly auth: ConnectionAuth } | ({ readonly ok: false } & Refusal) {
     const verdict = this.check(req);
     if (!verdict.ok) return verdict;
-    const { tokens, logger } = this.options;
-    return { ok: true, auth: new ConnectionAuth(verdict.credentials, tokens, logger) };
+    return { ok: true, auth: this.credentialsOf(verdict.credentials) };
   }
 
   private check(req: IncomingMessage): ReturnType<typeof checkUpgrade> {
-    const { auth, tokens, clientCas, origins } = this.options;
-    return checkUpgrade(req, { auth, tokens, clientCas, origins });
+    const { tokens, clientCas, origins } = this.options;
+    return checkUpgrade(req, { tokens, clientCas, origins });
+  }
+
+  /** A connection's credentials, its role worked out at each use from `[auth]` as it is then. */
+  private credentialsOf(credentials: UpgradeCredentials): ConnectionAuth {
+    return new ConnectionAuth(credentials, this.options.tokens, this.options.logger, () => this.auth);
   }
 
   /** For an upgraded connection: its credentials and limits; the heartbeat starts watching it. */
   accept(socket: WebSocket, req: IncomingMessage): { readonly auth: ConnectionAuth; readonly limits: SessionLimits } {
-    const { tokens, logger } = this.options;
     const admitted = this.admitted.get(req);
     this.admitted.delete(req);
     // Every upgrade passes verifyUpgrade first; one that did not is a wiring fault, so it gets nothing.
     if (admitted === undefined) socket.close(1011, 'internal: the upgrade was not checked');
-    const credentials = admitted ?? { base: { role: 'none', via: 'unchecked' } };
+    const credentials: UpgradeCredentials = admitted ?? { from: 'unchecked' };
     this.heartbeat.watch(socket, req.socket.remoteAddress);
-    return { auth: new ConnectionAuth(credentials, tokens, logger), limits: this.sessionLimits };
+    return { auth: this.credentialsOf(credentials), limits: this.sessionLimits };
   }
 
   close(): void {

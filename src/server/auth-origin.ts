@@ -8,8 +8,8 @@
 import { hostname } from 'node:os';
 
 export interface BrowserOriginsOptions {
-  /** `[auth] allowed_origins`, each as `URL.origin` spells it. */
-  readonly allowed: readonly string[];
+  /** `[auth] allowed_origins` in force (a reload replaces them), each as `URL.origin` spells it. */
+  readonly allowed: () => readonly string[];
   /** The address the server is bound to (`0.0.0.0` and `::` name no origin of their own). */
   readonly host: string;
   /** The port actually bound (known once the listener is up). */
@@ -34,7 +34,7 @@ export class BrowserOrigins {
   /** Why a page from `origin` is refused, or undefined when it may connect. */
   refusal(origin: string): string | undefined {
     const normal = originOf(origin);
-    if (normal !== undefined && (this.options.allowed.includes(normal) || this.ownOrigins().has(normal))) return undefined;
+    if (normal !== undefined && (this.options.allowed().includes(normal) || this.ownOrigins().has(normal))) return undefined;
     const shown = JSON.stringify(origin.slice(0, 128));
     return `a browser page from origin ${shown} may not open this endpoint: only the server's own origin and [auth] allowed_origins may`;
   }

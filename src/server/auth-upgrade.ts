@@ -8,14 +8,18 @@ import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { findToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
-import { type AuthSettings, principalFor } from './auth.js';
+import type { CallerKind } from './auth.js';
 import type { BrowserOrigins } from './auth-origin.js';
 import { clientRoleFromSubject } from './tls.js';
 
-/** What the upgrade proved; the token is kept as its hash and looked up at every call (revocation bites at once). */
+/**
+ * What the upgrade proved. The token is kept as its hash and looked up at every call (revocation
+ * bites at once), and the role of where the caller connects from is worked out at every call from
+ * `[auth]` as it is then (a reload applies to open connections).
+ */
 export interface UpgradeCredentials {
-  /** Loopback or anonymous, from the remote address. */
-  readonly base: Principal;
+  readonly from: CallerKind;
+  readonly remoteAddress?: string;
   /** From a verified client certificate. */
   readonly certificate?: Principal;
   /** SHA-256 of the bearer token presented on the upgrade. */
@@ -27,7 +31,6 @@ export type UpgradeVerdict =
   | { readonly ok: false; readonly status: number; readonly reason: string };
 
 export interface UpgradeAuthOptions {
-  readonly auth: AuthSettings;
   readonly tokens: TokenReadView;
   /** The CAs a client certificate may be issued by (the local CA, then `[tls] client_ca`'s); empty when the server has none (plaintext). */
   readonly clientCas: () => readonly X509Certificate[];
@@ -101,7 +104,7 @@ export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions):
   // A browser sends Origin on every upgrade and cross-origin request, and Sec-Fetch-Site on every
   // request (a same-origin GET included, which is how a DNS-rebound page would read the HTTP API).
   const browser = origin !== undefined || req.headers['sec-fetch-site'] !== undefined;
-  const base = principalFor(req.socket.remoteAddress, options.auth, browser ? 'browser' : 'program');
+  const remoteAddress = req.socket.remoteAddress;
   let certificate: Principal | undefined;
   if (req.socket instanceof TLSSocket) {
     const found = certificateRole(req.socket, options.clientCas());
@@ -113,7 +116,8 @@ export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions):
   const token = secret === undefined ? undefined : findToken(options.tokens, secret);
   if (secret !== undefined && token === undefined) return refuse(401, 'the bearer token is not known: it was revoked or mistyped');
   const credentials: UpgradeCredentials = {
-    base,
+    from: browser ? 'browser' : 'program',
+    ...(remoteAddress === undefined ? {} : { remoteAddress }),
     ...(certificate === undefined ? {} : { certificate }),
     ...(token === undefined ? {} : { tokenHash: token.hash }),
   };

@@ -6,13 +6,17 @@ export interface AuthSettings {
   readonly anonymousRole: Role;
 }
 
+/** A program (no `Origin`), a browser page, or a connection whose upgrade was never checked (a wiring fault: no role). */
+export type CallerKind = 'program' | 'browser' | 'unchecked';
+
 /**
  * The caller's role from where it connects: loopback is like a local socket (DESIGN §11);
  * anyone else without credentials gets the anonymous role (none by default). A browser page
  * (an upgrade with `Origin`) is anonymous wherever it runs: it is not the person at the host.
  */
-export function principalFor(remoteAddress: string | undefined, auth: AuthSettings, from: 'program' | 'browser' = 'program'): Principal {
+export function principalFor(remoteAddress: string | undefined, auth: AuthSettings, from: CallerKind = 'program'): Principal {
   const address = remoteAddress === undefined ? {} : { remoteAddress };
+  if (from === 'unchecked') return { role: 'none', via: 'unchecked', ...address };
   if (from === 'browser') return { role: auth.anonymousRole, via: 'browser', ...address };
   if (remoteAddress !== undefined && isLoopback(remoteAddress)) return { role: auth.loopbackRole, via: 'loopback', ...address };
   return { role: auth.anonymousRole, via: 'anonymous', ...address };

@@ -37,7 +37,8 @@ export class UnreadBudget {
   private readonly holders = new Set<UnreadHolder>();
 
   constructor(
-    readonly maxTotalBytes: number,
+    /** The limit in force; a reload replaces it. */
+    public maxTotalBytes: number,
     private readonly logger: Logger,
   ) {}
 

@@ -38,7 +38,8 @@ export class EventHub {
     readonly store: Store,
     readonly clock: Clock,
     readonly logger: Logger,
-    readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+    /** The limits in force; a reload replaces them (subscriptions already open stay). */
+    public limits: StreamLimits = DEFAULT_STREAM_LIMITS,
     /** Told after each commit's events went to the subscribers, with the time it happened (metrics: delivery lag). */
     private readonly onPublished: (events: readonly CommittedEvent[], now: number) => void = () => undefined,
   ) {
@@ -58,8 +59,8 @@ export class EventHub {
     return new ConnectionStreams(this, socket, output, mayRead);
   }
 
-  /** After a token change: a stream whose connection no longer holds `read` ends with `unauthorized`. */
-  private reauthorize(): void {
+  /** After a token or role change: a stream whose connection no longer holds `read` ends with `unauthorized`. */
+  reauthorize(): void {
     const now = this.clock.now();
     for (const connection of this.connections) connection.recheck(now);
   }

@@ -14,7 +14,8 @@ export class Heartbeat {
   private readonly peers = new Map<WebSocket, string | undefined>();
   /** Sockets pinged in the last round that showed no life since. */
   private readonly quiet = new Set<WebSocket>();
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private idleTimeoutMs: number;
   private readonly markAlive: (this: WebSocket) => void;
   private readonly forget: (this: WebSocket) => void;
 
@@ -30,12 +31,26 @@ export class Heartbeat {
       peers.delete(this);
       quiet.delete(this);
     };
-    this.timer = idleTimeoutMs > 0 ? setInterval(() => this.round(), Math.max(1, Math.floor(idleTimeoutMs / 2))) : undefined;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.arm();
+  }
+
+  /** A reload's idle timeout: the rounds go at its pace from now on; 0 stops them (connections already watched stay listed). */
+  setIdleTimeout(idleTimeoutMs: number): void {
+    if (idleTimeoutMs === this.idleTimeoutMs) return;
+    this.idleTimeoutMs = idleTimeoutMs;
+    clearInterval(this.timer);
+    this.quiet.clear();
+    this.arm();
+  }
+
+  private arm(): void {
+    const ms = this.idleTimeoutMs;
+    this.timer = ms > 0 ? setInterval(() => this.round(), Math.max(1, Math.floor(ms / 2))) : undefined;
     this.timer?.unref();
   }
 
   watch(socket: WebSocket, remoteAddress: string | undefined): void {
-    if (this.timer === undefined) return;
     this.peers.set(socket, remoteAddress);
     socket.on('pong', this.markAlive);
     socket.on('message', this.markAlive);

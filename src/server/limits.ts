@@ -23,6 +23,11 @@ export class TokenBucket {
     this.last = now;
   }
 
+  /** True when the bucket has this rate and size (a reload may give the connection new ones). */
+  shaped(perSecond: number, capacity: number): boolean {
+    return this.perSecond === perSecond && this.capacity === capacity;
+  }
+
   /** Takes one token; false when the bucket is empty. */
   take(now: number): boolean {
     const elapsed = Math.max(0, now - this.last);
@@ -51,7 +56,8 @@ export class ConnectionLimiter {
   private total = 0;
   private readonly perAddress = new Map<string, number>();
 
-  constructor(private readonly limits: Pick<LimitSettings, 'maxConnections' | 'maxConnectionsPerAddress'>) {}
+  /** The limits in force; a reload replaces them (connections already open stay open). */
+  constructor(public limits: Pick<LimitSettings, 'maxConnections' | 'maxConnectionsPerAddress'>) {}
 
   get open(): number {
     return this.total;

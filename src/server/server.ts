@@ -24,7 +24,7 @@ import { startHealthChecks } from './health-checks.js';
 import type { HealthScheduler } from '../health/index.js';
 import { SshDeployer } from '../deploy/index.js';
 import { EventHub } from './event-streams.js';
-import { type StreamLimits, streamLimitsFor } from './stream-limits.js';
+import { streamLimitsFor } from './stream-limits.js';
 import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { TopologyScanner } from '../topology/index.js';
 import { bindDns, serveDns } from './dns-host.js';
@@ -83,9 +83,13 @@ class RunningServer implements RegistryServer {
   private stopFeeding: (() => void) | undefined;
   private certificates: CertificateUpkeep | undefined;
   private members: MemberHeartbeat | undefined;
+  private budget: UnreadBudget | undefined;
+  /** `[auth]` as it is in force: a reload replaces it. */
+  private auth: RegistryConfig['auth'];
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.auth = parts.options.config.auth;
   }
 
   static async start(parts: Parts): Promise<RunningServer> {
@@ -142,6 +146,7 @@ class RunningServer implements RegistryServer {
       networks = next.networks;
       nodes = next.nodeDefinitions;
       settings = settingsDigest(next);
+      this.applyLive(next);
       // Topology classifies by the configured networks too (absent on the first apply, before it opens).
       await this.topology?.setNetworks(next.networks).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
       await this.certificates?.coverNames(next.tls.names);
@@ -177,9 +182,11 @@ class RunningServer implements RegistryServer {
     const events = new EventHub(store, clock, logger, streamLimits, deliveryLag(metrics));
     this.events = events;
     attachSources(metrics, { runner, events, store, websockets: () => this.sessions.size });
+    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
+    this.budget = budget;
     const initialCas = tls?.clientCa === undefined ? [] : certificatesIn(tls.clientCa);
     const clientCas = () => (this.tlsFiles === undefined ? initialCas : this.tlsFiles.clientCas);
-    const origins = new BrowserOrigins({ allowed: config.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
+    const origins = new BrowserOrigins({ allowed: () => this.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
     const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCas, origins, logger });
     this.gate = gate;
     // From now on every accepted TCP connection counts against the connection limits until it closes.
@@ -188,8 +195,7 @@ class RunningServer implements RegistryServer {
     this.certificates = new CertificateUpkeep({ config, reload: () => this.tlsFiles?.reloadNow() ?? Promise.resolve(), logger });
     // The scan may have found an address since the certificate was made for this start.
     await this.certificates.coverAddresses(this.topology.current().addresses.map((a) => a.address));
-    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
-    this.serve(listener, { gate, runner, events, streamLimits, maxFrameBytes, budget });
+    this.serve(listener, { gate, runner, events, maxFrameBytes, budget });
     const router = buildHttpRouter({ gate, runner, events, budget, limits: gate.sessionLimits, clock, revision: () => store.revision, store, metrics, logger });
     // Answers read the same in-memory view as every operation, after the same commits: never older than the last applied revision.
     if (dns !== undefined) {
@@ -205,9 +211,9 @@ class RunningServer implements RegistryServer {
   }
 
   /** Each upgraded connection: its credentials, its output (bounded by its own and the server-wide limit), its session. */
-  private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; streamLimits: StreamLimits; maxFrameBytes: number; budget: UnreadBudget }): void {
+  private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; maxFrameBytes: number; budget: UnreadBudget }): void {
     const { clock, logger } = this.parts;
-    const { gate, runner, events, streamLimits, maxFrameBytes, budget } = deps;
+    const { gate, runner, events, maxFrameBytes, budget } = deps;
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
@@ -215,13 +221,26 @@ class RunningServer implements RegistryServer {
         principal: auth.principal(),
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
-      const output = new ConnectionOutput(socket, streamLimits.maxBufferedBytes, budget, logger);
+      const output = new ConnectionOutput(socket, events.limits.maxBufferedBytes, budget, logger);
       const streams = events.connect(socket, output, () => roleAllows(auth.principal().role, 'read'));
       const session = new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams, auth, limits });
       this.sessions.set(socket, session);
       socket.on('close', () => this.sessions.delete(socket));
       socket.on('error', (err) => logger.debug({ err }, 'connection error'));
     });
+  }
+
+  /**
+   * Puts reloaded `[auth]` and `[limits]` in force: for new connections, and for the roles, request
+   * limits and streams of open ones (a stream whose connection lost `read` ends with `unauthorized`).
+   */
+  private applyLive(next: RegistryConfig): void {
+    this.auth = next.auth;
+    this.gate?.apply(next);
+    if (this.events === undefined) return;
+    this.events.limits = streamLimitsFor(next.limits, this.parts.options.streamLimits);
+    if (this.budget !== undefined) this.budget.maxTotalBytes = this.events.limits.maxTotalBufferedBytes;
+    this.events.reauthorize();
   }
 
   /** New handshakes get the certificate files as they are now: a replaced pair needs no restart. */

@@ -61,7 +61,9 @@ export class Session {
     // Every frame takes a token, even one that is refused below; only a request finding none answers rate_limited.
     const { limits, clock } = this.options;
     const now = clock.now();
-    if (limits !== undefined) this.bucket ??= new TokenBucket(limits.requestsPerSecond, limits.requestBurst, now);
+    if (limits !== undefined && this.bucket?.shaped(limits.requestsPerSecond, limits.requestBurst) !== true) {
+      this.bucket = new TokenBucket(limits.requestsPerSecond, limits.requestBurst, now);
+    }
     const limited = this.bucket !== undefined && !this.bucket.take(now);
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (size > this.options.maxFrameBytes) {

@@ -134,12 +134,38 @@ describe('configuration reload - files that go wrong', () => {
   });
 
   it('names each setting that changed but applies only at the next start', async () => {
-    await writeFile(srv.configPath, `[server]\ntopology_interval = 7\n[limits]\nmax_connections = 10\n[storage]\nevent_retention = 5\n${backendToml('from-file', '10.0.0.1', 4444)}`);
+    await writeFile(srv.configPath, `[server]\ntopology_interval = 7\n[limits]\nhandshake_timeout = 20\nmax_connections = 10\n[storage]\nevent_retention = 5\n${backendToml('from-file', '10.0.0.1', 4444)}`);
     assert.deepEqual((await call('r1', 'reload')).result, { count: 1 });
     const warning = await logs.waitFor((l) => Array.isArray(l.keys), 2_000);
     assert.equal(warning.level, 40);
-    assert.deepEqual(warning.keys, ['server.topology_interval', 'storage.event_retention', 'limits.max_connections']);
-    assert.match(String(warning.msg), /take effect only at the next start: server\.topology_interval, storage\.event_retention, limits\.max_connections$/);
+    assert.deepEqual(warning.keys, ['server.topology_interval', 'storage.event_retention', 'limits.handshake_timeout']);
+    assert.match(String(warning.msg), /take effect only at the next start: server\.topology_interval, storage\.event_retention, limits\.handshake_timeout$/);
+  });
+
+  it('puts [auth] roles and [limits] in force on open connections without a restart, and names neither', async () => {
+    const subscriber = await openRawSocket(srv.url, srv.caPem);
+    try {
+      subscriber.send({ id: 's1', type: 'request', action: 'subscribe', params: {} });
+      assert.equal((await subscriber.next()).error, undefined);
+      await writeFile(srv.configPath, `[limits]\nmax_subscriptions = 1\n${backendToml('from-file', '10.0.0.1', 4444)}`);
+      assert.deepEqual((await call('r4', 'reload')).result, { count: 1 });
+      subscriber.send({ id: 's2', type: 'request', action: 'subscribe', params: {} });
+      assert.equal(((await subscriber.next()).error as Obj).code, 'limit_exceeded', 'the new limit holds on a connection opened before it');
+      const warned = logs.lines.length;
+      // Loopback callers lose every role: the next call is refused, and the open stream ends.
+      await writeFile(srv.configPath, `[auth]\nloopback_role = "none"\n${backendToml('from-file', '10.0.0.1', 4444)}`);
+      assert.deepEqual((await call('r5', 'reload')).result, { count: 1 });
+      const ended = await subscriber.next();
+      assert.equal(ended.type, 'stream_error');
+      assert.equal((ended.error as Obj).code, 'unauthorized');
+      assert.equal(((await call('r6', 'status')).error as Obj).code, 'unauthorized', 'an open connection holds the new role');
+      assert.equal(logs.lines.slice(warned).some((l) => Array.isArray(l.keys)), false, 'no restart is asked for');
+    } finally {
+      await subscriber.close();
+      // Reload is admin-only now: the file watcher gives loopback its role back.
+      await writeFile(srv.configPath, backendToml('from-file', '10.0.0.1', 4444));
+      await eventually(async () => ((await call('r7', 'status')).error === undefined ? true : undefined), 5_000, 'loopback admin again');
+    }
   });
 
   it('answers reload of a deleted file it was told to read with config_invalid naming the path, and keeps its backends', async () => {
