@@ -18,6 +18,7 @@ import {
   healthReportWire,
   hostTopologyWire,
   memberListWire,
+  snapshotWire,
   networkListWire,
   nodeListWire,
   pingWire,
@@ -83,6 +84,7 @@ const outputSchemas = {
   list_checks: checkRowListWire,
   get_health: healthReportWire,
   list_members: memberListWire,
+  snapshot: snapshotWire,
 } satisfies OutputSchemas;
 
 /** Every operation of the table, by its action name (aliases aside): what `registry call` completes. */

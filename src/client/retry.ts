@@ -42,6 +42,7 @@ export const callKinds: { readonly [N in OperationName]: KindOf<OperationByName<
   list_checks: 'read',
   get_health: 'read',
   list_members: 'read',
+  snapshot: 'read',
 };
 
 /** The first delay before a call is sent again; each further one doubles. */

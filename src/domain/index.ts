@@ -187,4 +187,4 @@ export {
   unsubscribedWire,
 } from './wire-answers.js';
 export { type EventDataWire, eventWire, type EventWire } from './wire-events.js';
-export { memberListWire, memberWire, type MemberWire } from './wire-cluster.js';
+export { memberListWire, memberWire, type MemberWire, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotWire, type SnapshotWire } from './wire-cluster.js';

@@ -1,5 +1,6 @@
 /** The answers about the servers of a cluster and the whole state: members and snapshots. */
 import { z } from 'zod';
+import { grantedRoles } from './roles.js';
 import { unixSeconds } from './wire-common.js';
 
 /** One server sharing the database (`list_members`), as it last reported itself. */
@@ -30,3 +31,33 @@ export const memberWire = z.object({
 export const memberListWire = z.array(memberWire);
 
 export type MemberWire = z.output<typeof memberWire>;
+
+/** The `format` every snapshot file names, and the version of its layout this build writes and reads. */
+export const SNAPSHOT_FORMAT = 'service-registry-snapshot';
+export const SNAPSHOT_VERSION = 1;
+
+/** A record as the store keeps it: its JSON, camelCase with times in milliseconds (restored exactly). */
+const storeRecord = z.record(z.string(), z.unknown());
+
+/**
+ * The whole state of a registry at one revision (`snapshot`, `registry snapshot save`): the
+ * envelope in the wire's shape, the records as the store keeps them, so that a restore into
+ * another store (SQLite or PostgreSQL) reproduces every one of them exactly. Tokens are hashes.
+ */
+export const snapshotWire = z.object({
+  format: z.literal(SNAPSHOT_FORMAT),
+  version: z.literal(SNAPSHOT_VERSION),
+  /** The revision the state is at: a restored store continues from it. */
+  revision: z.number().int().min(0),
+  taken_at: unixSeconds,
+  services: z.array(storeRecord),
+  deployments: z.array(storeRecord),
+  allocations: z.array(z.object({ network: z.string(), address: z.string(), owner: z.string(), allocatedAt: z.number().int() })),
+  /** Where each network's allocator stands: the next offset as a decimal string. */
+  pools: z.array(z.object({ network: z.string(), cidr: z.string(), cursor: z.string().regex(/^\d+$/) })),
+  /** Released addresses, oldest first (the next ones handed out). */
+  free: z.array(z.object({ network: z.string(), address: z.string() })),
+  tokens: z.array(z.object({ name: z.string(), role: z.enum(grantedRoles), hash: z.string(), createdAt: z.number().int() })),
+});
+
+export type SnapshotWire = z.output<typeof snapshotWire>;

@@ -35,6 +35,7 @@ import { removeCheck } from './remove-check.js';
 import { listChecks } from './list-checks.js';
 import { getHealth } from './get-health.js';
 import { listMembers } from './list-members.js';
+import { snapshot } from './snapshot.js';
 
 /**
  * Every operation, once, by name. The dialects map their own names onto these. The key is the
@@ -76,6 +77,7 @@ export const operationTable = byName({
   list_checks: listChecks,
   get_health: getHealth,
   list_members: listMembers,
+  snapshot,
 });
 
 /** Whether an input schema (an object, possibly refined) has the field `key`. */

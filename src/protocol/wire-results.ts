@@ -56,6 +56,7 @@ const resultEncoders = {
   list_checks: (v) => v.map(encodeCheckRow),
   get_health: encodeHealthReport,
   list_members: (v) => v,
+  snapshot: (v) => v,
 
 } satisfies ResultEncoders;
 

@@ -76,6 +76,26 @@ export abstract class GroupCommit implements AsyncDisposable {
   /** Lets go of the database, once the last batch settled. Throws what did not close cleanly. */
   protected abstract release(): Promise<void>;
 
+  /**
+   * Runs `task` with no flush under way and none starting until it ends (a restore): it waits for
+   * the flush in progress, and the writes queued meanwhile go in the next flush after it.
+   */
+  protected async exclusively(task: () => Promise<void>): Promise<void> {
+    if (this.#closing !== undefined) throw closingError();
+    while (this.#flushing !== undefined) await this.#flushing;
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    let done: () => void = () => undefined;
+    this.#flushing = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await this.runFlush(task);
+    } finally {
+      this.#flushing = undefined;
+      done();
+      if (this.#queue.length > 0 && this.#closing === undefined) this.#schedule();
+    }
+  }
+
   /** Runs one flush; PostgreSQL queues it behind the catch-ups it serialises with it. */
   protected runFlush(flush: () => Promise<void>): Promise<void> {
     return flush();

@@ -22,7 +22,8 @@ export {
   type WriteResult,
   type WriteTx,
 } from './types.js';
-export { migrateStore, type MigrateResult, openStore, storeFiles } from './open.js';
+export { migrateStore, type MigrateResult, openStore, restoreSnapshot, type RestoreResult, storeFiles } from './open.js';
+export { snapshotDocument, type StoreSnapshot } from './snapshot.js';
 export { type DataFolderHolder, type DataFolderLock, LOCK_FILE_NAME, lockDataFolder, readDataFolderHolder } from './sqlite/index.js';
 export type { AllocationReadView, AllocationWriter, IpAllocation, IpPoolState } from './allocations.js';
 export type { TokenReadView, TokenRecord, TokenWriter } from './tokens.js';

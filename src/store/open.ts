@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { RegistryError } from '../domain/index.js';
 import { resolveStoreOptions } from './options.js';
+import { readSnapshotDocument } from './snapshot.js';
 import { migrateSqlite, openSqliteStore } from './sqlite/index.js';
 import type { Store, StoreOptions } from './types.js';
 
@@ -80,4 +81,41 @@ export async function migrateStore(location: string): Promise<MigrateResult> {
   }
   const { path, from, to, created } = await migrateSqlite(resolved.location);
   return { kind: 'sqlite', location: path, from, to, created };
+}
+
+/** What `restoreSnapshot` loaded, and where. */
+export interface RestoreResult {
+  readonly kind: Store['kind'];
+  /** The location, with a URL's password hidden. */
+  readonly location: string;
+  readonly revision: number;
+  readonly services: number;
+  readonly deployments: number;
+  readonly allocations: number;
+  readonly tokens: number;
+}
+
+/**
+ * Loads a snapshot document (`registry snapshot save`) into the empty store at `location`: a
+ * PostgreSQL database, or a SQLite file (made when missing). Checks the whole document first, so a
+ * bad one changes nothing; a store that holds anything is refused.
+ */
+export async function restoreSnapshot(location: string, document: unknown): Promise<RestoreResult> {
+  const snapshot = readSnapshotDocument(document);
+  const store = await openStore({ location });
+  try {
+    await store.restore(snapshot);
+  } finally {
+    await store.close();
+  }
+  const shown = store.kind === 'postgres' ? (await loadPostgres()).redactUrl(location) : (storeFiles(location)[0] ?? location);
+  return {
+    kind: store.kind,
+    location: shown,
+    revision: snapshot.revision,
+    services: snapshot.services.length,
+    deployments: snapshot.deployments.length,
+    allocations: snapshot.allocations.allocations.length,
+    tokens: snapshot.tokens.length,
+  };
 }

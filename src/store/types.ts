@@ -1,5 +1,6 @@
 import type { CommittedEvent, DeploymentRecord, RegistryEvent, Revision, Service } from '../domain/index.js';
 import type { AllocationReadView, AllocationWriter } from './allocations.js';
+import type { StoreSnapshot } from './snapshot.js';
 import type { TokenReadView, TokenWriter } from './tokens.js';
 
 /** Reads served from memory: never wait on the database. Kept in step with every commit. */
@@ -125,6 +126,14 @@ export interface Store {
    * them and each check runs on one server. Absent: this server runs every check (SQLite).
    */
   readonly shardClaims?: ShardClaims;
+  /** The whole committed state at `revision`, from memory, in one go (consistent). */
+  snapshot(): StoreSnapshot;
+  /**
+   * Loads a snapshot into this store, which must be empty (nothing held, revision 0): one commit
+   * at the snapshot's revision, with no events (the log starts there). Other servers on the same
+   * database take it up like any commit.
+   */
+  restore(snapshot: StoreSnapshot): Promise<void>;
   /** The servers sharing the database (PostgreSQL). Absent: this server is the only one (SQLite). */
   readonly membership?: Membership;
   close(): Promise<void>;

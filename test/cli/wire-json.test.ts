@@ -4,7 +4,7 @@
  * spaces, a final newline). `-o yaml` prints the same value as YAML; errors follow the format.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -124,6 +124,13 @@ describe('registry --json and -o yaml print the wire answer', () => {
   it('status and reload', async () => {
     await sameAsWire('status');
     await sameAsWire('reload');
+  });
+
+  it('members and snapshot save (the file holds the same answer)', async () => {
+    await sameAsWire('members');
+    await sameAsWire('--stale', 'members');
+    const saved = await sameAsWire('snapshot', 'save', join(work, 'snapshot.json'));
+    assert.deepEqual(JSON.parse(await readFile(join(work, 'snapshot.json'), 'utf8')), saved);
   });
 
   it('topology, resolve, endpoints and env', async () => {

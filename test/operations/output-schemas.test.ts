@@ -150,6 +150,7 @@ const steps: { readonly [N in OperationName]: (d: Dialect) => Obj } = {
   remove_check: (d) => ({ service: `api-${d}`, check: 'tcp' }),
   deregister: (d) => ({ name: `hub-${d}` }),
   list_members: () => ({}),
+  snapshot: () => ({ consistency: 'consistent' }),
 };
 
 /** What a step keeps of an answer for later steps. */

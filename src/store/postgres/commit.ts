@@ -4,6 +4,7 @@ import type { ResolvedStoreOptions } from '../options.js';
 import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
 import { compactionPoint, type PendingWrite, prepareBatch, type PreparedBatch, settleAll } from '../batch.js';
 import { changesAreEmpty } from '../committed.js';
+import { changesOfSnapshot, notEmpty, type StoreSnapshot, viewsAreEmpty } from '../snapshot.js';
 import { encodeChanges } from './journal.js';
 import { aheadStatements, decodeAhead, rowsPerStatement } from './ahead.js';
 import { type MetaRow, readSnapshot } from './load.js';
@@ -71,6 +72,39 @@ export async function commitBatch(ctx: CommitContext, writes: readonly PendingWr
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     return { ok: false, error, pending };
+  }
+}
+
+/** Loads a snapshot into an empty database: one commit under the write lock, at the snapshot's revision, with no events. */
+export async function commitRestore(ctx: CommitContext, snapshot: StoreSnapshot): Promise<void> {
+  const { client, replica } = ctx;
+  const changes = changesOfSnapshot(snapshot);
+  try {
+    await lockAndCatchUp(ctx);
+    if (replica.revision !== 0 || !viewsAreEmpty(replica.views)) throw notEmpty(replica.revision, replica.views.services.size);
+    const generation = replica.generation + 1;
+    const serviceJson = new Map(snapshot.services.map((service) => [service.name, JSON.stringify(service)]));
+    const revision = snapshot.revision;
+    await writeCommit(client, {
+      changes,
+      serviceJson,
+      deploymentJson: new Map(),
+      events: [],
+      journal: encodeChanges(changes, serviceJson),
+      generation,
+      revision,
+      compactRevision: revision,
+      compactUpTo: undefined,
+      pruneJournalUpTo: undefined,
+      deploymentRetention: DEFAULT_DEPLOYMENT_RETENTION,
+      outcomes: [],
+      pruneRequestsBefore: undefined,
+    });
+    await client.query('COMMIT');
+    replica.applyOwn(changes, { generation, revision, compactRevision: revision }, []);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

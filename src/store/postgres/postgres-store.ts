@@ -6,7 +6,8 @@ import { GroupCommit } from '../group-commit.js';
 import type { ResolvedStoreOptions } from '../options.js';
 import type { TokenReadView } from '../tokens.js';
 import { type CommitListener, DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type Store } from '../types.js';
-import { commitBatch, type CommitContext } from './commit.js';
+import { commitBatch, type CommitContext, commitRestore } from './commit.js';
+import { snapshotOf, type StoreSnapshot } from '../snapshot.js';
 import { CommitFollower } from './follower.js';
 import { loadSnapshot, readEvents, readMeta, type Snapshot } from './load.js';
 import { SharedRound } from './read-barrier.js';
@@ -146,6 +147,29 @@ class PostgresStore extends GroupCommit implements Store {
 
   onCommit(listener: CommitListener): () => void {
     return this.#replica.onCommit(listener);
+  }
+
+  snapshot(): StoreSnapshot {
+    return snapshotOf(this.#replica.views, this.#replica.revision);
+  }
+
+  /** Under the write lock, after catching up: the database must hold nothing. */
+  restore(snapshot: StoreSnapshot): Promise<void> {
+    return this.exclusively(async () => {
+      const { client, release } = await checkout(this.pool).catch((cause: unknown) => {
+        throw unavailable(`cannot reach the PostgreSQL store ${redactUrl(this.options.location)}`, cause);
+      });
+      let broken: Error | undefined;
+      try {
+        await commitRestore({ client, replica: this.#replica, options: this.options, tuning: this.tuning }, snapshot);
+      } catch (error) {
+        if (error instanceof RegistryError) throw error;
+        if (connectionLost(error)) broken = error instanceof Error ? error : new Error(String(error));
+        throw unavailable('the PostgreSQL store could not restore the snapshot', error);
+      } finally {
+        release(broken);
+      }
+    });
   }
 
   caughtUp(): Promise<void> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { asRevision, type Clock, RegistryError, type Revision } from '../../domain/index.js';
 import { compactionPoint, failAll, type PendingWrite, prepareBatch, type PreparedBatch, type PreparedWrite } from '../batch.js';
-import type { ViewSet } from '../committed.js';
+import type { CommitChanges, ViewSet } from '../committed.js';
 import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
 import { writeAllocationRows } from './allocations.js';
 import { writeDeploymentRows } from './deployments.js';
@@ -130,7 +130,25 @@ function finish(ctx: BatchContext, batch: PreparedBatch): Revision {
   return compactRevision;
 }
 
-function abort(ctx: BatchContext): void {
+/** Writes a snapshot's records and revision in one transaction (the store checked it is empty). */
+export function writeRestore(ctx: Pick<BatchContext, 'db' | 'statements'>, changes: CommitChanges, revision: Revision): void {
+  const { main, deployments, allocations, tokens } = ctx.statements;
+  main.begin.run();
+  try {
+    for (const [name, service] of changes.services) if (service !== null) main.putService.run(name, service.id, service.revision, JSON.stringify(service));
+    writeDeploymentRows(deployments, changes.deployments, new Map(), DEFAULT_DEPLOYMENT_RETENTION);
+    writeAllocationRows(allocations, changes.allocations);
+    writeTokenRows(tokens, changes.tokens);
+    main.writeMeta.run('revision', String(revision));
+    main.writeMeta.run('compact_revision', String(revision));
+    main.commit.run();
+  } catch (cause) {
+    abort(ctx);
+    throw new RegistryError('unavailable', `the store could not restore the snapshot: ${reasonOf(cause)}`, { cause });
+  }
+}
+
+function abort(ctx: Pick<BatchContext, 'db' | 'statements'>): void {
   if (!ctx.db.inTransaction) return;
   try {
     ctx.statements.main.rollback.run();

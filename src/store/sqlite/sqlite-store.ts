@@ -8,7 +8,8 @@ import type { ResolvedStoreOptions } from '../options.js';
 import type { TokenReadView } from '../tokens.js';
 import { type CommitListener, DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type Store } from '../types.js';
 import { loadAllocations } from './allocations.js';
-import { type CommittedBatch, runBatch } from './batch.js';
+import { type CommittedBatch, runBatch, writeRestore } from './batch.js';
+import { changesOfSnapshot, notEmpty, snapshotOf, type StoreSnapshot, viewsAreEmpty } from '../snapshot.js';
 import { decodeEventRow, decodeMetaInteger, decodeServiceRow } from './codec.js';
 import { type OpenedDatabase, openDatabase } from './connection.js';
 import { loadDeployments } from './deployments.js';
@@ -142,6 +143,21 @@ class SqliteStore extends GroupCommit implements Store {
 
   onCommit(listener: CommitListener): () => void {
     return this.#listeners.add(listener);
+  }
+
+  snapshot(): StoreSnapshot {
+    return snapshotOf(this.#views, this.#revision);
+  }
+
+  restore(snapshot: StoreSnapshot): Promise<void> {
+    return this.exclusively(async () => {
+      if (this.#revision !== 0 || !viewsAreEmpty(this.#views)) throw notEmpty(this.#revision, this.#views.services.size);
+      const changes = changesOfSnapshot(snapshot);
+      writeRestore({ db: this.#db, statements: this.#statements }, changes, snapshot.revision);
+      applyChanges(this.#views, changes);
+      this.#revision = snapshot.revision;
+      this.#compactRevision = snapshot.revision;
+    });
   }
 
   protected override async commit(writes: readonly PendingWrite[]): Promise<void> {
