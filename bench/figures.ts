@@ -83,7 +83,12 @@ export interface PostgresFigures {
   readonly servers: number;
   readonly postgresVersion: string;
   readonly register: RequestFigures;
+  /** Consistent reads (the default): each waits until its server has applied every earlier commit. */
   readonly get: RequestFigures;
+  readonly resolve: RequestFigures;
+  /** `consistency: "stale"`: answered from the server's memory at once. */
+  readonly getStale: RequestFigures;
+  readonly resolveStale: RequestFigures;
   readonly propagation: PropagationFigures;
 }
 

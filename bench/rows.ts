@@ -88,7 +88,7 @@ function resourceRows(f: Figures, notRun: NotRun, fullSize: boolean): Row[] {
 }
 
 /** Two servers on PostgreSQL, as rows placed beside the single SQLite server's register and get rows. */
-function postgresRows(f: Figures, notRun: NotRun, connections: number): { readonly register: Row[]; readonly get: Row[]; readonly propagation: Row[] } {
+function postgresRows(f: Figures, notRun: NotRun, connections: number): { readonly register: Row[]; readonly get: Row[]; readonly resolve: Row[]; readonly propagation: Row[] } {
   const p = f.postgres;
   const why = notRun.postgres;
   const label = `${p?.servers ?? 2} servers on PostgreSQL`;
@@ -97,7 +97,8 @@ function postgresRows(f: Figures, notRun: NotRun, connections: number): { readon
   const prop = p?.propagation;
   return {
     register: rows('register', p?.register),
-    get: rows('get_service', p?.get),
+    get: [...rows('get_service consistent', p?.get), ...rows('get_service stale', p?.getStale)],
+    resolve: [...rows('resolve consistent', p?.resolve), ...rows('resolve stale', p?.resolveStale)],
     propagation: [
       { scenario: 'register on one server → event on the other, p50', unit: 'ms', ours: prop?.p50Ms ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
       { scenario: 'register on one server → event on the other, p99', unit: 'ms', ours: prop?.p99Ms ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
@@ -155,6 +156,7 @@ export function buildRows(ctx: BenchContext): Row[] {
     ...cluster.get,
     ...cluster.propagation,
     ...requestRows(`resolve (${c} conns)`, f.resolve, f.etcd?.range, f.ceiling?.resolve, { ops: '≥ 2× etcd, ≥ 0.6× ceiling', p99: '' }, ctx.notRun.resolve),
+    ...cluster.resolve,
     ...listRows(f, ctx.notRun),
     ...fanoutRows(f, ctx.notRun, ctx.plan.fanout.subscribers),
     ...resourceRows(f, ctx.notRun, fullSize),

@@ -7,10 +7,13 @@ import { seededName } from '../lib/seed.js';
 export type Workload =
   /** Durable upserts among `names` seeded names; the port changes every time, so each is a real update. */
   | { readonly kind: 'register'; readonly names: number }
-  /** `get_service` of a random seeded name. */
-  | { readonly kind: 'get'; readonly names: number }
+  /** `get_service` of a random seeded name; `stale` reads without waiting for other servers' commits. */
+  | { readonly kind: 'get'; readonly names: number; readonly stale?: boolean }
   /** `resolve` of a random seeded name; `param` is the name of the op's service field. */
-  | { readonly kind: 'resolve'; readonly names: number; readonly param: string };
+  | { readonly kind: 'resolve'; readonly names: number; readonly param: string; readonly stale?: boolean };
+
+/** The `consistency` param of a read, when it is not the default. */
+const consistencyOf = (workload: { readonly stale?: boolean }): string => (workload.stale === true ? ',"consistency":"stale"' : '');
 
 /** Returns a function making the i-th frame of connection `connection`. */
 export function frameMaker(workload: Workload, connection: number): (id: number) => string {
@@ -22,12 +25,14 @@ export function frameMaker(workload: Workload, connection: number): (id: number)
         return registerFrame(id, seededName(k), 1_024 + (id % 60_000), `bench service ${k}`);
       };
     }
-    case 'get':
-      return (id) =>
-        `{"id":"${id}","type":"request","action":"get_service","params":{"name":"${seededName(randomBelow(workload.names))}"}}`;
-    case 'resolve':
-      return (id) =>
-        `{"id":"${id}","type":"request","action":"resolve","params":{"${workload.param}":"${seededName(randomBelow(workload.names))}"}}`;
+    case 'get': {
+      const extra = consistencyOf(workload);
+      return (id) => `{"id":"${id}","type":"request","action":"get_service","params":{"name":"${seededName(randomBelow(workload.names))}"${extra}}}`;
+    }
+    case 'resolve': {
+      const extra = consistencyOf(workload);
+      return (id) => `{"id":"${id}","type":"request","action":"resolve","params":{"${workload.param}":"${seededName(randomBelow(workload.names))}"${extra}}}`;
+    }
     default: {
       const never: never = workload;
       return never;
