@@ -89,6 +89,8 @@ export interface PostgresFigures {
   /** `consistency: "stale"`: answered from the server's memory at once. */
   readonly getStale: RequestFigures;
   readonly resolveStale: RequestFigures;
+  /** Consistent gets answered per query the servers sent PostgreSQL for them (transactions counted by PostgreSQL). */
+  readonly readsPerQuery: number;
   readonly propagation: PropagationFigures;
 }
 

@@ -98,7 +98,11 @@ function postgresRows(f: Figures, notRun: NotRun, connections: number): { readon
   return {
     register: rows('register', p?.register),
     get: [...rows('get_service consistent', p?.get), ...rows('get_service stale', p?.getStale)],
-    resolve: [...rows('resolve consistent', p?.resolve), ...rows('resolve stale', p?.resolveStale)],
+    resolve: [
+      ...rows('resolve consistent', p?.resolve),
+      ...rows('resolve stale', p?.resolveStale),
+      { scenario: `get_service consistent, ${label}: reads per query to PostgreSQL`, unit: 'reads', ours: p?.readsPerQuery ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
+    ],
     propagation: [
       { scenario: 'register on one server → event on the other, p50', unit: 'ms', ours: prop?.p50Ms ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },
       { scenario: 'register on one server → event on the other, p99', unit: 'ms', ours: prop?.p99Ms ?? why ?? 'not run', etcd: null, ceiling: null, target: '', met: undefined },

@@ -4,6 +4,7 @@
  * stale) with the connections split over both servers, and how long a registration acknowledged
  * by one server takes to reach a subscriber of the other.
  */
+import pg from 'pg';
 import type WebSocket from 'ws';
 import { type BenchContext, NotApplicable, type RunningServer, startRegistry } from '../context.js';
 import type { PostgresFigures, PropagationFigures, RequestFigures } from '../figures.js';
@@ -34,6 +35,19 @@ async function loadCluster(ctx: BenchContext, servers: readonly RunningServer[],
   const used = (await cpu()) - before;
   if (figures.errors > 0) throw new Error(`${figures.errors} requests failed; the first: ${figures.firstError ?? '?'}`);
   return { ...figures, serverCpuUsPerOp: round((used * 1e6) / Math.max(1, figures.totalOps), 1) };
+}
+
+/** Transactions PostgreSQL counted in the database so far (its statistics reach the view within a second). */
+async function transactions(url: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Resolves with the arrival time of the next event frame for `name` on `socket`. */
@@ -98,14 +112,16 @@ export async function postgresScenario(ctx: BenchContext): Promise<PostgresFigur
     const register = await loadCluster(ctx, servers, { kind: 'register', names });
     // Not reported: the first read load after the writes runs markedly slower (GC and the JIT settling), whichever it is.
     await loadCluster(ctx, servers, { kind: 'get', names, stale: true });
+    const before = await transactions(database.url);
     const get = await loadCluster(ctx, servers, { kind: 'get', names });
+    const readsPerQuery = round(get.totalOps / Math.max(1, (await transactions(database.url)) - before), 1);
     const getStale = await loadCluster(ctx, servers, { kind: 'get', names, stale: true });
     const resolve = await loadCluster(ctx, servers, { kind: 'resolve', names, param: 'service' });
     const resolveStale = await loadCluster(ctx, servers, { kind: 'resolve', names, param: 'service', stale: true });
     const [a, b] = servers;
     if (a === undefined || b === undefined) throw new Error('the servers did not start');
     const crossServer = await propagation(a, b, ctx.plan.mode === 'quick' ? 100 : 500);
-    ctx.results.postgres = { servers: SERVERS, postgresVersion: database.version, register, get, getStale, resolve, resolveStale, propagation: crossServer };
+    ctx.results.postgres = { servers: SERVERS, postgresVersion: database.version, register, get, getStale, resolve, resolveStale, readsPerQuery, propagation: crossServer };
     return ctx.results.postgres;
   } finally {
     await Promise.allSettled(servers.map((s) => s.close()));

@@ -81,7 +81,7 @@ class PostgresStore extends GroupCommit implements Store {
   /** A reconnect or a poll asked for a catch-up whatever was announced. */
   #syncForced = false;
   /** Consistent reads arriving together share one look at where the database stands. */
-  readonly #current = new SharedRound(() => this.#confirmCurrent());
+  readonly #current: SharedRound;
 
   constructor(
     private readonly options: ResolvedStoreOptions,
@@ -102,6 +102,7 @@ class PostgresStore extends GroupCommit implements Store {
     this.shardClaims = new SessionShardClaims(this.#follower);
     const state = () => ({ revision: this.#replica.revision, sweeps: this.#follower.holdsSweeps, shards: [...this.shardClaims.held()].sort((a, b) => a - b) });
     this.membership = new PostgresMembership(pool, this.#follower, state, options.clock);
+    this.#current = new SharedRound(() => this.#confirmCurrent(), tuning.readRoundMs);
     this.#poll = setInterval(() => this.#requestSync(), tuning.pollMs);
     this.#poll.unref();
   }

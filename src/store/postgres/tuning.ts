@@ -19,6 +19,11 @@ export interface PostgresTuning {
   readonly listen: boolean;
   /** A consistent read that cannot confirm this server is current within this long answers `unavailable`. */
   readonly readTimeoutMs: number;
+  /**
+   * Consistent reads share one query for the last commit, one in flight at a time; with this above
+   * 0, a busy server also waits this long between the starts of two (fewer queries, slower reads).
+   */
+  readonly readRoundMs: number;
 }
 
 export const DEFAULT_POSTGRES_TUNING: PostgresTuning = Object.freeze({
@@ -32,4 +37,5 @@ export const DEFAULT_POSTGRES_TUNING: PostgresTuning = Object.freeze({
   journalPruneEvery: 100,
   listen: true,
   readTimeoutMs: 5_000,
+  readRoundMs: 0,
 });
