@@ -66,6 +66,19 @@ export function loadSharedConfig(flags: GlobalFlags, io: CliIo, options: { reado
   });
 }
 
+/** For commands that open a store themselves (`migrate`, `snapshot restore`): the configuration with `--store`. */
+export function loadStoreConfig(flags: GlobalFlags, store: string | undefined, io: CliIo): Promise<RegistryConfig> {
+  return loadConfig({
+    flags: {
+      ...(flags.config === undefined ? {} : { configPath: flags.config }),
+      ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+      storeUrl: store,
+    },
+    env: io.env,
+    cwd: io.cwd,
+  });
+}
+
 /**
  * For commands that only need to find the server or read the data folder: a broken
  * configuration file is a warning on stderr, and the environment and defaults stand in for it.

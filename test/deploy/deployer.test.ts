@@ -17,7 +17,7 @@ import { requirePeer } from '../helpers/peers.js';
 import { openRawSocket } from '../helpers/raw-socket.js';
 import { freePort, keygen, type Sshd, sshdUnavailable, startSshd } from '../helpers/sshd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { answers, EXAMPLE_DIR, type Escape, listTree, makeEscapingPackage, makePackage, stopLeftovers } from './support.js';
+import { answers, EXAMPLE_DIR, type Escape, listTree, makeEscapingPackage, makePackage, refusal, stopLeftovers } from './support.js';
 
 const run = promisify(execFile);
 const sshFingerprint = async (pub: string): Promise<string> => ((await run('ssh-keygen', ['-lf', pub])).stdout.split(' ')[1] ?? '');
@@ -36,15 +36,6 @@ function nodeTable(name: string, sshd: Sshd, installDir: string, hostKey: string
   ].join('\n');
 }
 
-async function rejection(work: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  assert.fail('the call succeeded');
-}
 
 describe('deploy_package and rollback over a real sshd', () => {
   let unavailable: string | undefined;
@@ -134,7 +125,7 @@ describe('deploy_package and rollback over a real sshd', () => {
 
   it('rolls a v3 whose health check fails back to v2, which still serves, and records the failing step and output', async (t) => {
     if (!live(t)) return;
-    const error = await rejection(deploy(await makePackage(work, { version: '3.0.0', port: ports[2] ?? 0, failingHealth: true })));
+    const error = await refusal(deploy(await makePackage(work, { version: '3.0.0', port: ports[2] ?? 0, failingHealth: true })));
     assert.equal(error.code, 'deployment_failed');
     assert.equal(error.details.step, 'health');
     assert.equal(error.details.rolled_back_to, '2.0.0');
@@ -164,7 +155,7 @@ describe('deploy_package and rollback over a real sshd', () => {
 
   it('refuses a host key that differs from the pinned one, naming both fingerprints', async (t) => {
     if (!live(t)) return;
-    const error = await rejection(deploy(await makePackage(work, { version: '5.0.0', port: ports[3] ?? 0 }), 'impostor'));
+    const error = await refusal(deploy(await makePackage(work, { version: '5.0.0', port: ports[3] ?? 0 }), 'impostor'));
     assert.equal(error.code, 'host_key_mismatch');
     const expected = await sshFingerprint(otherKeyPub);
     const offered = await sshFingerprint(join(sshd?.dir ?? '', 'host_ed25519.pub'));
@@ -179,7 +170,7 @@ describe('deploy_package and rollback over a real sshd', () => {
       const tarball = await makeEscapingPackage(work, escape);
       const before = await listTree(installDir);
       const deployments = (await connected().call('list_deployments', {})).length;
-      const error = await rejection(deploy(tarball));
+      const error = await refusal(deploy(tarball));
       assert.equal(error.code, 'package_invalid');
       assert.match(error.message, escape === 'symlink' ? /symbolic link to '\.\.\/\.\.\/\.\.'/ : escape === 'dotdot' ? /leaves the package/ : /absolute path/);
       assert.deepEqual(await listTree(installDir), before);
@@ -190,7 +181,7 @@ describe('deploy_package and rollback over a real sshd', () => {
   it('fails in the check step when a required command is missing on the node', async (t) => {
     if (!live(t)) return;
     const tarball = await makePackage(work, { version: '6.0.0', port: ports[3] ?? 0, requires: ['no-such-command-xyz'] });
-    const error = await rejection(deploy(tarball));
+    const error = await refusal(deploy(tarball));
     assert.equal(error.code, 'deployment_failed');
     assert.equal(error.details.step, 'check');
     assert.match(error.message, /lacks required commands no-such-command-xyz/);

@@ -6,18 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { c as createArchive, x as extractArchive } from 'tar';
 import { buildPackage, CHECKSUM_FILE, verifyPackage } from '../../src/deploy/index.js';
 import { resolveInside, type Tree, treeProblems } from '../../src/deploy/internal.js';
-import { RegistryError } from '../../src/domain/index.js';
-import { EXAMPLE_DIR } from './support.js';
+import { EXAMPLE_DIR, refusal } from './support.js';
 
-async function refusal(work: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  return assert.fail('the package was accepted');
-}
 
 describe('package build and verify', () => {
   let work = '';

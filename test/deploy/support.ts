@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { c as createArchive, x as extractArchive } from 'tar';
 import { buildPackage } from '../../src/deploy/index.js';
+import { RegistryError } from '../../src/domain/index.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/hello-service/', import.meta.url));
 
@@ -123,4 +124,15 @@ export async function stopLeftovers(installDir: string): Promise<void> {
       }
     }
   }
+}
+
+/** The RegistryError `work` rejects with; fails the test when it succeeds or throws anything else. */
+export async function refusal(work: Promise<unknown>): Promise<RegistryError> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof RegistryError) return error;
+    throw error;
+  }
+  throw new Error('the call succeeded, and was expected to be refused');
 }

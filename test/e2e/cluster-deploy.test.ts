@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { RegistryClient } from '../../src/client/index.js';
-import { RegistryError } from '../../src/domain/index.js';
-import { makePackage, stopLeftovers } from '../deploy/support.js';
+import { makePackage, refusal, stopLeftovers } from '../deploy/support.js';
 import { eventually } from '../helpers/log-capture.js';
 import { requirePeer } from '../helpers/peers.js';
 import { startClusterServer, startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -43,15 +42,6 @@ async function watchDeployments(url: string, ca: string | undefined): Promise<{ 
 const eventOf = (events: readonly Obj[], id: string, step: string, status: string): Obj | undefined =>
   events.find((e) => e.deployment_id === id && e.step === step && e.status === status);
 
-async function refusal(work: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  assert.fail('the second deployment was not refused');
-}
 
 describe('the deployment lock across servers on one PostgreSQL', () => {
   let unavailable: string | undefined = started.ok ? undefined : started.reason;

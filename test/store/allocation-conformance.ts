@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { RegistryError } from '../../src/domain/index.js';
 import type { IpAllocation, Store, WriteTx } from '../../src/store/index.js';
 import type { StoreConformanceOptions } from './conformance.js';
+import { storeRunner } from './fixtures.js';
 
 const held = (network: string, address: string, owner: string): IpAllocation => ({ network, address, owner, allocatedAt: 1 });
 
@@ -20,14 +21,7 @@ const addressesOf = (store: Store, network?: string): string[] =>
 
 /** IP allocations as every Store keeps them (DESIGN §9); called from runStoreConformance. */
 export function runAllocationConformance({ open }: StoreConformanceOptions): void {
-  const withStore = async (body: (store: Store) => Promise<void>): Promise<void> => {
-    const opened = await open();
-    try {
-      await body(opened.store);
-    } finally {
-      await opened.close();
-    }
-  };
+  const withStore = storeRunner({ open });
 
   describe('Store conformance - IP allocations', () => {
     it('keeps allocations by network, owner and address, and shows them once committed', () =>

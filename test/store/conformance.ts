@@ -9,7 +9,7 @@ import {
   RegistryError,
 } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
-import { T0, collectEvents, deregister, makeService, nextValue, register, revisionsOf } from './fixtures.js';
+import { T0, collectEvents, deregister, makeService, nextValue, register, revisionsOf, storeRunner } from './fixtures.js';
 import { runAllocationConformance } from './allocation-conformance.js';
 import { runHealthConformance } from './health-conformance.js';
 import { runRequestConformance } from './request-conformance.js';
@@ -32,14 +32,7 @@ export function runStoreConformance({ open }: StoreConformanceOptions): void {
   runAllocationConformance({ open });
   runHealthConformance({ open });
   runRequestConformance({ open });
-  const withStore = async (body: (store: Store) => Promise<void>, clock?: Clock): Promise<void> => {
-    const opened = await open(clock === undefined ? undefined : { clock });
-    try {
-      await body(opened.store);
-    } finally {
-      await opened.close();
-    }
-  };
+  const withStore = storeRunner({ open });
 
   describe('Store conformance - reads and writes', () => {
     it('starts empty at revision 0', () =>

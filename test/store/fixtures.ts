@@ -8,7 +8,9 @@ import {
   type Service,
   type ServiceFields,
 } from '../../src/domain/index.js';
+import type { Clock } from '../../src/domain/index.js';
 import type { Store, WriteTx } from '../../src/store/index.js';
+import type { StoreConformanceOptions } from './conformance.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 
@@ -38,6 +40,18 @@ export async function deregister(tx: WriteTx, name: string): Promise<boolean> {
   await tx.services.delete(name);
   tx.emit({ type: 'ServiceDeregistered', service: existing });
   return true;
+}
+
+/** Runs a body on a fresh store from `open` (with `clock` when given), and closes it whatever happens. */
+export function storeRunner({ open }: StoreConformanceOptions): (body: (store: Store) => Promise<void>, clock?: Clock) => Promise<void> {
+  return async (body, clock) => {
+    const opened = await open(clock === undefined ? undefined : { clock });
+    try {
+      await body(opened.store);
+    } finally {
+      await opened.close();
+    }
+  };
 }
 
 export const revisionsOf = (items: readonly { readonly revision: Revision | undefined }[]): (number | undefined)[] =>

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Clock, ManualClock, RegistryError } from '../../src/domain/index.js';
-import { DEFAULT_REQUEST_WINDOW_MS, type Store, type WriteRequest } from '../../src/store/index.js';
-import { register, T0 } from './fixtures.js';
+import { ManualClock, RegistryError } from '../../src/domain/index.js';
+import { DEFAULT_REQUEST_WINDOW_MS, type WriteRequest } from '../../src/store/index.js';
+import { register, storeRunner, T0 } from './fixtures.js';
 import type { StoreConformanceOptions } from './conformance.js';
 
 const request = (id: string, fingerprint = 'same params'): { readonly request: WriteRequest } => ({ request: { id, fingerprint } });
 
 /** Exactly-once writes over retries, as every Store keeps them; called from runStoreConformance. */
 export function runRequestConformance({ open }: StoreConformanceOptions): void {
-  const withStore = async (body: (store: Store) => Promise<void>, clock?: Clock): Promise<void> => {
-    const opened = await open(clock === undefined ? undefined : { clock });
-    try {
-      await body(opened.store);
-    } finally {
-      await opened.close();
-    }
-  };
+  const withStore = storeRunner({ open });
 
   describe('Store conformance - request ids', () => {
     it('answers a retry with the first outcome and runs its function once', () =>

@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
 import { type MemberWire, RegistryError, type SnapshotWire } from '../../domain/index.js';
-import { globalFlags, withClient } from '../connection.js';
+import { globalFlags, loadStoreConfig, withClient } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatAge, formatFields, formatTable } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -102,15 +101,7 @@ function addSnapshot(program: Command, io: CliIo): void {
     .action(async (file: string, options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const doc = await readDocument(resolve(io.cwd, file));
-      const config = await loadConfig({
-        flags: {
-          ...(flags.config === undefined ? {} : { configPath: flags.config }),
-          ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
-          storeUrl: stringFlag(options, 'store'),
-        },
-        env: io.env,
-        cwd: io.cwd,
-      });
+      const config = await loadStoreConfig(flags, stringFlag(options, 'store'), io);
       const { restoreSnapshot } = await loadServerModule();
       const result = await restoreSnapshot(config.storage.url, doc);
       printAnswer(io, flags.output, result, () =>

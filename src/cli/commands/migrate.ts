@@ -1,7 +1,6 @@
 /** `migrate`: bring a store's schema up to date without starting a server (a PostgreSQL shared by several). */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { globalFlags } from '../connection.js';
+import { globalFlags, loadStoreConfig } from '../connection.js';
 import { type OptionBag, stringFlag } from '../flags.js';
 import { formatFields } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -17,15 +16,7 @@ function schemaOutcome(result: { readonly from: number; readonly to: number; rea
 
 async function migrate(options: OptionBag, command: Command, io: CliIo): Promise<void> {
   const flags = globalFlags(command);
-  const config = await loadConfig({
-    flags: {
-      ...(flags.config === undefined ? {} : { configPath: flags.config }),
-      ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
-      storeUrl: stringFlag(options, 'store'),
-    },
-    env: io.env,
-    cwd: io.cwd,
-  });
+  const config = await loadStoreConfig(flags, stringFlag(options, 'store'), io);
   const { migrateStore } = await loadServerModule();
   const result = await migrateStore(config.storage.url);
   printAnswer(io, flags.output, result, () => formatFields([['store', `${result.kind} ${result.location}`], ['schema', schemaOutcome(result)]]));
