@@ -86,10 +86,16 @@ class RunningServer implements RegistryServer {
   private budget: UnreadBudget | undefined;
   /** `[auth]` as it is in force: a reload replaces it. */
   private auth: RegistryConfig['auth'];
+  /** This server's id among the members of its store: in its deployments' records and in list_members. */
+  private readonly serverId: string;
+  /** The digest of `[auth]` and `[limits]` in force, which this server shows the others sharing its store. */
+  private settings: string;
 
   private constructor(private readonly parts: Parts) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.auth = parts.options.config.auth;
+    this.settings = settingsDigest(parts.options.config);
+    this.serverId = parts.store.membership?.id ?? randomUUID();
   }
 
   static async start(parts: Parts): Promise<RunningServer> {
@@ -133,19 +139,17 @@ class RunningServer implements RegistryServer {
   }
 
   private async open(): Promise<void> {
-    const { options, store, clock, logger, tls, listener, door, lock, dns, metrics } = this.parts;
+    const { options, store, clock, logger, listener, door, lock, dns, metrics } = this.parts;
     this.stopFeeding = feedStoreMetrics(store, metrics);
     const { config } = options;
     const deps = { store, clock, newId: randomUUID };
     // The IP networks in force: a reload that applies replaces them, a rejected file leaves them.
     let networks = config.networks;
     let nodes = config.nodeDefinitions;
-    let settings = settingsDigest(config);
     const apply = async (next: RegistryConfig) => {
       const applied = await syncStaticEntries(deps, { fileBackends: next.backends, envBackends: next.envBackends, autoRegister: next.server.autoRegister });
       networks = next.networks;
       nodes = next.nodeDefinitions;
-      settings = settingsDigest(next);
       this.applyLive(next);
       // Topology classifies by the configured networks too (absent on the first apply, before it opens).
       await this.topology?.setNetworks(next.networks).catch((err: unknown) => logger.warn({ err }, 'topology rescan after reload failed'));
@@ -154,10 +158,7 @@ class RunningServer implements RegistryServer {
     };
     await apply(config);
     this.follower = new ConfigFollower({ config, reloadConfig: options.reloadConfig, apply, logger, watch: options.watchConfig });
-    // One id for this server among the members of its store: in its deployments' records and in list_members.
-    const serverId = store.membership?.id ?? randomUUID();
-    const runsHere = (id: string): boolean => this.deployer?.runs(id) ?? false;
-    this.sweeper = new TtlSweeper(store, clock, logger, (count) => metrics.expired(count), undefined, deploymentOrphans(store, serverId, runsHere));
+    this.sweeper = this.startSweeps();
     const reloader: ConfigReloader = { reload: () => this.follower?.reload() ?? apply(config) };
     this.topology = await TopologyScanner.open({
       store,
@@ -168,13 +169,12 @@ class RunningServer implements RegistryServer {
       onError: (err: unknown) => logger.warn({ err }, 'topology rescan failed; the last scan stays in force'),
       beforeChange: (addresses) => this.certificates?.coverAddresses(addresses.map((a) => a.address)) ?? Promise.resolve(),
     });
-    this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes, serverId });
+    this.deployer = new SshDeployer({ store, clock, newId: randomUUID, nodes: () => nodes, serverId: this.serverId });
     const onRun = probeRuns(metrics);
     const health = await startHealthChecks({ config, store, clock, logger, networks: () => networks, started: (scheduler) => (this.health = scheduler), onRun });
     const deployer = countedDeployer(this.deployer, metrics);
     const startedAt = clock.now();
-    const identity = () => ({ address: this.url, hostId: config.server.hostId, pid: process.pid, startedAt, settings });
-    this.members = new MemberHeartbeat({ store, clock, logger, identity, id: serverId });
+    this.members = new MemberHeartbeat({ store, clock, logger, id: this.serverId, identity: () => ({ address: this.url, hostId: config.server.hostId, pid: process.pid, startedAt, settings: this.settings }) });
     const runtime = { startedAt, topology: this.topology, networks: () => networks, deployer, nodes: () => nodes, health, members: this.members };
     const runner = new Runner({ store, clock, config: reloader, logger, runtime, metrics });
     const { maxFrameBytes } = config.server;
@@ -182,13 +182,8 @@ class RunningServer implements RegistryServer {
     const events = new EventHub(store, clock, logger, streamLimits, deliveryLag(metrics));
     this.events = events;
     attachSources(metrics, { runner, events, store, websockets: () => this.sessions.size });
-    const budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger);
-    this.budget = budget;
-    const initialCas = tls?.clientCa === undefined ? [] : certificatesIn(tls.clientCa);
-    const clientCas = () => (this.tlsFiles === undefined ? initialCas : this.tlsFiles.clientCas);
-    const origins = new BrowserOrigins({ allowed: () => this.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
-    const gate = new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCas, origins, logger });
-    this.gate = gate;
+    const budget = (this.budget = new UnreadBudget(streamLimits.maxTotalBufferedBytes, logger));
+    const gate = (this.gate = this.openGate());
     // From now on every accepted TCP connection counts against the connection limits until it closes.
     door.admit = gate.admitConnection;
     await this.watchTlsFiles(listener);
@@ -230,12 +225,30 @@ class RunningServer implements RegistryServer {
     });
   }
 
+  /** The TTL sweeps, and the end of the deployments whose server died (or that this server lost track of). */
+  private startSweeps(): TtlSweeper {
+    const { store, clock, logger, metrics } = this.parts;
+    const runsHere = (id: string): boolean => this.deployer?.runs(id) ?? false;
+    return new TtlSweeper(store, clock, logger, (count) => metrics.expired(count), undefined, deploymentOrphans(store, this.serverId, runsHere));
+  }
+
+  /** The door's checks: credentials (the client CAs follow certificate reloads), browser origins and limits, as `[auth]` and `[limits]` are in force. */
+  private openGate(): AuthGate {
+    const { options, store, logger, tls } = this.parts;
+    const { config } = options;
+    const initialCas = tls?.clientCa === undefined ? [] : certificatesIn(tls.clientCa);
+    const clientCas = () => (this.tlsFiles === undefined ? initialCas : this.tlsFiles.clientCas);
+    const origins = new BrowserOrigins({ allowed: () => this.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
+    return new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCas, origins, logger });
+  }
+
   /**
    * Puts reloaded `[auth]` and `[limits]` in force: for new connections, and for the roles, request
    * limits and streams of open ones (a stream whose connection lost `read` ends with `unauthorized`).
    */
   private applyLive(next: RegistryConfig): void {
     this.auth = next.auth;
+    this.settings = settingsDigest(next);
     this.gate?.apply(next);
     if (this.events === undefined) return;
     this.events.limits = streamLimitsFor(next.limits, this.parts.options.streamLimits);
