@@ -74,7 +74,7 @@ export class RegistryClient implements AsyncDisposable {
         try {
           return parseAnswer(op, await this.request(op, params));
         } catch (error) {
-          if (attempt >= this.options.retries || !mayRetry(error) || this.#done || this.#closeRequested) throw error;
+          if (attempt >= this.options.retries || !mayRetry(kind, error) || this.#done || this.#closeRequested) throw error;
           await sleep(retryDelay(attempt));
           if (!this.#link.isOpen && !(await this.#reopening)) throw error;
         }

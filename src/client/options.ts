@@ -47,8 +47,8 @@ export interface ClientOptions {
   /** @default DEFAULT_CONNECT_TIMEOUT_MS */
   readonly connectTimeoutMs?: number;
   /**
-   * How many times a call whose connection was lost before its answer, or that was answered
-   * `unavailable`, is sent again (on a new connection when the old one was lost), with doubling,
+   * How many times a call whose connection was lost before its answer (or a write answered
+   * `unavailable`) is sent again (on a new connection when the old one was lost), with doubling,
    * jittered delays from 100 ms. Only calls that are safe to send again are: reads, and writes,
    * which carry a `request_id` (one is made for each call that does not give its own) so that the
    * server applies a write once however often it arrives. 0 sends every call once.

@@ -48,9 +48,14 @@ export const callKinds: { readonly [N in OperationName]: KindOf<OperationByName<
 /** The first delay before a call is sent again; each further one doubles. */
 export const RETRY_BASE_MS = 100;
 
-/** The answer never came (the connection was lost) or the server could not serve it now. */
-export const mayRetry = (error: unknown): boolean =>
-  error instanceof ConnectionClosedError || (error instanceof RegistryError && error.code === 'unavailable');
+/**
+ * Whether an attempt that failed so may be sent again: any safe call whose answer never came (the
+ * connection was lost), and a write answered `unavailable` (its store failed, maybe after COMMIT:
+ * its request id tells). A read's `unavailable` is its answer (an unhealthy service, a server that
+ * could not confirm it is current within its own wait).
+ */
+export const mayRetry = (kind: 'read' | 'write', error: unknown): boolean =>
+  error instanceof ConnectionClosedError || (kind === 'write' && error instanceof RegistryError && error.code === 'unavailable');
 
 /** The wait before attempt `attempt + 1`: doubling, with jitter (half to all of it). */
 export const retryDelay = (attempt: number): number => RETRY_BASE_MS * 2 ** attempt * (0.5 + Math.random() / 2);

@@ -56,11 +56,24 @@ describe('RegistryClient retries', () => {
     assert.equal(srv.upgrades.length, 1, 'an unavailable answer is retried on the same connection');
   });
 
-  it('sends a read again after unavailable, and gives up after `retries` more attempts', async () => {
+  it('sends a write answered unavailable again, and gives up after `retries` more attempts', async () => {
     const srv = await scripted((_n, request, socket) => answerError(socket, request.id, { code: 'unavailable', message: 'down' }));
     client = await RegistryClient.connect(srv.url, { ca: srv.caPem, retries: 2 });
-    await assert.rejects(client.listServices(), (error: unknown) => error instanceof RegistryError && error.code === 'unavailable');
+    await assert.rejects(client.ping({ name: 'hub2' }), (error: unknown) => error instanceof RegistryError && error.code === 'unavailable');
     assert.equal(srv.frames.length, 3);
+  });
+
+  it("answers a read's unavailable at once (an unhealthy service is an answer), and sends a read again after a lost connection", async () => {
+    const srv = await scripted((n, request, socket) => {
+      if (request.action === 'resolve') answerError(socket, request.id, { code: 'unavailable', message: "service 'web' is unhealthy" });
+      else if (n === 2) socket.terminate();
+      else answer(socket, request.id, []);
+    });
+    client = await RegistryClient.connect(srv.url, { ca: srv.caPem });
+    await assert.rejects(client.resolve({ service: 'web' }), (error: unknown) => error instanceof RegistryError && error.code === 'unavailable');
+    assert.equal(srv.frames.length, 1);
+    assert.deepEqual(await client.listServices(), []);
+    assert.equal(srv.frames.length, 3, 'the list, lost with its connection, and the list again');
   });
 
   it('never sends again a call that is not safe to repeat, and then the client is done', async () => {
