@@ -1,5 +1,5 @@
 /**
- * Two registry servers sharing one PostgreSQL (DESIGN §7), reported beside the single SQLite
+ * Two registry servers sharing one PostgreSQL (README "Storage"), reported beside the single SQLite
  * server: durable upserts, and random gets and resolves both ways (consistent, the default, and
  * stale) with the connections split over both servers, and how long a registration acknowledged
  * by one server takes to reach a subscriber of the other.

@@ -132,7 +132,7 @@ export class RegistryClient implements AsyncDisposable {
     return this.call('status', {});
   }
 
-  /** This host's classified addresses and host id (DESIGN §8). */
+  /** This host's classified addresses and host id (README "Topology and resolution"). */
   getTopology(): Promise<OutputFor<'get_topology'>> {
     return this.call('get_topology', {});
   }

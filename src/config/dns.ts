@@ -8,7 +8,7 @@ export const DEFAULT_DNS_TTL = 0;
 /** Queries per second one source address (an IPv6 /64) may send before it is dropped (UDP) or refused (TCP). */
 export const DEFAULT_DNS_RATE_LIMIT = 1_000;
 
-/** `[dns]`: the DNS interface (DESIGN §13a), an adapter onto resolve and the other reads. */
+/** `[dns]`: the DNS interface (docs/ARCHITECTURE.md), an adapter onto resolve and the other reads. */
 export interface DnsSettings {
   readonly enabled: boolean;
   /** UDP and TCP, on `[server] host`; 0 lets the OS pick (tests). */

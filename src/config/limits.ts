@@ -13,7 +13,7 @@ import {
 } from './types.js';
 
 /**
- * The `[limits]` table as written (DESIGN §11): what one caller may hold or send before it gets
+ * The `[limits]` table as written (SECURITY.md): what one caller may hold or send before it gets
  * a clear error or close code. The frame size limit stays `[server] max_frame_bytes`.
  */
 const count = (max: number) => z.number().int().min(1).max(max);

@@ -3,7 +3,7 @@ import { compileNetworks, ipNetworkKinds } from '../ipam/index.js';
 
 /**
  * The `[[network]]` table as written: the overlay and LAN networks addresses are allocated in
- * (DESIGN §9). Each is checked by src/ipam's arithmetic: the CIDR has no host bits set, the
+ * (README "IP allocation"). Each is checked by src/ipam's arithmetic: the CIDR has no host bits set, the
  * gateway and reserved addresses lie inside it, and no two networks overlap (naming both).
  * This is the one place the tables are parsed: the configuration holds them compiled (blocks and
  * addresses as numbers), and allocation and topology take them from there as they are.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { hostSchema, type NodeDefinition, SERVICE_NAME_PATTERN } from '../domain/index.js';
 import { DEFAULT_INSTALL_DIR, DEFAULT_SSH_PORT } from './types.js';
 
-/** The `[[node]]` table as written: the hosts packages are deployed to over SSH (DESIGN §10). */
+/** The `[[node]]` table as written: the hosts packages are deployed to over SSH (README "Deployment"). */
 
 const HOST_KEY_PATTERN =
   /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/]+={0,2}( [^\n]*)?$/;

@@ -24,7 +24,7 @@ export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_INSTALL_DIR = '/opt';
 /** Quiet time after the last file event before a reload, so one save is one reload. */
 export const DEFAULT_RELOAD_DEBOUNCE_MS = 100;
-/** `[limits]` defaults (DESIGN §11): generous for real fleets, still a bound on one caller. */
+/** `[limits]` defaults (SECURITY.md): generous for real fleets, still a bound on one caller. */
 export const DEFAULT_MAX_CONNECTIONS = 16_384;
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_024;
 export const DEFAULT_REQUESTS_PER_SECOND = 10_000;

@@ -1,4 +1,4 @@
-/** @module deploy — package format, SSH transport, deployment steps (DESIGN §10). */
+/** @module deploy — package format, SSH transport, deployment steps (README "Deployment"). */
 export { type FileChecksum, formatChecksums, parseChecksums } from './checksums.js';
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-/** Package deployment over SSH (DESIGN §10): the nodes deployed to and the kept log of deployments. */
+/** Package deployment over SSH (README "Deployment"): the nodes deployed to and the kept log of deployments. */
 
 /** A package version: letters, digits, '.', '_' and '-', starting with a letter or digit; never rewritten. */
 export const PACKAGE_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

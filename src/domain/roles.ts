@@ -1,5 +1,5 @@
 /**
- * Who may do what (DESIGN §11): the one list of roles. The operation table, the configuration
+ * Who may do what (SECURITY.md): the one list of roles. The operation table, the configuration
  * (`[auth] loopback_role`), bearer tokens, client certificates and the CLI all take it from here.
  */
 

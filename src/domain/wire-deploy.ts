@@ -1,4 +1,4 @@
-/** Deployments and nodes on the wire (DESIGN §10): snake_case, times in Unix seconds. */
+/** Deployments and nodes on the wire (README "Deployment"): snake_case, times in Unix seconds. */
 import { z } from 'zod';
 import { deploymentStatuses, deploymentSteps } from './deployment.js';
 import { unixSeconds } from './wire-common.js';

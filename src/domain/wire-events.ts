@@ -1,5 +1,5 @@
 /**
- * An event on the wire (DESIGN §6): its type, the revision of the write that made it, its place
+ * An event on the wire (README "Events"): its type, the revision of the write that made it, its place
  * in that write, the commit time (Unix seconds) and its data, snake_case. Event frames wrap this
  * in their dialect's envelope (`"type":"event","subscription":…` in the action envelope).
  */

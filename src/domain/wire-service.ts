@@ -1,5 +1,5 @@
 /**
- * The service record on the wire (DESIGN §3, §4): snake_case, times in Unix seconds, absent
+ * The service record on the wire (README "Wire protocol"): snake_case, times in Unix seconds, absent
  * optional fields omitted. One schema for every surface: the three dialects, the client library
  * and `--json`. Key order is part of the shape: encoders write the keys in the order declared here.
  */
@@ -55,7 +55,7 @@ const provenanceFields = {
   updated_at: unixSeconds,
 };
 
-/** A service as a Plexus backend (DESIGN §3c): `metadata` only when it has entries. */
+/** A service as a Plexus backend (README "Plexus hub call"): `metadata` only when it has entries. */
 export const backendWire = z.object({ ...primaryFields, metadata: stringMap.optional(), ...provenanceFields });
 
 /** The whole service record: the backend's fields, then the service entry's (seed A). */

@@ -1,4 +1,4 @@
-/** Topology and resolution on the wire (DESIGN §8). */
+/** Topology and resolution on the wire (README "Topology and resolution"). */
 import { z } from 'zod';
 import { networkKinds } from './service.js';
 import { unixSeconds } from './wire-common.js';

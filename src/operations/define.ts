@@ -29,7 +29,7 @@ export interface Principal {
   readonly remoteAddress?: string;
 }
 
-/** The caller's connection as the holder of its credentials (DESIGN §11). */
+/** The caller's connection as the holder of its credentials (SECURITY.md). */
 export interface CredentialHost {
   /**
    * Checks a bearer token presented in a frame (for clients that cannot set headers); from then

@@ -8,7 +8,7 @@ import { unset } from './schemas.js';
 
 const addressOrNetwork = z.string().refine((text) => parseBlock(text) !== undefined, 'must be an IP address, optionally with a /prefix');
 
-/** What a caller may declare about itself to refine placement (DESIGN §8). */
+/** What a caller may declare about itself to refine placement (README "Topology and resolution"). */
 export const callerDeclaration = unset(
   z.strictObject({
     host_id: unset(z.string().min(1).max(253)),

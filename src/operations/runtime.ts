@@ -13,11 +13,11 @@ import type { MemberRecord } from '../store/index.js';
 export interface RuntimeServices {
   /** Placeholder so the interface is never empty; capabilities add their fields below. */
   readonly startedAt: number;
-  /** This host's network topology (DESIGN §8); absent, topology-aware operations answer `unavailable`. */
+  /** This host's network topology (README "Topology and resolution"); absent, topology-aware operations answer `unavailable`. */
   readonly topology?: TopologyService;
   /** The `[[network]]`s of the configuration in force, compiled (a reload replaces them); absent, IP operations answer `unavailable`. */
   readonly networks?: () => readonly Network[];
-  /** Deploys packages to nodes over SSH (DESIGN §10); absent, deploy_package and rollback answer `unavailable`. */
+  /** Deploys packages to nodes over SSH (README "Deployment"); absent, deploy_package and rollback answer `unavailable`. */
   readonly deployer?: Deployer;
   /** The `[[node]]` definitions of the configuration in force (a reload replaces them). */
   readonly nodes?: () => readonly NodeDefinition[];

@@ -2,7 +2,7 @@ import { type ErrorCode, RegistryError } from '../domain/index.js';
 import { type Call, type Dialect, echoableId, type Frame, FrameError, MAX_ID_CHARS, type Outcome, type RequestId } from './types.js';
 
 /**
- * The action envelope of the service-registry seed (DESIGN §3a):
+ * The action envelope of the service-registry seed (README "Action envelope"):
  * `{"id","type":"request","action","params"}` → `{"id","type":"response","result"|"error"}`.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The HTTP read API (DESIGN §13a), a fourth thin adapter onto the operation table: a GET of a
+ * The HTTP read API (docs/ARCHITECTURE.md), a fourth thin adapter onto the operation table: a GET of a
  * route becomes a `Call` of a read operation, its query parameters the operation's input, and the
  * answer is the same wire value the action envelope carries in `result`. Errors are the action
  * envelope's error object with an HTTP status. `GET /v1/events` is the `subscribe` operation,

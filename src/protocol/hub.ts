@@ -10,7 +10,7 @@ import { type Call, type Dialect, type Frame, FrameError, type Outcome, type Req
 import type { Answer, WireAnswer } from './wire-results.js';
 
 /**
- * The Plexus hub call (DESIGN §3c): every method is a subscription routed through the hub.
+ * The Plexus hub call (README "Plexus hub call"): every method is a subscription routed through the hub.
  * Answer: the subscription id, then `data` items, then `done`.
  */
 export const HUB_CALL = 'registry-hub.call';

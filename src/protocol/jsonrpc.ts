@@ -3,7 +3,7 @@ import { jsonRpcCodes } from './jsonrpc-codes.js';
 import { plexusContent, plexusTarget } from './plexus-methods.js';
 import { type Call, type Dialect, echoableId, type Frame, FrameError, MAX_ID_CHARS, type Outcome, type RequestId } from './types.js';
 
-/** JSON-RPC 2.0 with direct `registry.*` methods (DESIGN §3b). */
+/** JSON-RPC 2.0 with direct `registry.*` methods (README "JSON-RPC 2.0"). */
 
 export function jsonRpcError(id: RequestId, error: RegistryError): Frame {
   const data: Record<string, unknown> = { code: error.code };

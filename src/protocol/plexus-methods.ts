@@ -18,7 +18,7 @@ import type { Answer, WireAnswer } from './wire-results.js';
 import { backendOf } from './wire-service.js';
 
 /**
- * The Plexus `registry.*` methods (DESIGN §3b, §3c) mapped onto operations, with the tagged
+ * The Plexus `registry.*` methods (README "JSON-RPC 2.0" and "Plexus hub call") mapped onto operations, with the tagged
  * content each answers: the operation's wire answer under a Plexus `type` (a service as a
  * backend). Shared by the direct JSON-RPC and the hub-call dialects.
  */

@@ -1,4 +1,4 @@
-/** Deployment records on the wire (DESIGN §10): snake_case, times in Unix seconds, step durations in ms. */
+/** Deployment records on the wire (README "Deployment"): snake_case, times in Unix seconds, step durations in ms. */
 import type { DeploymentRecord, DeploymentStepRecord, DeploymentWire } from '../domain/index.js';
 import type { Frozen } from './frozen.js';
 import { toSeconds } from './wire-service.js';

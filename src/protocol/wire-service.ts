@@ -69,7 +69,7 @@ export function encodeService(s: Service, now: number): Frozen<ServiceWire> {
   };
 }
 
-/** A service as a Plexus backend (DESIGN §3c): the Plexus fields of its wire record, `metadata` only when it has entries. */
+/** A service as a Plexus backend (README "Plexus hub call"): the Plexus fields of its wire record, `metadata` only when it has entries. */
 export function backendOf(s: Frozen<ServiceWire>): Frozen<BackendWire> {
   return {
     ...primaryFields(s),

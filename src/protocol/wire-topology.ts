@@ -1,4 +1,4 @@
-/** Topology on the wire (DESIGN §8): the host's classified addresses and resolved endpoints, keys in the schema's order. */
+/** Topology on the wire (README "Topology and resolution"): the host's classified addresses and resolved endpoints, keys in the schema's order. */
 import type { HostTopologyWire, ResolvedEndpointWire, TopologyAddress } from '../domain/index.js';
 import type { HostTopology, ResolvedEndpoint } from '../topology/index.js';
 import type { Frozen } from './frozen.js';

@@ -1,5 +1,5 @@
 /**
- * Credentials on the WebSocket upgrade (DESIGN §11): a bearer token in the Authorization header,
+ * Credentials on the WebSocket upgrade (SECURITY.md): a bearer token in the Authorization header,
  * an mTLS client certificate signed by the local CA, and where the caller connects from. A token
  * in the URL is refused outright: URLs end up in proxy and access logs.
  */

@@ -10,7 +10,7 @@ export interface AuthSettings {
 export type CallerKind = 'program' | 'browser' | 'unchecked';
 
 /**
- * The caller's role from where it connects: loopback is like a local socket (DESIGN §11);
+ * The caller's role from where it connects: loopback is like a local socket (SECURITY.md);
  * anyone else without credentials gets the anonymous role (none by default). A browser page
  * (an upgrade with `Origin`) is anonymous wherever it runs: it is not the person at the host.
  */

@@ -1,5 +1,5 @@
 /**
- * Per-connection and per-server limits (DESIGN §11). Each one ends in a clear answer: an HTTP
+ * Per-connection and per-server limits (SECURITY.md). Each one ends in a clear answer: an HTTP
  * 503 on the upgrade, a `rate_limited` or `limit_exceeded` error in the caller's dialect, or a
  * close code.
  */

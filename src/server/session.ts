@@ -9,7 +9,7 @@ import type { ConnectionAuth } from './auth-connection.js';
 import { TokenBucket } from './limits.js';
 import type { ConnectionOutput } from './connection-output.js';
 
-/** What one connection may send and leave unread (DESIGN §11). */
+/** What one connection may send and leave unread (SECURITY.md). */
 export interface SessionLimits {
   readonly requestsPerSecond: number;
   readonly requestBurst: number;

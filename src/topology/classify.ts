@@ -1,5 +1,5 @@
 /**
- * The classification table of DESIGN §8, pure: loopback → local; WireGuard (by link kind, by a
+ * The classification table of README "Topology and resolution", pure: loopback → local; WireGuard (by link kind, by a
  * userspace UAPI socket, or inside a configured `kind = "wireguard"` network) → wireguard;
  * private and link-local ranges → lan; anything else → public.
  */

@@ -1,4 +1,4 @@
-/** @module topology — interface detection, caller placement and resolution (DESIGN §8). Sees only domain and the Store interface. */
+/** @module topology — interface detection, caller placement and resolution (README "Topology and resolution"). Sees only domain and the Store interface. */
 export { ARPHRD_LOOPBACK, ARPHRD_NONE, type Classification, classifyAddress, classifyIp } from './classify.js';
 export { DEFAULT_SYS_NET_DIR, DEFAULT_WIREGUARD_RUN_DIR, type DetectOptions, detectAddresses } from './detect.js';
 export { configuredNetworks } from './networks.js';

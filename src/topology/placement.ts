@@ -1,5 +1,5 @@
 /**
- * Where a caller stands, from its connection and what it declares (DESIGN §8): loopback or one
+ * Where a caller stands, from its connection and what it declares (README "Topology and resolution"): loopback or one
  * of our own addresses → this host; a remote address inside one of our LAN or WireGuard
  * networks → that network; a connection that arrived on our WireGuard address → a tunnel peer;
  * a link-local caller → the networks of the interface it came through, and no other (every

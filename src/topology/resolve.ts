@@ -1,5 +1,5 @@
 /**
- * Resolution (DESIGN §8): for a caller and a service, the address the caller can reach. Same
+ * Resolution (README "Topology and resolution"): for a caller and a service, the address the caller can reach. Same
  * host → local; a LAN shared with the service's host → lan; both on WireGuard → wireguard;
  * else public; and when the service declared none of those, its primary host.
  */

@@ -105,9 +105,15 @@ describe('links in the repository', () => {
     assert.deepEqual(leaving, []);
   });
 
-  it('name no document a clone does not have', async () => {
+  it('name no document a clone does not have, in the docs or in the code', async () => {
     const texts = [...markdown];
     for (const path of await filesUnder(join(ROOT, 'examples'))) texts.push([relative(ROOT, path), await readFile(path, 'utf8')]);
+    // Comments in the code too: a reader of the sources has only the repository.
+    for (const folder of ['src', 'bench', 'test']) {
+      for (const path of await filesUnder(join(ROOT, folder))) {
+        if (path.endsWith('.ts') && path !== fileURLToPath(import.meta.url)) texts.push([relative(ROOT, path), await readFile(path, 'utf8')]);
+      }
+    }
     const naming = texts.filter(([, text]) => OUTSIDE_DOCUMENTS.test(text)).map(([path, text]) => `${path}: ${OUTSIDE_DOCUMENTS.exec(text)?.[0] ?? ''}`);
     assert.deepEqual(naming, []);
   });

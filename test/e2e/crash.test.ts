@@ -35,7 +35,7 @@ const LIMIT_MS = 30_000;
 
 const nameOf = (conn: number, k: number): string => `crash-${conn}-${k}`;
 
-/** A registration of `name` in one of the three dialects (DESIGN §3). */
+/** A registration of `name` in one of the three dialects (README "Wire protocol"). */
 function registration(dialect: Dialect, id: number, name: string): Obj {
   const params = { name, host: '10.1.0.1', port: 4000 + (id % 1000) };
   switch (dialect) {

@@ -1,5 +1,5 @@
 /**
- * A catalogue of malformed frames in the three dialects (DESIGN §3), each with the error the
+ * A catalogue of malformed frames in the three dialects (README "Wire protocol"), each with the error the
  * server must answer. `malformedFrames()` yields them in cycles, endlessly, with fresh ids.
  *
  * Each cycle holds one block per dialect, in this order:

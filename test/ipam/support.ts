@@ -37,7 +37,7 @@ const isFolder = (path: string): Promise<boolean> =>
   );
 
 /**
- * The rules of DESIGN §9 restated independently of src/ipam, as the oracle of the property
+ * The rules of README "IP allocation" restated independently of src/ipam, as the oracle of the property
  * tests: which offsets of a block may be handed out.
  */
 export interface Oracle {

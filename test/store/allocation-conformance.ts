@@ -19,7 +19,7 @@ const addressesOf = (store: Store, network?: string): string[] =>
     .map((a) => `${a.network}/${a.address}=${a.owner}`)
     .sort();
 
-/** IP allocations as every Store keeps them (DESIGN §9); called from runStoreConformance. */
+/** IP allocations as every Store keeps them (README "IP allocation"); called from runStoreConformance. */
 export function runAllocationConformance({ open }: StoreConformanceOptions): void {
   const withStore = storeRunner({ open });
 

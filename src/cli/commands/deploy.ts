@@ -1,4 +1,4 @@
-/** `deploy`, `rollback`, `deployments`, `deployment`, `nodes`: package deployment over SSH (DESIGN §10). */
+/** `deploy`, `rollback`, `deployments`, `deployment`, `nodes`: package deployment over SSH (README "Deployment"). */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';

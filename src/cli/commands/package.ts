@@ -1,4 +1,4 @@
-/** `package build DIR` and `package inspect FILE`: the package format of DESIGN §10, on this host. */
+/** `package build DIR` and `package inspect FILE`: the package format of README "Deployment", on this host. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { VerifiedPackage } from '../../server/index.js';

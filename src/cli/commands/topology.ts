@@ -1,4 +1,4 @@
-/** `resolve`, `endpoints`, `env`, `topology`: topology-aware discovery (DESIGN §8), answered for where the CLI runs. */
+/** `resolve`, `endpoints`, `env`, `topology`: topology-aware discovery (README "Topology and resolution"), answered for where the CLI runs. */
 import type { Command } from 'commander';
 import type { OutputFor } from '../../client/index.js';
 import { RegistryError } from '../../domain/index.js';
