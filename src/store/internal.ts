@@ -12,4 +12,4 @@ export {
 } from './sqlite/index.js';
 export { MemoryServiceView } from './view.js';
 export { resolveStoreOptions, type ResolvedStoreOptions } from './options.js';
-export { DEFAULT_POSTGRES_TUNING, LATEST_POSTGRES_SCHEMA_VERSION, LOCK_KEYS, openPostgresStore, type PostgresTuning, SharedRound } from './postgres/index.js';
+export { clientConfig as postgresClientConfig, DEFAULT_POSTGRES_TUNING, LATEST_POSTGRES_SCHEMA_VERSION, LOCK_KEYS, openPostgresStore, type PostgresTuning, SharedRound } from './postgres/index.js';

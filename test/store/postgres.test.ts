@@ -13,6 +13,7 @@ import {
   LATEST_POSTGRES_SCHEMA_VERSION,
   LATEST_SCHEMA_VERSION,
   openPostgresStore,
+  postgresClientConfig,
   type PostgresTuning,
   resolveStoreOptions,
 } from '../../src/store/internal.js';
@@ -226,6 +227,22 @@ if (postgres === undefined) {
         assert.equal(config.storage.url, pgServer.url);
       } finally {
         await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('PostgreSQL store - sessions', () => {
+    it('asks PostgreSQL to drop a silent peer within half a minute, so a dead server releases its locks', async () => {
+      const client = new pg.Client(postgresClientConfig(await pgServer.createDatabase(), DEFAULT_POSTGRES_TUNING));
+      await client.connect();
+      try {
+        const show = async (name: string): Promise<unknown> => (await client.query(`SHOW ${name}`)).rows[0]?.[name];
+        assert.deepEqual(
+          [await show('tcp_keepalives_idle'), await show('tcp_keepalives_interval'), await show('tcp_keepalives_count'), await show('tcp_user_timeout')],
+          ['10', '5', '3', '25000'],
+        );
+      } finally {
+        await client.end();
       }
     });
   });

@@ -1,5 +1,5 @@
 /** @module store/postgres — reached only through openStore() (and internal.ts for tests). */
-export { openPostgresStore } from './postgres-store.js';
+export { clientConfig, openPostgresStore } from './postgres-store.js';
 export { DEFAULT_POSTGRES_TUNING, type PostgresTuning } from './tuning.js';
 export {
   LATEST_POSTGRES_SCHEMA_VERSION,

@@ -18,12 +18,24 @@ import { PostgresMembership } from './membership.js';
 import { DEFAULT_POSTGRES_TUNING, type PostgresTuning } from './tuning.js';
 import { type Checkout, checkout, isRetryable, redactUrl, sqlState, unavailable } from './sql.js';
 
+/**
+ * PostgreSQL's side of each session probes a silent peer after 10 s and drops it after 25 s
+ * (the system default is about two hours). A server whose host died or was cut off by the network
+ * thus loses its sessions, and with them the sweep lock and its check shards, in under half a
+ * minute, so the other servers take over. A stopped but living process still answers TCP
+ * keepalives: that case is not covered (README "Several servers on PostgreSQL").
+ */
+export const SESSION_KEEPALIVE = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=25000';
+
 /** Connection settings shared by the pool and the LISTEN session. */
-function clientConfig(location: string, tuning: PostgresTuning): pg.ClientConfig {
+export function clientConfig(location: string, tuning: PostgresTuning): pg.ClientConfig {
   return {
     connectionString: location,
     connectionTimeoutMillis: tuning.connectTimeoutMs,
+    // This side notices a dead PostgreSQL host as quickly.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    options: SESSION_KEEPALIVE,
     // A statement never hangs a server for good, and a server frozen inside a write transaction
     // (holding the write lock) is cut off by PostgreSQL instead of stopping every other writer.
     statement_timeout: 30_000,
