@@ -19,6 +19,7 @@ import { addTokenCommands } from './commands/token.js';
 import { addTopCommand } from './commands/top.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { terminalSafeLines } from './terminal-text.js';
 import { type OutputFormat, outputFormats, printError, requestedFormat } from './output.js';
 import { packageVersion } from './version.js';
 
@@ -30,7 +31,8 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Usage errors quote the argument they refuse, which may come from anywhere (`registry get "$name"`).
+      writeErr: (text) => io.stderr.write(terminalSafeLines(text)),
       outputError: (text, write) => (errors === 'table' ? write(text) : undefined),
     })
     .configureHelp({ showGlobalOptions: true })
