@@ -36,8 +36,8 @@ export const HTTP_API_PREFIX = '/v1/';
 /** The route that streams events. */
 export const EVENTS_PATH = '/v1/events';
 
-/** How a query parameter's text becomes the value the input schema expects. */
-type QueryKind = 'string' | 'boolean' | 'number' | 'list';
+/** How a query parameter's text becomes the value the input schema expects (`json`: an object, as JSON text). */
+type QueryKind = 'string' | 'boolean' | 'number' | 'list' | 'json';
 
 interface CompiledRoute extends RouteDefinition {
   readonly prefix: string;
@@ -49,6 +49,7 @@ function kindOf(property: unknown): QueryKind {
   const schema = z.object({ type: z.union([z.string(), z.array(z.string())]).optional(), anyOf: z.array(z.unknown()).optional() }).safeParse(property);
   if (!schema.success) return 'string';
   const types = [schema.data.type ?? [], ...(schema.data.anyOf ?? []).map((branch) => z.object({ type: z.string() }).safeParse(branch).data?.type ?? [])].flat();
+  if (types.includes('object')) return 'json';
   if (types.includes('array')) return 'list';
   if (types.includes('boolean')) return 'boolean';
   if (types.includes('integer') || types.includes('number')) return 'number';
@@ -69,12 +70,21 @@ const compiled: readonly CompiledRoute[] = httpRoutes.map(compile);
 const badParam = (field: string, message: string): RegistryError =>
   new RegistryError('invalid_params', `invalid params: ${field}: ${message}`, { details: { fields: [{ path: field, message }] } });
 
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 /** One parameter's text as its kind; text that does not read as the kind stays text, and the schema names the field. */
 function queryValue(kind: QueryKind, values: readonly string[]): unknown {
   if (kind === 'list') return values.flatMap((value) => value.split(',')).filter((value) => value !== '');
   const [only, ...more] = values;
   if (only === undefined || more.length > 0) return values;
   if (kind === 'boolean') return only === 'true' ? true : only === 'false' ? false : only;
+  if (kind === 'json') return jsonOrText(only);
   if (kind === 'number') return /^-?\d+(\.\d+)?$/.test(only) ? Number(only) : only;
   return only;
 }

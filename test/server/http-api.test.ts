@@ -85,6 +85,21 @@ describe('HTTP read API', () => {
     assert.deepEqual(allocations.map((a) => a.owner), ['api']);
   });
 
+  it('takes an object parameter as JSON text: resolve with a declared caller answers as the envelope does', async () => {
+    const caller = { addresses: ['10.100.0.0/24'] };
+    const http = await fetchHttps(srv, `/v1/resolve/api?caller=${encodeURIComponent(JSON.stringify(caller))}`);
+    assert.equal(http.status, 200, http.body);
+    const envelope = JSON.parse(await rawEnvelope(srv, 'resolve', { service: 'api', caller })) as { result: Obj };
+    assert.equal(http.body, JSON.stringify(envelope.result));
+    // Read as an object: the schema judges its fields, and text that is not JSON is named as such.
+    const unknownField = await fetchHttps(srv, `/v1/resolve/api?caller=${encodeURIComponent('{"bogus":1}')}`);
+    assert.equal(unknownField.status, 400);
+    assert.match(String(errorOf(unknownField.body).message), /caller: .*bogus/);
+    const notJson = await fetchHttps(srv, '/v1/resolve/api?caller=%7Bnot-json');
+    assert.equal(notJson.status, 400);
+    assert.match(String(errorOf(notJson.body).message), /caller: .*object/);
+  });
+
   it('names each bad field, unknown parameters included, with invalid_params and 400', async () => {
     const bad = await fetchHttps(srv, '/v1/services?active_only=maybe&colour=red');
     assert.equal(bad.status, 400);
