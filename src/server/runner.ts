@@ -45,6 +45,21 @@ export const NO_STREAMS: StreamHost = {
 /** The operation label of a request that named no operation of the table: callers' names never become labels. */
 const UNKNOWN_OPERATION = 'unknown';
 
+/**
+ * Where the sources run (the tests, `npm run dev`), every answer is checked against its
+ * operation's output schema, so an encoder that drifts from the schema clients parse with fails
+ * loudly there; the compiled package skips the cost.
+ */
+const CHECK_ANSWERS = import.meta.url.endsWith('.ts');
+
+/** An answer that breaks its own schema is a bug in this server: it leaves as `internal`, and is logged. */
+export function checkAnswer(op: AnyOperation, answer: Answer): void {
+  const parsed = op.output.safeParse(answer.result);
+  if (parsed.success) return;
+  const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(answer)'}: ${issue.message}`);
+  throw new Error(`the answer of '${op.name}' does not match its output schema: ${issues.join('; ')}`);
+}
+
 /** Who calls and from where: fixed per connection. */
 export interface Caller {
   readonly principal: Principal;
@@ -110,8 +125,10 @@ export class Runner {
 
   /** Runs one operation and encodes its value as its wire answer, the name keeping both typed together. */
   private async answer<N extends OperationName>(name: N, input: unknown, ctx: OperationContext): Promise<Answer> {
-    const value = await dispatch(typedOperations[name], input, ctx);
-    return answerOf(name, value, this.deps.clock.now());
+    const op = typedOperations[name];
+    const answer = answerOf(name, await dispatch(op, input, ctx), this.deps.clock.now());
+    if (CHECK_ANSWERS) checkAnswer(op, answer);
+    return answer;
   }
 
   private context(caller: Caller, streams: StreamHost, credentials: CredentialHost | undefined): OperationContext {
