@@ -45,9 +45,16 @@ const found = <T>(asked: Promise<T>): Promise<T | undefined> => asked.catch(abse
 const isSrvProtocol = (proto: string, protocol: string): boolean =>
   proto === protocol || (proto === 'tcp' && protocol !== 'udp');
 
+/** The services whose names are not all lowercase, by their lowercase name, as of one revision. */
+interface CaseIndex {
+  readonly revision: number;
+  readonly names: Promise<ReadonlyMap<string, string>>;
+}
+
 export class ZoneAnswerer {
   private readonly domainLabels: readonly string[];
   private readonly bareDomain: string;
+  private caseIndex: CaseIndex | undefined;
 
   constructor(
     private readonly zone: Zone,
@@ -98,7 +105,8 @@ export class ZoneAnswerer {
   /**
    * `resolve` of a DNS name. Names are case-insensitive and most services are named in lowercase:
    * that is asked first. Only when no service has that name is the one whose name differs in case
-   * alone looked up in `list_services` (a miss costs a pass over the list; the rate limit bounds it).
+   * alone looked up, in an index of such names built from `list_services` once per revision, so
+   * that queries for unknown names cost a pass over the list only after a write.
    */
   private async resolved(service: string, endpoint: string | undefined, source: DnsSource): Promise<ResolvedEndpoint | undefined> {
     const input = (name: string) => ({ service: name, ...(endpoint === undefined ? {} : { endpoint }) });
@@ -108,9 +116,26 @@ export class ZoneAnswerer {
       const unknown = error instanceof RegistryError && error.code === 'not_found' && error.details.endpoint === undefined;
       if (!unknown) return absent(error);
     }
-    const all = await this.ask('list_services', {}, source);
-    const named = all.find((s) => s.name !== service && s.name.toLowerCase() === service);
-    return named === undefined ? undefined : found(this.ask('resolve', input(named.name), source));
+    const named = (await this.mixedCaseNames(source)).get(service);
+    return named === undefined ? undefined : found(this.ask('resolve', input(named), source));
+  }
+
+  /** The index of names that differ from their lowercase form, rebuilt when the revision moved (concurrent misses share one build). */
+  private mixedCaseNames(source: DnsSource): Promise<ReadonlyMap<string, string>> {
+    const revision = this.zone.serial();
+    let index = this.caseIndex;
+    if (index?.revision !== revision) {
+      const names = this.ask('list_services', { active_only: false }, source).then(
+        (all) => new Map(all.filter((s) => s.name !== s.name.toLowerCase()).map((s) => [s.name.toLowerCase(), s.name])),
+      );
+      const built = { revision, names };
+      index = this.caseIndex = built;
+      // A failed build is not kept: the next miss asks again.
+      names.catch(() => {
+        if (this.caseIndex === built) this.caseIndex = undefined;
+      });
+    }
+    return index.names;
   }
 
   /** The SRV record of a resolved endpoint, and its target's address in the additional section. */

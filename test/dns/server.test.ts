@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { after, before, describe, it } from 'node:test';
-import { RegistryClient } from '../../src/client/index.js';
+import { RegistryClient, sampleSum } from '../../src/client/index.js';
 import { answerData, dig, digShort, question, rcodeOf, tcpQueries, udpQueries } from '../helpers/dns.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -123,6 +123,21 @@ describe('DNS interface', () => {
   });
 
   describe('negative answers', () => {
+    it('lists the services for names that differ in case alone once per revision, not once per unknown name', async () => {
+      const lists = async (): Promise<number> =>
+        sampleSum(await client.metrics(), 'registry_requests_total', 'registry_requests_total', { operation: 'list_services', dialect: 'dns' });
+      await dig(port, ['warm-up.service.registry', 'A']);
+      const before = await lists();
+      const answers = await udpQueries(port, Array.from({ length: 40 }, (_, i) => question(i + 1, `unknown-${String(i)}.service.registry`, 'A')));
+      assert.equal(answers.size, 40);
+      assert.deepEqual(new Set([...answers.values()].map(rcodeOf)), new Set(['NXDOMAIN']));
+      assert.equal(await lists(), before, 'no write came between: the index of the last miss still holds');
+      await client.call('register_service', { name: 'Ledger', host: '203.0.113.40', host_id: 'elsewhere', addresses: { public: '203.0.113.40' }, port: 9100 });
+      assert.deepEqual(await digShort(port, ['ledger.service.registry']), ['203.0.113.40'], 'a write moves the revision: the new name is found at once');
+      assert.equal(await lists(), before + 1);
+      await client.deregister({ name: 'Ledger' });
+    });
+
     it('answers NXDOMAIN for an unknown name with the SOA, its serial the last applied revision and its TTL the negative TTL', async () => {
       const nx = await dig(port, ['nope.service.registry', 'A']);
       assert.deepEqual([nx.status, nx.answer.length], ['NXDOMAIN', 0]);
