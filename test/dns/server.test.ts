@@ -123,6 +123,19 @@ describe('DNS interface', () => {
   });
 
   describe('negative answers', () => {
+    it('finds a dotted name across labels, and has no name for one longer than a label', async () => {
+      await client.call('register_service', { name: 'web.v2', host: '203.0.113.50', host_id: 'elsewhere', addresses: { public: '203.0.113.50' }, port: 80 });
+      await client.call('register_service', { name: 'l'.repeat(64), host: '203.0.113.51', host_id: 'elsewhere', addresses: { public: '203.0.113.51' }, port: 80 });
+      try {
+        assert.deepEqual(await digShort(port, ['web.v2.service.registry']), ['203.0.113.50'], 'a dotted name spans labels');
+        const [long] = (await udpQueries(port, [question(1, `${'l'.repeat(64)}.service.registry`, 'A')])).values();
+        assert.deepEqual(long === undefined ? [] : answerData(long), []);
+      } finally {
+        await client.deregister({ name: 'web.v2' });
+        await client.deregister({ name: 'l'.repeat(64) });
+      }
+    });
+
     it('lists the services for names that differ in case alone once per revision, not once per unknown name', async () => {
       const lists = async (): Promise<number> =>
         sampleSum(await client.metrics(), 'registry_requests_total', 'registry_requests_total', { operation: 'list_services', dialect: 'dns' });
