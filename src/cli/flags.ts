@@ -1,5 +1,6 @@
 /** Reading commander's option values without trusting their type, and parsing flag arguments. */
 import { InvalidArgumentError } from 'commander';
+import { durationMs } from '../domain/index.js';
 
 export type OptionBag = Readonly<Record<string, unknown>>;
 
@@ -31,3 +32,10 @@ export const integerIn =
 
 export const portArgument = integerIn(1, 65_535);
 export const ttlArgument = integerIn(1, 86_400);
+
+/** A commander argument parser for a lifetime: seconds or a duration (`90`, `15m`, `8h`), as whole seconds of at least 1. */
+export function lifetimeArgument(value: string): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : durationMs(value);
+  if (ms === undefined || ms < 1000 || !Number.isSafeInteger(ms)) throw new InvalidArgumentError('must be seconds or a duration such as "15m" or "8h", of at least one second');
+  return Math.floor(ms / 1000);
+}

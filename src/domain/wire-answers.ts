@@ -57,7 +57,13 @@ export const allocatedWire = z.object({ ...allocationFields, created: z.boolean(
 /** The role the connection holds from now on, and where it comes from (`token:ci`, `loopback`). */
 export const authenticatedWire = z.object({ role: z.enum(roles), via: z.string() });
 
-const tokenFields = { name: z.string(), role: z.enum(grantedRoles), created_at: unixSeconds };
+const tokenFields = {
+  name: z.string(),
+  role: z.enum(grantedRoles),
+  created_at: unixSeconds,
+  /** Absent: the token never expires. */
+  expires_at: unixSeconds.optional(),
+};
 /** A token: never its secret or hash. */
 export const tokenWire = z.object(tokenFields);
 export const tokenListWire = z.array(tokenWire);

@@ -17,6 +17,7 @@ export {
 export { type BadField, dispatch, invalidParams } from './dispatch.js';
 export { removeService } from './deregister.js';
 export { endOrphanedDeployments } from './end-orphaned-deployments.js';
+export { expireTokens } from './expire-tokens.js';
 export { expireTtls } from './expire-ttls.js';
 export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, SubscriptionRequest } from './runtime.js';
 export type { RegisterOutput } from './register.js';
@@ -35,7 +36,7 @@ export {
   typedOperations,
   type WireOutputs,
 } from './table.js';
-export { findToken } from './token-secret.js';
+export { findToken, liveToken } from './token-secret.js';
 export type { CheckOutput } from './add-check.js';
 export type { CheckRow } from './list-checks.js';
 export type { HealthReport } from './get-health.js';

@@ -23,8 +23,12 @@ export const newTokenSecret = (): string => `${TOKEN_PREFIX}${randomBytes(SECRET
 /** SHA-256 of the secret as lowercase hex: what the store keeps and looks tokens up by. */
 export const hashTokenSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
-/** The token a secret belongs to, if any. */
-export const findToken = (tokens: TokenReadView, secret: string): TokenRecord | undefined => tokens.byHash(hashTokenSecret(secret));
+/** The token itself while it grants its role: undefined once it expired (the sweeper removes it soon after). */
+export const liveToken = (token: TokenRecord | undefined, now: number): TokenRecord | undefined =>
+  token === undefined || (token.expiresAt !== undefined && token.expiresAt <= now) ? undefined : token;
+
+/** The unexpired token a secret belongs to, if any. */
+export const findToken = (tokens: TokenReadView, secret: string, now: number): TokenRecord | undefined => liveToken(tokens.byHash(hashTokenSecret(secret)), now);
 
 /** A token on the wire: never its secret or hash. */
 export interface TokenOutput {
@@ -32,10 +36,13 @@ export interface TokenOutput {
   readonly role: TokenRecord['role'];
   /** Unix seconds, like every wire timestamp. */
   readonly created_at: number;
+  /** Unix seconds; absent: it never expires. */
+  readonly expires_at?: number;
 }
 
 export const tokenOutput = (token: TokenRecord): TokenOutput => ({
   name: token.name,
   role: token.role,
   created_at: Math.floor(token.createdAt / 1000),
+  ...(token.expiresAt === undefined ? {} : { expires_at: Math.floor(token.expiresAt / 1000) }),
 });

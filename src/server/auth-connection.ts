@@ -1,5 +1,5 @@
-import { RegistryError } from '../domain/index.js';
-import { type CredentialHost, findToken, type Principal } from '../operations/index.js';
+import { type Clock, RegistryError } from '../domain/index.js';
+import { type CredentialHost, findToken, liveToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
 import { type AuthSettings, principalFor, strongestPrincipal } from './auth.js';
 import type { UpgradeCredentials } from './auth-upgrade.js';
@@ -17,6 +17,7 @@ export class ConnectionAuth implements CredentialHost {
   constructor(
     private readonly credentials: UpgradeCredentials,
     private readonly tokens: TokenReadView,
+    private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly auth: () => AuthSettings,
   ) {
@@ -25,16 +26,16 @@ export class ConnectionAuth implements CredentialHost {
 
   /** The role this connection holds now. */
   principal(): Principal {
-    const token = this.tokenHash === undefined ? undefined : this.tokens.byHash(this.tokenHash);
+    const token = this.tokenHash === undefined ? undefined : liveToken(this.tokens.byHash(this.tokenHash), this.clock.now());
     const fromToken: Principal | undefined = token === undefined ? undefined : { role: token.role, via: `token:${token.name}` };
     const { remoteAddress, from, certificate } = this.credentials;
     return strongestPrincipal(principalFor(remoteAddress, this.auth(), from), certificate, fromToken);
   }
 
   presentToken(secret: string): Principal {
-    const token = findToken(this.tokens, secret);
+    const token = findToken(this.tokens, secret, this.clock.now());
     // The runner logs the refusal with the other denials.
-    if (token === undefined) throw new RegistryError('unauthorized', 'the token is not known: it was revoked or mistyped');
+    if (token === undefined) throw new RegistryError('unauthorized', 'the token is not known: it was revoked, it expired, or it is mistyped');
     this.tokenHash = token.hash;
     const principal = this.principal();
     this.logger.info({ remoteAddress: principal.remoteAddress, tokenName: token.name, role: principal.role }, 'connection authenticated');

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { AuthSettings, LimitSettings } from '../config/index.js';
-import { roleAllows } from '../domain/index.js';
+import { type Clock, roleAllows } from '../domain/index.js';
 import type { TokenReadView } from '../store/index.js';
 import type { BrowserOrigins } from './auth-origin.js';
 import { ConnectionAuth } from './auth-connection.js';
@@ -17,6 +17,8 @@ export interface AuthGateOptions {
   readonly auth: AuthSettings;
   readonly limits: LimitSettings;
   readonly tokens: TokenReadView;
+  /** Tokens stop granting their role when they expire. */
+  readonly clock: Clock;
   /** The CAs client certificates must chain to now (they follow certificate reloads). */
   readonly clientCas: () => readonly X509Certificate[];
   /** Which browser pages may open the endpoint. */
@@ -141,13 +143,13 @@ export class AuthGate {
   }
 
   private check(req: IncomingMessage): ReturnType<typeof checkUpgrade> {
-    const { tokens, clientCas, origins } = this.options;
-    return checkUpgrade(req, { tokens, clientCas, origins });
+    const { tokens, clock, clientCas, origins } = this.options;
+    return checkUpgrade(req, { tokens, clock, clientCas, origins });
   }
 
   /** A connection's credentials, its role worked out at each use from `[auth]` as it is then. */
   private credentialsOf(credentials: UpgradeCredentials): ConnectionAuth {
-    return new ConnectionAuth(credentials, this.options.tokens, this.options.logger, () => this.auth);
+    return new ConnectionAuth(credentials, this.options.tokens, this.options.clock, this.options.logger, () => this.auth);
   }
 
   /** For an upgraded connection: its credentials and limits; the heartbeat starts watching it. */

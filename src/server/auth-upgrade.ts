@@ -6,6 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
+import type { Clock } from '../domain/index.js';
 import { findToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
 import type { CallerKind } from './auth.js';
@@ -32,6 +33,8 @@ export type UpgradeVerdict =
 
 export interface UpgradeAuthOptions {
   readonly tokens: TokenReadView;
+  /** Tokens stop granting their role when they expire. */
+  readonly clock: Clock;
   /** The CAs a client certificate may be issued by (the local CA, then `[tls] client_ca`'s); empty when the server has none (plaintext). */
   readonly clientCas: () => readonly X509Certificate[];
   /** Which browser pages may connect; absent: an `Origin` header changes nothing (tests of other parts). */
@@ -113,8 +116,8 @@ export function checkUpgrade(req: IncomingMessage, options: UpgradeAuthOptions):
   }
   const secret = bearerSecret(req.headers.authorization);
   if (secret instanceof Error) return refuse(401, secret.message);
-  const token = secret === undefined ? undefined : findToken(options.tokens, secret);
-  if (secret !== undefined && token === undefined) return refuse(401, 'the bearer token is not known: it was revoked or mistyped');
+  const token = secret === undefined ? undefined : findToken(options.tokens, secret, options.clock.now());
+  if (secret !== undefined && token === undefined) return refuse(401, 'the bearer token is not known: it was revoked, it expired, or it is mistyped');
   const credentials: UpgradeCredentials = {
     from: browser ? 'browser' : 'program',
     ...(remoteAddress === undefined ? {} : { remoteAddress }),

@@ -234,12 +234,12 @@ class RunningServer implements RegistryServer {
 
   /** The door's checks: credentials (the client CAs follow certificate reloads), browser origins and limits, as `[auth]` and `[limits]` are in force. */
   private openGate(): AuthGate {
-    const { options, store, logger, tls } = this.parts;
+    const { options, store, clock, logger, tls } = this.parts;
     const { config } = options;
     const initialCas = tls?.clientCa === undefined ? [] : certificatesIn(tls.clientCa);
     const clientCas = () => (this.tlsFiles === undefined ? initialCas : this.tlsFiles.clientCas);
     const origins = new BrowserOrigins({ allowed: () => this.auth.allowedOrigins, host: config.server.host, port: () => this.port, secure: tls !== undefined });
-    return new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clientCas, origins, logger });
+    return new AuthGate({ auth: config.auth, limits: config.limits, tokens: store.tokens, clock, clientCas, origins, logger });
   }
 
   /**

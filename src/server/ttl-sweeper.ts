@@ -1,18 +1,20 @@
 import type { Clock, DeploymentRecord } from '../domain/index.js';
-import { endOrphanedDeployments, expireTtls } from '../operations/index.js';
+import { endOrphanedDeployments, expireTokens, expireTtls } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './log.js';
 
-/** How often expired registrations are looked for. */
+/** How often expired registrations and tokens are looked for. */
 export const DEFAULT_TTL_SWEEP_MS = 1_000;
 
 /** Which running deployments no server runs any more, as the server works it out at each sweep. */
 export type OrphanedDeployments = () => Promise<(record: DeploymentRecord) => boolean>;
 
 /**
- * Hosts the sweeps of src/operations on a timer: TTL expiry (`expireTtls`) and, when given, the
- * end of deployments whose server is gone (`endOrphanedDeployments`); one pass at a time, every
- * interval, until closed. What expires or ends, and what it emits, is the operations' business.
+ * Hosts the sweeps of src/operations on a timer: TTL expiry (`expireTtls`), the removal of expired
+ * tokens (`expireTokens`) and, when given, the end of deployments whose server is gone
+ * (`endOrphanedDeployments`); one pass at a time, every interval, until closed. With several
+ * servers on one PostgreSQL, only the holder of the sweep lock sweeps (each operation asks the
+ * store). What expires or ends, and what it emits, is the operations' business.
  */
 export class TtlSweeper {
   readonly closed: Promise<void>;
@@ -38,10 +40,12 @@ export class TtlSweeper {
 
   /** One pass; public so a test can run it without waiting for the timer. Resolves with how many TTLs expired. */
   async sweep(): Promise<number> {
-    const expired = await expireTtls({ store: this.store, clock: this.clock });
+    const deps = { store: this.store, clock: this.clock };
+    const expired = await expireTtls(deps);
     this.onExpired(expired);
+    await expireTokens(deps);
     if (this.orphaned !== undefined) {
-      const ended = await endOrphanedDeployments({ store: this.store, clock: this.clock }, await this.orphaned());
+      const ended = await endOrphanedDeployments(deps, await this.orphaned());
       if (ended > 0) this.logger.warn({ ended }, 'ended deployments whose server stopped before they did');
     }
     return expired;

@@ -13,6 +13,8 @@ export interface TokenRecord {
   readonly hash: string;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
+  /** When it stops granting its role (milliseconds since the epoch); absent: it never expires. */
+  readonly expiresAt?: number;
 }
 
 /** Committed tokens, served from memory: a connection's role is checked without touching the database. */

@@ -157,8 +157,11 @@ describe('registry --json and -o yaml print the wire answer', () => {
   it('token create, list and revoke', async () => {
     const created = await sameAsWire('token', 'create', '--name', 'ci', '--role', 'read');
     assert.match(String(created.token), /^srg_/);
+    const brief = await sameAsWire('token', 'create', '--name', 'brief', '--role', 'read', '--ttl', '15m');
+    assert.equal(Number(brief.expires_at) - Number(brief.created_at), 900);
     await sameAsWire('token', 'list');
     await sameAsWire('token', 'revoke', 'ci');
+    await sameAsWire('token', 'revoke', 'brief');
   });
 
   it('nodes, deploy, deployments, deployment and rollback: snake_case with Unix seconds', { timeout: 240_000 }, async (t: TestContext) => {

@@ -278,6 +278,28 @@ export function runStoreConformance({ open }: StoreConformanceOptions): void {
         assert.equal(await store.closed, undefined);
       }));
 
+    it('keeps tokens with and without an expiry across a reopen, and deletes them', async () => {
+      const opened = await open();
+      let store: Store = opened.store;
+      try {
+        const lasting = { name: 'ci', role: 'write', hash: 'a'.repeat(64), createdAt: T0 } as const;
+        const brief = { name: 'ui-1', role: 'read', hash: 'b'.repeat(64), createdAt: T0, expiresAt: T0 + 3_600_000 } as const;
+        await store.write(async (tx) => {
+          await tx.tokens.put(lasting);
+          await tx.tokens.put(brief);
+        });
+        assert.deepEqual(store.tokens.list(), [lasting, brief]);
+        if (opened.reopen !== undefined) store = await opened.reopen();
+        assert.deepEqual(store.tokens.list(), [lasting, brief]);
+        assert.deepEqual(store.tokens.byHash('b'.repeat(64)), brief);
+        await store.write(async (tx) => void (await tx.tokens.delete('ui-1')));
+        assert.deepEqual(store.tokens.list(), [lasting]);
+      } finally {
+        await store.close();
+        await opened.close();
+      }
+    });
+
     it('finishes a write already running when close is called', () =>
       withStore(async (store) => {
         let closing: Promise<void> | undefined;

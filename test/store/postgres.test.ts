@@ -109,10 +109,10 @@ if (postgres === undefined) {
           const current = await tx.services.get('api');
           assert.ok(current);
           await tx.services.put({ ...current, lastSeen: 123 });
-          await tx.tokens.put({ name: 'ci', role: 'write', hash: 'a'.repeat(64), createdAt: 5 });
+          await tx.tokens.put({ name: 'ci', role: 'write', hash: 'a'.repeat(64), createdAt: 5, expiresAt: 3_600_005 });
         });
         await eventually(async () => (b.services.get('api')?.lastSeen === 123 ? true : undefined), 5_000, 'the ping on b');
-        assert.equal(b.tokens.byHash('a'.repeat(64))?.name, 'ci');
+        assert.deepEqual(b.tokens.byHash('a'.repeat(64)), { name: 'ci', role: 'write', hash: 'a'.repeat(64), createdAt: 5, expiresAt: 3_600_005 });
         assert.ok(tokenChanges > 0, 'b told its token holders of the change a made');
         unlisten();
         assert.equal(b.revision, 1);

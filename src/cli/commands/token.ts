@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { grantedRoles, isGrantedRole } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
-import { type OptionBag, stringFlag } from '../flags.js';
+import { lifetimeArgument, numberFlag, type OptionBag, stringFlag } from '../flags.js';
 import { formatTable, formatTime } from '../format.js';
 import { type CliIo, println } from '../io.js';
 import { printAnswer } from '../output.js';
@@ -13,18 +13,21 @@ function addCreate(token: Command, io: CliIo): void {
     .description('create a bearer token; its secret is printed once (stdout) and stored only as a hash')
     .requiredOption('--name <name>', 'a name to list and revoke it by')
     .addOption(new Option('--role <role>', 'what it may do').choices(grantedRoles).makeOptionMandatory())
+    .option('--ttl <duration>', 'expire after this long (seconds, or "15m", "8h"); default: never', lifetimeArgument)
     .action(async (options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const name = stringFlag(options, 'name') ?? '';
       const role = stringFlag(options, 'role');
+      const ttl = numberFlag(options, 'ttl');
       if (!isGrantedRole(role)) return; // commander has checked the choices
-      const created = await withClient(flags, io, (client) => client.call('token_create', { name, role }));
+      const created = await withClient(flags, io, (client) => client.call('token_create', { name, role, ...(ttl === undefined ? {} : { ttl }) }));
       if (flags.output !== 'table') {
         printAnswer(io, flags.output, created, () => created.token);
         return;
       }
       // The secret alone on stdout, so `TOKEN=$(registry token create …)` works; the notice on stderr.
-      println(io.stderr, `token '${created.name}' (role ${created.role}) created; this is the only time its secret is shown:`);
+      const until = created.expires_at === undefined ? '' : `, valid until ${formatTime(created.expires_at * 1000) ?? ''}`;
+      println(io.stderr, `token '${created.name}' (role ${created.role}${until}) created; this is the only time its secret is shown:`);
       println(io.stdout, created.token);
     });
 }
@@ -39,7 +42,10 @@ function addList(token: Command, io: CliIo): void {
       printAnswer(io, flags.output, tokens, () =>
         tokens.length === 0
           ? 'no tokens (create one with: registry token create --name NAME --role read|write|admin)'
-          : formatTable(['NAME', 'ROLE', 'CREATED'], tokens.map((t) => [t.name, t.role, formatTime(t.created_at * 1000)])),
+          : formatTable(
+              ['NAME', 'ROLE', 'CREATED', 'EXPIRES'],
+              tokens.map((t) => [t.name, t.role, formatTime(t.created_at * 1000), t.expires_at === undefined ? 'never' : formatTime(t.expires_at * 1000)]),
+            ),
       );
     });
 }

@@ -49,7 +49,9 @@ export function decodeToken(value: unknown): TokenRecord {
   const role = row.role;
   if (!isGrantedRole(role)) throw corrupt('token', row);
   const createdAt = integerOf(row.createdAt ?? row.created_at, 'token');
-  return Object.freeze({ name: textOf(row, 'name', 'token'), role, hash: textOf(row, 'hash', 'token'), createdAt });
+  const expires = row.expiresAt ?? row.expires_at;
+  const token = { name: textOf(row, 'name', 'token'), role, hash: textOf(row, 'hash', 'token'), createdAt };
+  return Object.freeze(expires === undefined || expires === null ? token : { ...token, expiresAt: integerOf(expires, 'token') });
 }
 
 /** A row of `SELECT revision, idx, timestamp, data FROM events`. */

@@ -65,7 +65,7 @@ export async function readSnapshot(q: Queryable, deploymentRetention: number): P
       return { network: textOf(free, 'network', 'ip_free row'), address: textOf(free, 'address', 'ip_free row') };
     }),
   };
-  const tokens = (await select(q, 'SELECT name, role, hash, created_at FROM tokens ORDER BY name')).map(decodeToken);
+  const tokens = (await select(q, 'SELECT name, role, hash, created_at, expires_at FROM tokens ORDER BY name')).map(decodeToken);
   return { ...meta, services, deployments, allocations, tokens };
 }
 

@@ -128,6 +128,12 @@ export const postgresMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'token expiry',
+    // NULL never expires.
+    sql: 'ALTER TABLE tokens ADD COLUMN expires_at bigint;',
+  },
 ];
 
 /** The schema version this build writes. */

@@ -207,8 +207,8 @@ async function writeTokens(q: Queryable, changes: CommitChanges): Promise<void> 
   if (kept.length === 0) return;
   await run(
     q,
-    `INSERT INTO tokens (name, role, hash, created_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])`,
-    [kept.map((t) => t.name), kept.map((t) => t.role), kept.map((t) => t.hash), kept.map((t) => t.createdAt)],
+    `INSERT INTO tokens (name, role, hash, created_at, expires_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+    [kept.map((t) => t.name), kept.map((t) => t.role), kept.map((t) => t.hash), kept.map((t) => t.createdAt), kept.map((t) => t.expiresAt ?? null)],
   );
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { latestVersion, type Migration, migrationsAfter } from '../migrations.js';
 import { allocationsMigrationSql } from './allocations.js';
 import { requestsMigrationSql } from './requests.js';
-import { tokensMigrationSql } from './tokens.js';
+import { tokenExpiryMigrationSql, tokensMigrationSql } from './tokens.js';
 
 export type { Migration };
 
@@ -49,6 +49,7 @@ export const migrations: readonly Migration[] = [
   },
   { version: 4, name: 'bearer tokens (hashed)', sql: tokensMigrationSql },
   { version: 5, name: 'request ids of recent writes and their outcomes', sql: requestsMigrationSql },
+  { version: 6, name: 'token expiry', sql: tokenExpiryMigrationSql },
 ];
 
 /** The schema version this build writes. */

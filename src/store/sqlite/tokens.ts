@@ -13,19 +13,24 @@ export const tokensMigrationSql = `
   ) STRICT;
 `;
 
+/** Migration 6: a token may expire (`registry ui` mints short-lived ones); NULL never expires. */
+export const tokenExpiryMigrationSql = `
+  ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+`;
+
 /** The token statements, prepared once per connection. Rows come back `unknown` for the decoder. */
 export interface TokenStatements {
   readonly all: Database.Statement<[]>;
-  readonly put: Database.Statement<[name: string, role: string, hash: string, createdAt: number]>;
+  readonly put: Database.Statement<[name: string, role: string, hash: string, createdAt: number, expiresAt: number | null]>;
   readonly delete: Database.Statement<[name: string]>;
 }
 
 export function prepareTokenStatements(db: Database.Database): TokenStatements {
   return {
-    all: db.prepare('SELECT name, role, hash, created_at FROM tokens ORDER BY name'),
+    all: db.prepare('SELECT name, role, hash, created_at, expires_at FROM tokens ORDER BY name'),
     put: db.prepare(
-      `INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, created_at = excluded.created_at`,
+      `INSERT INTO tokens (name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, created_at = excluded.created_at, expires_at = excluded.expires_at`,
     ),
     delete: db.prepare('DELETE FROM tokens WHERE name = ?'),
   };
@@ -34,10 +39,11 @@ export function prepareTokenStatements(db: Database.Database): TokenStatements {
 
 /** Decoder for what this store wrote itself: shape checks; a failure means a corrupt file. */
 function decodeTokenRow(row: unknown): TokenRecord {
-  if (typeof row === 'object' && row !== null && 'name' in row && 'role' in row && 'hash' in row && 'created_at' in row) {
-    const { name, role, hash, created_at: createdAt } = row;
+  if (typeof row === 'object' && row !== null && 'name' in row && 'role' in row && 'hash' in row && 'created_at' in row && 'expires_at' in row) {
+    const { name, role, hash, created_at: createdAt, expires_at: expiresAt } = row;
     if (typeof name === 'string' && isGrantedRole(role) && typeof hash === 'string' && typeof createdAt === 'number') {
-      return Object.freeze({ name, role, hash, createdAt });
+      if (expiresAt === null) return Object.freeze({ name, role, hash, createdAt });
+      if (typeof expiresAt === 'number') return Object.freeze({ name, role, hash, createdAt, expiresAt });
     }
   }
   throw corruption('SQLite', 'token row', row);
@@ -52,6 +58,6 @@ export function loadTokens(statements: TokenStatements): TokenRecord[] {
 export function writeTokenRows(statements: TokenStatements, changes: TokenChanges): void {
   for (const [name, token] of changes) {
     if (token === null) statements.delete.run(name);
-    else statements.put.run(token.name, token.role, token.hash, token.createdAt);
+    else statements.put.run(token.name, token.role, token.hash, token.createdAt, token.expiresAt ?? null);
   }
 }
