@@ -149,4 +149,29 @@ export default defineConfig([
     files: ['src/cli/server-door.ts'],
     rules: { 'no-restricted-imports': restrictImports(into(except('cli', 'client', 'config', 'server'), 'The CLI reaches the server through its door only.')) },
   },
+  {
+    // The dashboard (ui/src) runs in a browser: it bundles only pure src/domain modules, takes the
+    // client's and the operation table's types, and never turns a string into HTML or code.
+    files: ['ui/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\.\\.?/)', message: 'The dashboard bundles no package: plain DOM and src/domain only.' },
+            { regex: '^(\\.\\./)+src/(?!domain/)', message: 'The dashboard runs in the browser: from src/ it bundles src/domain only (types of the client and operations are fine).', allowTypeImports: true },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML'].map((property) => ({ property, message: 'Build DOM with text nodes (ui/src/dom.ts): server strings are hostile.' })),
+        { property: 'insertAdjacentHTML', message: 'Build DOM with text nodes (ui/src/dom.ts): server strings are hostile.' },
+        { object: 'document', property: 'write', message: 'Build DOM with text nodes (ui/src/dom.ts).' },
+      ],
+      'no-restricted-globals': ['error', { name: 'eval', message: 'No code from strings.' }],
+      'no-new-func': 'error',
+      'no-implied-eval': 'error',
+    },
+  },
 ]);

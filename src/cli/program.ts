@@ -5,6 +5,7 @@ import { addCallCommand } from './commands/call.js';
 import { addCertCommands } from './commands/cert.js';
 import { addCompletionCommands } from './commands/completion.js';
 import { addClusterCommands } from './commands/cluster.js';
+import { addDashboardCommand } from './commands/dashboard.js';
 import { addDeployCommands } from './commands/deploy.js';
 import { addDiscoveryCommands } from './commands/discovery.js';
 import { addHealthCommands } from './commands/health.js';
@@ -65,6 +66,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void, errors: 
   addCallCommand(program, io);
   addCompletionCommands(program, io);
   addClusterCommands(program, io);
+  addDashboardCommand(program, io);
   return program;
 }
 

@@ -1,13 +1,14 @@
 /**
  * The plain HTTP routes of the port: `/healthz` (liveness for anyone, the revision and service
  * count for a caller holding read), `/metrics` (Prometheus text; loopback or read), the read API
- * under `/v1/`, and `/`, which says what the port speaks. A later route (the dashboard's `/ui/`)
- * is one more `router.add` with its own headers.
+ * under `/v1/`, the dashboard under `/ui/`, and `/`, which sends a browser to the dashboard and
+ * tells a program what the port speaks.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/index.js';
 import type { RegistryMetrics } from '../metrics/index.js';
 import type { AuthGate } from './auth-gate.js';
+import { dashboardRoute } from './dashboard-route.js';
 import { httpApiRoute, type HttpApiDeps } from './http-api.js';
 import { HttpRouter, refusalError, sendError, sendJson } from './http-router.js';
 import type { Logger } from './log.js';
@@ -18,6 +19,13 @@ export interface HttpRoutesDeps extends HttpApiDeps {
   readonly store: Store;
   readonly metrics: RegistryMetrics;
   readonly logger: Logger;
+  /** The built dashboard's folder (DEFAULT_DASHBOARD_DIR). */
+  readonly dashboardDir: string;
+}
+
+/** A redirect within this origin (the target is one of ours, never from the request). */
+function redirect(res: ServerResponse, status: 302 | 308, location: string): void {
+  res.writeHead(status, { location, 'content-length': 0, 'cache-control': 'no-store' }).end();
 }
 
 /** Why a request may not read (`/metrics`): the refusal of its credentials, or the role it lacks. */
@@ -49,10 +57,14 @@ export function buildHttpRouter(deps: HttpRoutesDeps): HttpRouter {
       },
     })
     .add(httpApiRoute(deps))
+    .add(dashboardRoute(deps.dashboardDir, logger))
+    .add({ path: '/ui', handle: (_req, res) => redirect(res, 308, '/ui/') })
     .add({
       path: '/',
-      handle: (_req, res) => {
-        const text = 'this port speaks WebSocket (wss://), and HTTP on /healthz, /metrics and /v1/…\n';
+      handle: (req, res) => {
+        // A person typing the address gets the dashboard; a program asking for anything else, what the port speaks.
+        if (req.headers.accept?.includes('text/html') === true) return redirect(res, 302, '/ui/');
+        const text = 'this port speaks WebSocket (wss://), and HTTP on /healthz, /metrics, /v1/… and the dashboard at /ui/\n';
         res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket', 'content-length': Buffer.byteLength(text) }).end(text);
       },
     });

@@ -8,6 +8,7 @@ export { ConfigError, defaultConfigPath, loadConfig, type RegistryConfig } from 
 export type { VerifiedPackage } from '../deploy/index.js';
 export { buildPackage, startServer, verifyPackage } from './entry-points.js';
 export { migrateStore, type MigrateResult, readDataFolderHolder, restoreSnapshot, type RestoreResult } from '../store/index.js';
+export { DASHBOARD_CSP, DEFAULT_DASHBOARD_DIR } from './dashboard-policy.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 export { createLogger, type Logger } from './log.js';
 export { type CertificateNames, certificateNames } from './certificate-names.js';

@@ -32,6 +32,7 @@ import { RegistryMetrics } from '../metrics/index.js';
 import { attachSources, countedDeployer, deliveryLag, feedStoreMetrics, probeRuns } from './metrics-feed.js';
 import { buildHttpRouter } from './http-routes.js';
 import { deploymentOrphans, MemberHeartbeat, settingsDigest } from './members.js';
+import { DEFAULT_DASHBOARD_DIR } from './dashboard-policy.js';
 
 /** Starts a registry server: lock, port, store, certificates, static entries, the config watcher. */
 export async function startServer(options: ServerOptions): Promise<RegistryServer> {
@@ -191,7 +192,7 @@ class RunningServer implements RegistryServer {
     // The scan may have found an address since the certificate was made for this start.
     await this.certificates.coverAddresses(this.topology.current().addresses.map((a) => a.address));
     this.serve(listener, { gate, runner, events, maxFrameBytes, budget });
-    const router = buildHttpRouter({ gate, runner, events, budget, limits: gate.sessionLimits, clock, revision: () => store.revision, store, metrics, logger });
+    const router = buildHttpRouter({ gate, runner, events, budget, limits: gate.sessionLimits, clock, revision: () => store.revision, store, metrics, logger, dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR });
     // Answers read the same in-memory view as every operation, after the same commits: never older than the last applied revision.
     if (dns !== undefined) {
       serveDns(dns, config.dns, runner, () => store.revision);

@@ -25,6 +25,11 @@ export interface ServerOptions {
   readonly clock?: Clock;
   /** @default a pino logger at config.server.logLevel */
   readonly logger?: Logger;
+  /**
+   * The folder of the built dashboard, served at `/ui/` (`npm run build:ui` writes it).
+   * @default DEFAULT_DASHBOARD_DIR, the package's dist/ui/
+   */
+  readonly dashboardDir?: string;
 }
 
 export interface RegistryServer {

@@ -26,6 +26,8 @@ export interface TestServerOptions {
   readonly configText?: string;
   /** The environment the configuration is read with (`REGISTRY_BACKENDS`, …). @default {} */
   readonly env?: ConfigEnv;
+  /** The built dashboard to serve at /ui/ (test/helpers/browser.ts builds one). */
+  readonly dashboardDir?: string;
 }
 
 /** A real registry on 127.0.0.1 with an OS-picked port, its own data folder and config file path. */
@@ -45,6 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: options.logger ?? createLogger({ level: 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
   });
   return {
     server,
