@@ -53,7 +53,7 @@ function healthCell(service: ServiceWire): HTMLElement {
   return el(
     'td',
     {},
-    el('span', { class: `badge health-${health}`, title: why ?? (health === 'unknown' ? 'no health check and no TTL' : health) }, health),
+    el('span', { class: `badge health-${health}`, title: why ?? (health === 'unknown' ? 'no health check has run and no TTL has said anything yet' : health) }, health === 'unknown' ? 'no checks' : health),
     service.is_active ? null : el('span', { class: 'badge inactive', title: 'discovery does not hand it out now' }, 'inactive'),
   );
 }

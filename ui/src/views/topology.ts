@@ -11,7 +11,8 @@ import type { HostTopologyWire, ServiceWire } from '../../../src/domain/index.js
 import { el, show, svg } from '../dom.js';
 import { healthOf } from './services.js';
 
-type Kind = 'local' | 'lan' | 'wireguard' | 'public';
+/** The network kinds of topology, and `other` for a bare host that no network of this host holds. */
+type Kind = 'local' | 'lan' | 'wireguard' | 'public' | 'other';
 
 interface Segment {
   readonly key: string;
@@ -71,14 +72,15 @@ function placeServices(services: readonly ServiceWire[], segments: Segment[]): M
       const a = service.addresses[k];
       return a === undefined ? [] : [[k, a] as [Kind, string]];
     });
-    if (addresses.length === 0) addresses.push([isLoopback(service.host) ? 'local' : 'public', service.host]);
+    // A service that names no address per network is placed by its host; which kind a foreign host is, is not the page's to guess.
+    if (addresses.length === 0) addresses.push([isLoopback(service.host) ? 'local' : 'other', service.host]);
     for (const [kind, address] of addresses) {
       let segment = segmentFor(segments, address);
       if (segment === undefined) {
         const key = `elsewhere:${kind}`;
         segment = segments.find((s) => s.key === key);
         if (segment === undefined) {
-          segment = { key, label: `${kind}, elsewhere`, detail: 'not a network of this host', kind };
+          segment = { key, label: kind === 'other' ? 'elsewhere' : `${kind}, elsewhere`, detail: 'not a network of this host', kind };
           segments.push(segment);
         }
       }
