@@ -14,7 +14,7 @@ interface Case {
   readonly path: string;
   readonly code: string;
   /** The rule that must refuse it; undefined when the import is allowed. */
-  readonly refusedBy?: 'no-restricted-imports' | 'no-restricted-syntax';
+  readonly refusedBy?: 'no-restricted-imports' | 'no-restricted-syntax' | 'no-restricted-properties';
 }
 
 const refused: readonly Case[] = [
@@ -43,6 +43,12 @@ const refused: readonly Case[] = [
   { path: 'src/metrics/x.ts', code: "import { operations } from '../operations/index.js';\nexport const a = operations;" },
   { path: 'src/protocol/x.ts', code: "import { RegistryMetrics } from '../metrics/index.js';\nexport const a = RegistryMetrics;" },
   { path: 'src/operations/x.ts', code: "import { RegistryMetrics } from '../metrics/index.js';\nexport const a = RegistryMetrics;" },
+  // The dashboard runs in a browser: no package, nothing of src/ but pure domain modules, no HTML from strings.
+  { path: 'ui/src/x.ts', code: "import { z } from 'zod';\nexport const a = z;" },
+  { path: 'ui/src/views/x.ts', code: "import { RegistryClient } from '../../../src/client/index.js';\nexport const a = RegistryClient;" },
+  { path: 'ui/src/x.ts', code: "import { startServer } from '../../src/server/index.js';\nexport const a = startServer;" },
+  { path: 'ui/src/x.ts', code: "export const show = (e: Element, text: string) => { e.innerHTML = text; };", refusedBy: 'no-restricted-properties' },
+  { path: 'ui/src/x.ts', code: "export const show = (e: Element, text: string) => e.insertAdjacentHTML('beforeend', text);", refusedBy: 'no-restricted-properties' },
 ];
 
 const allowed: readonly Case[] = [
@@ -57,6 +63,8 @@ const allowed: readonly Case[] = [
   { path: 'src/dns/x.ts', code: "import type { ResolvedEndpoint } from '../topology/index.js';\nexport type A = ResolvedEndpoint;" },
   { path: 'src/server/x.ts', code: "import { RegistryMetrics } from '../metrics/index.js';\nexport const a = RegistryMetrics;" },
   { path: 'src/metrics/x.ts', code: "import { RegistryError } from '../domain/index.js';\nexport const a = RegistryError;" },
+  { path: 'ui/src/x.ts', code: "import { parseIp } from '../../src/domain/ip.js';\nexport const a = parseIp;" },
+  { path: 'ui/src/views/x.ts', code: "import type { OutputFor } from '../../../src/client/index.js';\nexport type A = OutputFor<'status'>;" },
 ];
 
 describe('folder boundaries (eslint.config.js)', () => {
