@@ -1,7 +1,7 @@
 /**
- * Builds the dashboard (`npm run build:ui`, also run by `prepare`): esbuild bundles ui/src into
- * one ES module, and the page, its style sheet and its icon are copied beside it, into dist/ui/
- * where the server serves them from (DEFAULT_DASHBOARD_DIR). No framework, no CDN: what the page
+ * Builds the dashboard (`npm run build:ui`, the last step of `npm run build`, which `prepare`
+ * runs): esbuild bundles ui/src into one ES module, and the page, its style sheet and its icon are
+ * copied beside it, into dist/ui/ where the server serves them from (DEFAULT_DASHBOARD_DIR). No framework, no CDN: what the page
  * loads is these four files. Type checking is `npm run typecheck`'s (ui/tsconfig.json).
  *
  *   tsx ui/build.ts [--out-dir DIR]

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { access, chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { get as getHttps } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -42,6 +43,18 @@ async function localPrebuilds(dir: string): Promise<string> {
   const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
   await createTar({ gzip: true, file: join(prebuilds, name), cwd: staging, portable: true }, ['build']);
   return prebuilds;
+}
+
+/** A GET over HTTPS trusting `ca`: the status, the body and the Content-Security-Policy. */
+function fetchPage(url: string, ca: string): Promise<{ status: number; body: string; csp: string }> {
+  return new Promise((resolve, reject) => {
+    getHttps(url, { ca, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, csp: String(res.headers['content-security-policy']) }));
+    }).once('error', reject);
+  });
 }
 
 /** The dependencies npm says have install scripts no approval covers (`npm warn install-scripts   name@version (…)`). */
@@ -114,6 +127,13 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
       const { stdout } = await run('service-registry', [...target, 'list', '--json']);
       const listed = JSON.parse(stdout) as { name: string; host: string; port: number }[];
       assert.deepEqual(listed.map((b) => [b.name, b.host, b.port]), [['hub2', '10.0.0.5', 4444]]);
+      // The dashboard comes with the package (dist/ui/), served by the installed server.
+      await access(join(app, 'node_modules', packed.name, 'dist', 'ui', 'dashboard.js'));
+      const ca = await readFile(join(dir, 'data', 'tls', 'ca.pem'), 'utf8');
+      const page = await fetchPage(`${url.replace(/^wss:/, 'https:')}/ui/`, ca);
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<script type="module" src="dashboard\.js"><\/script>/);
+      assert.match(page.csp, /^default-src 'self'/);
     } finally {
       await stop(server);
     }

@@ -20,7 +20,7 @@ const exec = promisify(execFile);
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDir = join(projectRoot, 'node_modules', '.cache', 'service-registry-tests');
 /** Besides the `files` of package.json: what the build reads. */
-const BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'src'];
+const BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'src', 'ui'];
 const LOCK_WAIT_MS = 5 * 60_000;
 
 export interface PackedCheckout {

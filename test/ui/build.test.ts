@@ -1,5 +1,5 @@
 /**
- * The dashboard's build: `npm run build:ui` (also run by `prepare`) writes the page, its one
+ * The dashboard's build: `npm run build:ui` (part of `npm run build`, which `prepare` runs) writes the page, its one
  * script, its style sheet and its icon into the folder the server serves by default.
  */
 import assert from 'node:assert/strict';
@@ -22,9 +22,10 @@ describe('npm run build:ui', () => {
     assert.equal(DEFAULT_DASHBOARD_DIR, join(root, 'dist', 'ui/'));
   });
 
-  it('is the prepare step, and builds four files: one page, one script, one style sheet, one icon', async () => {
+  it('is part of the build prepare runs, and builds four files: one page, one script, one style sheet, one icon', async () => {
     const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    assert.match(manifest.scripts.prepare ?? '', /npm run build:ui/);
+    assert.equal(manifest.scripts.prepare, 'npm run build');
+    assert.match(manifest.scripts.build ?? '', /&& npm run build:ui$/, 'the dashboard is built after dist/ is made afresh');
     const out = await mkdtemp(join(tmpdir(), 'registry-ui-build-'));
     await chmod(out, 0o755);
     try {
