@@ -57,7 +57,8 @@ export const snapshotWire = z.object({
   pools: z.array(z.object({ network: z.string(), cidr: z.string(), cursor: z.string().regex(/^\d+$/) })),
   /** Released addresses, oldest first (the next ones handed out). */
   free: z.array(z.object({ network: z.string(), address: z.string() })),
-  tokens: z.array(z.object({ name: z.string(), role: z.enum(grantedRoles), hash: z.string(), createdAt: z.number().int() })),
+  /** `expiresAt` (milliseconds) only for a token that expires: a token without it never does, as in a snapshot taken before tokens could expire. */
+  tokens: z.array(z.object({ name: z.string(), role: z.enum(grantedRoles), hash: z.string(), createdAt: z.number().int(), expiresAt: z.number().int().optional() })),
 });
 
 export type SnapshotWire = z.output<typeof snapshotWire>;

@@ -2,6 +2,7 @@ import { asRevision, RegistryError, type Revision, SNAPSHOT_FORMAT, SNAPSHOT_VER
 import type { AllocationSnapshot } from './allocations.js';
 import { decodeDeployment, decodeService } from './codec.js';
 import { type CommitChanges, emptyChanges, type StoreContents, type ViewSet } from './committed.js';
+import type { TokenRecord } from './tokens.js';
 
 /**
  * Snapshots of the whole state (`snapshot`, `registry snapshot save|restore`): what a store holds
@@ -68,9 +69,13 @@ export function snapshotDocument(snapshot: StoreSnapshot, takenAt: number): Snap
     allocations: allocations.map(({ network, address, owner, allocatedAt }) => ({ network, address, owner, allocatedAt })),
     pools: pools.map(({ network, cidr, cursor }) => ({ network, cidr, cursor })),
     free: free.map(({ network, address }) => ({ network, address })),
-    tokens: snapshot.tokens.map(({ name, role, hash, createdAt }) => ({ name, role, hash, createdAt })),
+    tokens: snapshot.tokens.map(tokenOfSnapshot),
   };
 }
+
+/** A token record with exactly its fields: `expiresAt` only when it expires (absent: never). */
+const tokenOfSnapshot = ({ name, role, hash, createdAt, expiresAt }: TokenRecord | SnapshotWire['tokens'][number]): TokenRecord =>
+  expiresAt === undefined ? { name, role, hash, createdAt } : { name, role, hash, createdAt, expiresAt };
 
 const invalid = (path: string, message: string): RegistryError =>
   new RegistryError('invalid_params', `invalid snapshot: ${path}: ${message}`, { details: { fields: [{ path, message }] } });
@@ -101,6 +106,6 @@ export function readSnapshotDocument(value: unknown): StoreSnapshot {
     services: decode(doc.services, 'services', decodeService),
     deployments: decode(doc.deployments, 'deployments', decodeDeployment),
     allocations: { allocations: doc.allocations, pools: doc.pools, free: doc.free },
-    tokens: doc.tokens,
+    tokens: doc.tokens.map(tokenOfSnapshot),
   };
 }

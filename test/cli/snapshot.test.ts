@@ -1,7 +1,8 @@
 /**
  * `registry snapshot save` and `registry snapshot restore`: a consistent export of a running
  * server's whole state, restored into an empty PostgreSQL database and from there into a new
- * SQLite file, reproduces every record and the revision (and a restored token still works).
+ * SQLite file, reproduces every record and the revision (and a restored token still works, an
+ * expiring one keeping its expiry).
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -70,6 +71,7 @@ describe('registry snapshot save and restore', () => {
       for (const owner of ['laptop', 'phone', 'tablet']) await client.allocateIp({ network: 'wg0', owner });
       await client.releaseIp({ network: 'wg0', owner: 'phone' });
       tokenSecret = (await client.call('token_create', { name: 'ci', role: 'read' })).token;
+      await client.call('token_create', { name: 'brief', role: 'read', ttl: 3600 });
       const pkg = await makePackage(work, { version: '1.0.0', port: await freePort() });
       await assert.rejects(client.call('deploy_package', { package_path: pkg, target_node: 'gone' }), /connect/);
     } finally {
@@ -86,11 +88,14 @@ describe('registry snapshot save and restore', () => {
     if (!requirePeer(t, postgres !== undefined, started.ok ? '' : started.reason) || postgres === undefined) return;
     const saved = await toServer('snapshot', 'save', 'first.json');
     assert.equal(saved.code, EXIT.ok, saved.stderr);
-    assert.match(saved.stdout, /^saved revision \d+ to .*first\.json: 3 services, 1 deployments, 3 allocations, 1 tokens$/m);
+    assert.match(saved.stdout, /^saved revision \d+ to .*first\.json: 3 services, 1 deployments, 3 allocations, 2 tokens$/m);
     assert.equal((await stat(join(work, 'first.json'))).mode & 0o777, 0o600, 'it holds token hashes: its owner alone reads it');
     const first = JSON.parse(await readFile(join(work, 'first.json'), 'utf8')) as Obj;
     assert.equal(first.format, 'service-registry-snapshot');
     assert.ok(Number(first.revision) > 0);
+    const tokens = first.tokens as Obj[];
+    assert.deepEqual(tokens.map((token) => Object.keys(token).sort()), [['createdAt', 'hash', 'name', 'role', 'expiresAt'].sort(), ['createdAt', 'hash', 'name', 'role']]);
+    assert.equal(Number(tokens[0]?.expiresAt) - Number(tokens[0]?.createdAt), 3_600_000, 'the expiring token carries its expiry; the other none');
 
     const url = await postgres.createDatabase();
     const intoPostgres = await cli('snapshot', 'restore', 'first.json', '--store', url, '--json');
