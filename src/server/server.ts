@@ -226,11 +226,12 @@ class RunningServer implements RegistryServer {
     });
   }
 
-  /** The TTL sweeps, and the end of the deployments whose server died (or that this server lost track of). */
+  /** The TTL sweeps, the end of the deployments whose server died (or this server lost), and expired tokens (their streams end here). */
   private startSweeps(): TtlSweeper {
     const { store, clock, logger, metrics } = this.parts;
     const runsHere = (id: string): boolean => this.deployer?.runs(id) ?? false;
-    return new TtlSweeper(store, clock, logger, (count) => metrics.expired(count), undefined, deploymentOrphans(store, this.serverId, runsHere));
+    const orphans = deploymentOrphans(store, this.serverId, runsHere);
+    return new TtlSweeper(store, clock, logger, (count) => metrics.expired(count), undefined, orphans, () => this.events?.reauthorize());
   }
 
   /** The door's checks: credentials (the client CAs follow certificate reloads), browser origins and limits, as `[auth]` and `[limits]` are in force. */

@@ -30,6 +30,8 @@ export class TtlSweeper {
     private readonly onExpired: (count: number) => void = () => undefined,
     intervalMs: number = DEFAULT_TTL_SWEEP_MS,
     private readonly orphaned?: OrphanedDeployments,
+    /** Told when this server holds tokens past their expiry, after this pass removed them if it sweeps: their streams end. */
+    private readonly onTokensLapsed: () => void = () => undefined,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.timer = setInterval(() => {
@@ -43,7 +45,7 @@ export class TtlSweeper {
     const deps = { store: this.store, clock: this.clock };
     const expired = await expireTtls(deps);
     this.onExpired(expired);
-    await expireTokens(deps);
+    if ((await expireTokens(deps)).lapsed > 0) this.onTokensLapsed();
     if (this.orphaned !== undefined) {
       const ended = await endOrphanedDeployments(deps, await this.orphaned());
       if (ended > 0) this.logger.warn({ ended }, 'ended deployments whose server stopped before they did');
