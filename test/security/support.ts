@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { asServiceId, newService, type ServiceFields } from '../../src/domain/index.js';
+import { asServiceId, type GrantedRole, newService, type ServiceFields } from '../../src/domain/index.js';
+import { issueClientCertificate } from '../../src/server/index.js';
 import { openStore } from '../../src/store/index.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/test-server.js';
 
@@ -110,6 +111,12 @@ export async function openSocket(url: string, options: SocketOptions = {}): Prom
       clearTimeout(timer);
     },
   };
+}
+
+/** A socket that holds `role` by a client certificate the server's own CA issues (for servers where loopback grants nothing). */
+export async function openCertifiedSocket(srv: TestServer, role: GrantedRole = 'admin'): Promise<TestSocket> {
+  const pair = await issueClientCertificate({ dataDir: srv.dataDir, name: `operator-${role}`, role });
+  return openSocket(srv.url, { ca: srv.caPem, cert: pair.certPem, key: pair.keyPem });
 }
 
 /** How an upgrade was refused: the HTTP status and the body, which says why. */

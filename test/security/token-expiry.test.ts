@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/domain/index.js';
-import { issueClientCertificate } from '../../src/server/index.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { envelope, envelopeCode, type Obj, openSocket, refusalOf, startConfiguredServer, type TestSocket } from './support.js';
+import { envelope, envelopeCode, type Obj, openCertifiedSocket, openSocket, refusalOf, startConfiguredServer, type TestSocket } from './support.js';
 
 /** Loopback gets no role here, so a local test connection stands for a remote caller. */
 const LOOPBACK_LIKE_REMOTE = '[auth]\nloopback_role = "none"\n';
@@ -29,8 +28,7 @@ describe('token_create with a ttl', () => {
 
   before(async () => {
     srv = await startConfiguredServer(LOOPBACK_LIKE_REMOTE, { clock });
-    const pair = await issueClientCertificate({ dataDir: srv.dataDir, name: 'operator', role: 'admin' });
-    admin = await openSocket(srv.url, { ca: srv.caPem, cert: pair.certPem, key: pair.keyPem });
+    admin = await openCertifiedSocket(srv);
   });
   after(async () => {
     await admin?.close();

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { issueClientCertificate } from '../../src/server/index.js';
 import { builtDashboard, chromiumPresent, launchTrusting, NO_CHROMIUM, record } from '../helpers/browser.js';
 import { requirePeer } from '../helpers/peers.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { envelope, envelopeCode, type Obj, openSocket, startConfiguredServer, type TestSocket } from '../security/support.js';
+import { envelope, envelopeCode, type Obj, openCertifiedSocket, startConfiguredServer, type TestSocket } from '../security/support.js';
 
 const WAIT = { timeout: 20_000 };
 const DOCS = fileURLToPath(new URL('../../docs/dashboard/', import.meta.url));
@@ -55,8 +54,7 @@ describe('dashboard sign-in', () => {
     remote = await startConfiguredServer('[auth]\nloopback_role = "none"\n', { dashboardDir });
     local = await startTestServer({ dashboardDir });
     // The operator: an admin client certificate, since loopback grants nothing on this server.
-    const pair = await issueClientCertificate({ dataDir: remote.dataDir, name: 'operator', role: 'admin' });
-    admin = await openSocket(remote.url, { ca: remote.caPem, cert: pair.certPem, key: pair.keyPem });
+    admin = await openCertifiedSocket(remote);
     assert.equal(envelopeCode(await admin.call(envelope(id(), 'register', { name: 'hub2', host: '192.168.1.5', port: 4444 }))), undefined);
     // One server certificate per server: chromium trusts the one it is shown, by its key.
     assert.equal(remote.server.certPem === local.server.certPem, false);
