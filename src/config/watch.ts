@@ -39,6 +39,11 @@ export interface ConfigWatcher extends AsyncDisposable {
   readonly ready: Promise<void>;
   /** The last configuration that loaded (the one passed in, until the file changes). */
   readonly current: RegistryConfig | undefined;
+  /**
+   * A configuration was applied by another path (an explicit reload): the next edit is applied
+   * even when its text is the one this watcher saw last, since that may no longer be in force.
+   */
+  appliedElsewhere(): void;
   /** Stops watching; no callback runs once it resolves. Idempotent. */
   close(): Promise<void>;
   /** Resolves (never rejects) when the watcher has closed, with the reason if it was not `close()`. */
@@ -129,6 +134,10 @@ class FileConfigWatcher implements ConfigWatcher {
 
   get current(): RegistryConfig | undefined {
     return this.latest;
+  }
+
+  appliedElsewhere(): void {
+    this.lastText = undefined;
   }
 
   close(): Promise<void> {

@@ -8,6 +8,8 @@ export interface ConfigFollowerOptions {
   readonly logger: Logger;
   /** @default true when the configuration was read from a file */
   readonly watch: boolean | undefined;
+  /** Quiet time after the last edit before the file is read. @default DEFAULT_RELOAD_DEBOUNCE_MS */
+  readonly debounceMs?: number;
 }
 
 /**
@@ -27,8 +29,14 @@ export class ConfigFollower {
       ? watchConfig(options.config, {
           onChange: (next) => void this.enqueue(() => this.applyNext(next, 'file changed')).catch(() => {}),
           onError: (error) => this.logRejected(error),
+          ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
         })
       : undefined;
+  }
+
+  /** Resolves once edits of the file are seen (at once when nothing is watched). */
+  get ready(): Promise<void> {
+    return this.watcher?.ready ?? Promise.resolve();
   }
 
   /** Re-reads the file now; a broken or missing file rejects with its ConfigError and changes nothing. */
@@ -45,7 +53,10 @@ export class ConfigFollower {
         if (error instanceof ConfigError) this.logRejected(error);
         throw error;
       }
-      return this.applyNext(next, 'reload requested');
+      const applied = await this.applyNext(next, 'reload requested');
+      // The watcher's last text may be what this reload just replaced: an edit back to it must apply.
+      this.watcher?.appliedElsewhere();
+      return applied;
     });
   }
 
