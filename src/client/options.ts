@@ -8,6 +8,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How many times a read, or a write with its request id, is sent again (see ClientOptions.retries). */
 export const DEFAULT_RETRIES = 3;
+/** With compression on, requests at least this large go compressed; smaller ones never. */
+export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 1024;
 
 export interface ClientOptions {
   /**
@@ -67,6 +69,12 @@ export interface ClientOptions {
    * @default the URL's host name (none for an IP address)
    */
   readonly servername?: string;
+  /**
+   * Offers permessage-deflate: a server that accepts it (this registry does) compresses answers of
+   * 1 KiB or more, such as a long list. No compression context is kept between messages.
+   * @default true
+   */
+  readonly compression?: boolean;
 }
 
 /** Options with every default filled and every file read; frozen. */
@@ -87,6 +95,7 @@ export interface ResolvedClientOptions {
   readonly servername: string | undefined;
   readonly retries: number;
   readonly consistency: ReadConsistency;
+  readonly compression: boolean;
 }
 
 const FINGERPRINT_BYTES = 32;
@@ -194,5 +203,6 @@ export async function resolveClientOptions(url: string, options: ClientOptions =
     servername: options.servername,
     retries: checkRetries(options.retries),
     consistency: checkConsistency(options.consistency),
+    compression: options.compression ?? true,
   });
 }

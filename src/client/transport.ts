@@ -10,7 +10,7 @@ import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { WebSocket, type ClientOptions as WsOptions } from 'ws';
 import { RegistryError, type ErrorCode } from '../domain/index.js';
 import { ConnectionFailedError } from './errors.js';
-import type { ResolvedClientOptions } from './options.js';
+import { DEFAULT_COMPRESSION_THRESHOLD_BYTES, type ResolvedClientOptions } from './options.js';
 
 /** A URL host name without the brackets of an IPv6 literal. */
 const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -82,7 +82,8 @@ function tlsOptions(options: ResolvedClientOptions): ConnectionOptions {
 function wsOptions(options: ResolvedClientOptions): WsOptions {
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const base: WsOptions = { headers, handshakeTimeout: options.connectTimeoutMs, followRedirects: false };
+  const perMessageDeflate = options.compression ? { threshold: DEFAULT_COMPRESSION_THRESHOLD_BYTES, clientNoContextTakeover: true, serverNoContextTakeover: true } : false;
+  const base: WsOptions = { headers, handshakeTimeout: options.connectTimeoutMs, followRedirects: false, perMessageDeflate };
   if (options.url.protocol !== 'wss:') return base;
   return { ...base, agent: new TlsAgent(tlsOptions(options), options.fingerprint, options.displayUrl) };
 }

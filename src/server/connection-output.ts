@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { encodeFrames, type FramePayload, rawSocket } from './frame-writer.js';
+import { encodeFrames, type FramePayload, joinedPayload, rawSocket } from './frame-writer.js';
 import type { Logger } from './log.js';
 
 /** WebSocket close codes of a cut-off connection (4000-4999 is for applications). */
@@ -99,7 +99,9 @@ export class ConnectionOutput implements UnreadHolder {
   /** Bytes the peer has not taken yet: queued here and buffered in the socket (none once it is destroyed). */
   get unread(): number {
     const raw = rawSocket(this.socket);
-    return this.queuedBytes + (raw === undefined || raw.destroyed ? 0 : raw.writableLength);
+    // Through ws (permessage-deflate), its sender holds what waits for compression: bufferedAmount counts it.
+    if (raw === undefined) return this.queuedBytes + (this.socket.readyState === this.socket.OPEN ? this.socket.bufferedAmount : 0);
+    return this.queuedBytes + (raw.destroyed ? 0 : raw.writableLength);
   }
 
   /** Sends frames in order as one write; false when the connection is cut or gone (they are dropped). */
@@ -107,16 +109,9 @@ export class ConnectionOutput implements UnreadHolder {
     if (frames.length === 0) return !this.isCut;
     if (this.isCut || this.socket.readyState !== this.socket.OPEN) return false;
     const raw = rawSocket(this.socket);
-    if (raw === undefined || !raw.writable) {
-      for (const payload of frames) this.socket.send(typeof payload === 'string' ? payload : Buffer.concat(payload.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), { binary: false });
-      return true;
-    }
+    if (raw === undefined || !raw.writable) return this.sendThroughWs(frames);
     const bytes = encodeFrames(frames);
-    const unread = this.unread;
-    if (unread > 0 && unread + bytes.length > this.maxBufferedBytes) {
-      this.cut('slow_consumer', `the peer stopped reading: ${unread} bytes are unread and the limit is ${this.maxBufferedBytes}`);
-      return false;
-    }
+    if (this.cutIfOver(bytes.length)) return false;
     if (this.queue.length === 0 && !raw.writableNeedDrain) {
       raw.write(bytes, this.refresh);
     } else {
@@ -124,6 +119,24 @@ export class ConnectionOutput implements UnreadHolder {
       this.queue.push(bytes);
       this.queuedBytes += bytes.length;
     }
+    this.recount();
+    return !this.isCut;
+  }
+
+  /** Cuts the connection when `bytes` more would put it past its limit of unread bytes (one answer alone may). */
+  private cutIfOver(bytes: number): boolean {
+    const unread = this.unread;
+    if (unread === 0 || unread + bytes <= this.maxBufferedBytes) return false;
+    this.cut('slow_consumer', `the peer stopped reading: ${unread} bytes are unread and the limit is ${this.maxBufferedBytes}`);
+    return true;
+  }
+
+  /** Through ws's sender (compressing frames above the threshold), under the same limit on unread bytes. */
+  private sendThroughWs(frames: readonly FramePayload[]): boolean {
+    const payloads = frames.map(joinedPayload);
+    const bytes = payloads.reduce((sum, payload) => sum + Buffer.byteLength(payload), 0);
+    if (this.cutIfOver(bytes)) return false;
+    for (const payload of payloads) this.socket.send(payload, { binary: false }, this.refresh);
     this.recount();
     return !this.isCut;
   }

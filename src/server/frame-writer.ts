@@ -6,8 +6,10 @@
  * owes a connection in one buffer, makes each batch one write, one TLS record and one syscall;
  * the shared part of an event frame is copied in as bytes rather than encoded again for every
  * subscriber. This is sound because `ws` writes every frame of its own (pings, pongs, close)
- * whole and at once when permessage-deflate is off, as it is on this server (listener.ts), and
- * because `ws` counts bytes queued on the socket in `bufferedAmount`, so the limits still see them.
+ * whole and at once when permessage-deflate is off, and because `ws` counts bytes queued on the
+ * socket in `bufferedAmount`, so the limits still see them. A connection that negotiated
+ * permessage-deflate (listener.ts) sends through `ws` instead: its sender compresses frames above
+ * the threshold asynchronously and keeps every frame, its own and ours, in order.
  */
 import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -20,6 +22,7 @@ const FIN_TEXT = 0x81;
 
 /** The connection's network socket, when `ws` exposes it; undefined means "send through ws". */
 export function rawSocket(socket: WebSocket): Socket | undefined {
+  if (socket.extensions.includes('permessage-deflate')) return undefined;
   const raw: unknown = Reflect.get(socket, '_socket');
   return raw instanceof Socket ? raw : undefined;
 }
@@ -81,7 +84,8 @@ export function encodeFrames(frames: readonly FramePayload[]): Buffer {
   return out;
 }
 
-const joined = (payload: FramePayload): string | Buffer =>
+/** One frame's payload as one value ws can send. */
+export const joinedPayload = (payload: FramePayload): string | Buffer =>
   typeof payload === 'string' ? payload : Buffer.concat(payload.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 
 /**
@@ -92,7 +96,7 @@ export function sendFrames(socket: WebSocket, frames: readonly FramePayload[]): 
   if (frames.length === 0 || socket.readyState !== socket.OPEN) return;
   const raw = rawSocket(socket);
   if (raw === undefined || !raw.writable) {
-    for (const payload of frames) socket.send(joined(payload), { binary: false });
+    for (const payload of frames) socket.send(joinedPayload(payload), { binary: false });
     return;
   }
   raw.write(encodeFrames(frames));

@@ -21,6 +21,26 @@ export interface ListenerOptions {
   readonly verifyUpgrade?: (req: IncomingMessage) => { readonly status: number; readonly reason: string } | undefined;
 }
 
+/** Answers at least this large go compressed to a client that offered permessage-deflate; smaller frames never. */
+export const DEFAULT_DEFLATE_THRESHOLD_BYTES = 1024;
+
+/**
+ * permessage-deflate as this server accepts it: only frames of DEFAULT_DEFLATE_THRESHOLD_BYTES or
+ * more, no context kept between messages (nothing of zlib's stays tied to a connection's history),
+ * and small windows and memory levels, so a connection that compressed once holds tens of KB of
+ * zlib state rather than hundreds. A connection that never sends or receives a large frame has no
+ * zlib state at all (ws creates it on first use).
+ */
+export const DEFLATE_OPTIONS = Object.freeze({
+  threshold: DEFAULT_DEFLATE_THRESHOLD_BYTES,
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+  serverMaxWindowBits: 12,
+  zlibDeflateOptions: { level: 1, memLevel: 4 },
+  zlibInflateOptions: { chunkSize: 16 * 1024 },
+  concurrencyLimit: 4,
+});
+
 export interface Listener {
   readonly http: Server;
   readonly wss: WebSocketServer;
@@ -60,7 +80,7 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
     });
   });
   // Attached once bound: ws re-emits the server's errors, and a bind error must not reach it unhandled.
-  const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: false, ...(verifyClient ? { verifyClient } : {}) });
+  const wss = new WebSocketServer({ server: http, maxPayload: options.hardFrameLimit, perMessageDeflate: { ...DEFLATE_OPTIONS }, ...(verifyClient ? { verifyClient } : {}) });
   const port = (http.address() as AddressInfo).port;
   const setSecureContext = https
     ? (material: { readonly cert: string; readonly key: string; readonly ca?: string }) =>
