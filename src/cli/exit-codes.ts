@@ -27,6 +27,7 @@ const byServerCode = {
   illegal_transition: EXIT.failure,
   config_invalid: EXIT.usage,
   resync_required: EXIT.failure,
+  cursor_expired: EXIT.failure,
   slow_consumer: EXIT.unavailable,
   network_exhausted: EXIT.failure,
   address_unavailable: EXIT.failure,

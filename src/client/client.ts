@@ -4,7 +4,7 @@ import { type OutputFor, parseAnswer } from './answers.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './options.js';
 import { httpGet } from './transport.js';
 import { type MetricFamily, parseMetricsText } from './metrics-text.js';
-import { RegistryError, isErrorCode } from '../domain/index.js';
+import { RegistryError, isErrorCode, type ServicePageWire, type ServiceWire } from '../domain/index.js';
 import { deferred, Link } from './link.js';
 import { callKinds, mayRetry, retryDelay } from './retry.js';
 import type { SubscribeOptions } from './event-stream.js';
@@ -12,6 +12,17 @@ import { EventStream, type StreamConnection } from './subscription.js';
 
 /** What an operation takes, as the table declares it (before defaults). */
 export type InputFor<N extends OperationName> = InputOf<OperationByName<N>>;
+
+/** The filters of `list_services`; the client pages by itself. */
+export type ListFilters = Omit<InputFor<'list_services'>, 'limit' | 'cursor'>;
+export interface ListPaging {
+  /** Services per request. @default DEFAULT_LIST_PAGE_SIZE */
+  readonly pageSize?: number;
+}
+/** Services per page when the client walks a listing. */
+export const DEFAULT_LIST_PAGE_SIZE = 1_000;
+/** How often `listServices` starts a walk again after its snapshot expired. */
+const LIST_RESTARTS = 3;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,8 +131,34 @@ export class RegistryClient implements AsyncDisposable {
     return this.call('get_service', input);
   }
 
-  listServices(input: InputFor<'list_services'> = {}): Promise<OutputFor<'list_services'>> {
-    return this.call('list_services', input);
+  /**
+   * Every service the filters keep, read a page at a time (`pageSize`, default
+   * DEFAULT_LIST_PAGE_SIZE) from one revision-stable snapshot of the server. A snapshot that
+   * expires during the walk (`cursor_expired`) makes it start over, up to LIST_RESTARTS times.
+   */
+  async listServices(input: ListFilters = {}, options: ListPaging = {}): Promise<readonly ServiceWire[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const all: ServiceWire[] = [];
+        for await (const page of this.listServicePages(input, options)) all.push(...page.services);
+        return all;
+      } catch (error) {
+        if (!(error instanceof RegistryError && error.code === 'cursor_expired' && attempt < LIST_RESTARTS)) throw error;
+      }
+    }
+  }
+
+  /** The pages of one listing, all of the revision its first page was read at (`revision` of each page). */
+  async *listServicePages(input: ListFilters = {}, options: ListPaging = {}): AsyncGenerator<ServicePageWire, void, undefined> {
+    const limit = options.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
+    let cursor: string | undefined;
+    do {
+      const answer = await this.call('list_services', { ...input, limit, ...(cursor === undefined ? {} : { cursor }) });
+      // A page is what a limit answers; a whole list would be one last page.
+      const page = Array.isArray(answer) ? { services: answer, next_cursor: null, revision: -1 } : answer;
+      yield page;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   reload(): Promise<OutputFor<'reload'>> {

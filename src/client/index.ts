@@ -1,5 +1,5 @@
 /** @module client — RegistryClient: a typed connection to a registry server over TLS WebSockets. */
-export { type InputFor, RegistryClient } from './client.js';
+export { DEFAULT_LIST_PAGE_SIZE, type InputFor, type ListFilters, type ListPaging, RegistryClient } from './client.js';
 export { actionNames, type OutputFor } from './answers.js';
 export {
   DEFAULT_RECONNECT_BASE_MS,

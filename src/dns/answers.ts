@@ -125,9 +125,11 @@ export class ZoneAnswerer {
     const revision = this.zone.serial();
     let index = this.caseIndex;
     if (index?.revision !== revision) {
-      const names = this.ask('list_services', { active_only: false }, source).then(
-        (all) => new Map(all.filter((s) => s.name !== s.name.toLowerCase()).map((s) => [s.name.toLowerCase(), s.name])),
-      );
+      const names = this.ask('list_services', { active_only: false }, source).then((listed) => {
+        // Without limit the answer is every service, never a page.
+        const all = Array.isArray(listed) ? listed : [];
+        return new Map(all.filter((s) => s.name !== s.name.toLowerCase()).map((s) => [s.name.toLowerCase(), s.name]));
+      });
       const built = { revision, names };
       index = this.caseIndex = built;
       // A failed build is not kept: the next miss asks again.

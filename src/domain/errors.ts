@@ -15,6 +15,7 @@ export const errorCodes = {
   illegal_transition: { retry: false, text: 'the service cannot move from its state to the one asked' },
   config_invalid: { retry: false, text: 'the configuration file does not parse or validate' },
   resync_required: { retry: false, text: 'the revision asked for was compacted away; take a snapshot' },
+  cursor_expired: { retry: false, text: 'the listing snapshot of this cursor is gone; list again from the start' },
   slow_consumer: { retry: true, text: 'the subscriber fell too far behind and was cut off; resume from its last revision' },
   network_exhausted: { retry: false, text: 'no free address is left in the network' },
   address_unavailable: { retry: false, text: 'the address asked for is taken, reserved or outside the network' },

@@ -131,7 +131,7 @@ export { type Registration, type RegistrationContext, type RegistrationMode, typ
 export { type GrantedRole, grantedRoles, isGrantedRole, type Role, roleAllows, roles } from './roles.js';
 export { assertTransition, canTransition, type ServiceState, serviceStates } from './state.js';
 export { stringMap, unixSeconds } from './wire-common.js';
-export { backendWire, type BackendWire, registeredWire, serviceListWire, serviceWire, type ServiceWire } from './wire-service.js';
+export { backendWire, type BackendWire, registeredWire, serviceListingWire, serviceListWire, servicePageWire, type ServicePageWire, serviceWire, type ServiceWire } from './wire-service.js';
 export {
   addedCheckWire,
   type AddedCheckWire,

@@ -82,6 +82,13 @@ export const serviceWire = z.object({
 
 export const serviceListWire = z.array(serviceWire);
 
+/** A page of `list_services` with `limit`: the services, the cursor of the next page (null at the end) and the snapshot's revision. */
+export const servicePageWire = z.object({ services: serviceListWire, next_cursor: z.string().nullable(), revision: z.number().int() });
+
+/** `list_services`: every service without `limit` (as upstream clients read it), a page with it. */
+export const serviceListingWire = z.union([serviceListWire, servicePageWire]);
+export type ServicePageWire = z.output<typeof servicePageWire>;
+
 /** `register` and `register_service`: the record, and whether the name was new. */
 export const registeredWire = z.object({ service: serviceWire, created: z.boolean() });
 

@@ -21,6 +21,7 @@ export { expireTokens } from './expire-tokens.js';
 export { expireTtls } from './expire-ttls.js';
 export type { ConnectionInfo, RuntimeServices, StreamHost, SubscriptionOpened, SubscriptionRequest } from './runtime.js';
 export type { RegisterOutput } from './register.js';
+export type { ServicePage } from './list-services.js';
 export { AUTO_BACKEND, type StaticEntries, syncStaticEntries } from './static-entries.js';
 export type { Deployer } from './runtime.js';
 export type { TopologyService } from './runtime.js';

@@ -20,6 +20,7 @@ const wireCodes = {
   illegal_transition: 'illegal_transition',
   config_invalid: 'config_invalid',
   resync_required: 'resync_required',
+  cursor_expired: 'cursor_expired',
   slow_consumer: 'slow_consumer',
   network_exhausted: 'network_exhausted',
   address_unavailable: 'address_unavailable',

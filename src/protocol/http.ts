@@ -145,6 +145,7 @@ export const httpStatuses = {
   illegal_transition: 409,
   config_invalid: 422,
   resync_required: 410,
+  cursor_expired: 410,
   slow_consumer: 429,
   network_exhausted: 409,
   address_unavailable: 409,

@@ -40,6 +40,7 @@ const errorPlacement = {
   illegal_transition: 'content',
   config_invalid: 'content',
   resync_required: 'stream',
+  cursor_expired: 'content',
   slow_consumer: 'stream',
   limit_exceeded: 'stream',
   network_exhausted: 'content',

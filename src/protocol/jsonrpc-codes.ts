@@ -17,6 +17,7 @@ export const jsonRpcCodes = {
   config_invalid: -32011,
   resync_required: -32012,
   slow_consumer: -32013,
+  cursor_expired: -32014,
   network_exhausted: -32020,
   address_unavailable: -32021,
   deployment_in_progress: -32030,

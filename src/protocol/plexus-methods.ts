@@ -31,7 +31,8 @@ export const plexusContentSchemas = {
   register: tagged(['backend_registered', 'backend_updated'], { backend: backendWire }),
   update: tagged(['backend_updated'], { backend: backendWire }),
   deregister: tagged(['backend_deleted', 'backend_deregistered'], { name: z.string() }),
-  list_services: tagged(['backends'], { backends: z.array(backendWire) }),
+  /** A page (with `limit`) adds `next_cursor` and `revision`. */
+  list_services: tagged(['backends'], { backends: z.array(backendWire), next_cursor: z.string().nullable().optional(), revision: z.number().int().optional() }),
   /** `null` for an unknown name, not an error (upstream behaviour clients rely on). */
   get_service: tagged(['backend'], { backend: backendWire.nullable() }),
   ping: tagged(['ping'], pingWire.shape),
@@ -55,7 +56,7 @@ const contentEncoders = {
   register: (r) => ({ type: r.created ? 'backend_registered' : 'backend_updated', backend: backendOf(r.service) }),
   update: (r) => ({ type: 'backend_updated', backend: backendOf(r) }),
   deregister: (r, method) => ({ type: method === 'registry.delete' ? 'backend_deleted' : 'backend_deregistered', name: r.name }),
-  list_services: (r) => ({ type: 'backends', backends: r.map(backendOf) }),
+  list_services: (r) => ('next_cursor' in r ? { type: 'backends', backends: r.services.map(backendOf), next_cursor: r.next_cursor, revision: r.revision } : { type: 'backends', backends: r.map(backendOf) }),
   get_service: (r) => ({ type: 'backend', backend: backendOf(r) }),
   ping: (r) => ({ type: 'ping', ...r }),
   reload: (r) => ({ type: 'reloaded', ...r }),

@@ -4,7 +4,7 @@
  * compiler checks that every operation has an encoder and that each returns its schema's shape.
  */
 import type { Service } from '../domain/index.js';
-import type { HandlerOutputs, OperationName, RegisterOutput, WireOutputs } from '../operations/index.js';
+import type { HandlerOutputs, OperationName, RegisterOutput, ServicePage, WireOutputs } from '../operations/index.js';
 import type { Frozen } from './frozen.js';
 import { encodeCheckOutput, encodeCheckRow, encodeHealthReport } from './wire-check.js';
 import { encodeDeployment } from './wire-deploy.js';
@@ -18,6 +18,9 @@ type ResultEncoders = { readonly [N in OperationName]: (value: HandlerOutputs[N]
 
 const encodeRegistered = (v: RegisterOutput, now: number) => ({ service: encodeService(v.service, now), created: v.created });
 const encodeServices = (list: readonly Service[], now: number) => list.map((s) => encodeService(s, now));
+const encodeListing = (value: readonly Service[] | ServicePage, now: number) =>
+  isPage(value) ? { services: encodeServices(value.services, now), next_cursor: value.nextCursor, revision: value.revision } : encodeServices(value, now);
+const isPage = (value: readonly Service[] | ServicePage): value is ServicePage => !Array.isArray(value);
 
 /** Outputs that are already wire-shaped (status, tokens, allocations, …) go as they are. */
 const resultEncoders = {
@@ -27,7 +30,7 @@ const resultEncoders = {
   deregister: (v) => v,
   ping: (v) => v,
   get_service: encodeService,
-  list_services: encodeServices,
+  list_services: encodeListing,
   reload: (v) => v,
   status: (v) => v,
   subscribe: (v) => v,

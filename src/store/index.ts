@@ -27,3 +27,4 @@ export { snapshotDocument, type StoreSnapshot } from './snapshot.js';
 export { type DataFolderHolder, type DataFolderLock, LOCK_FILE_NAME, lockDataFolder, readDataFolderHolder } from './sqlite/index.js';
 export type { AllocationReadView, AllocationWriter, IpAllocation, IpPoolState } from './allocations.js';
 export type { TokenReadView, TokenRecord, TokenWriter } from './tokens.js';
+export { OrderedServices, type OrderedPage } from './ordered.js';

@@ -1,5 +1,6 @@
 import type { CommittedEvent, DeploymentRecord, RegistryEvent, Revision, Service } from '../domain/index.js';
 import type { AllocationReadView, AllocationWriter } from './allocations.js';
+import type { OrderedServices } from './ordered.js';
 import type { StoreSnapshot } from './snapshot.js';
 import type { TokenReadView, TokenWriter } from './tokens.js';
 
@@ -8,6 +9,8 @@ export interface ServiceReadView {
   get(name: string): Service | undefined;
   /** Every service, ordered by name. */
   list(): readonly Service[];
+  /** Every service, ordered by name, as an immutable value: later commits never change it (paged listings keep it). */
+  ordered(): OrderedServices;
   readonly size: number;
 }
 

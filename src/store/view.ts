@@ -1,4 +1,5 @@
 import type { Service } from '../domain/index.js';
+import { OrderedServices } from './ordered.js';
 import type { ServiceReadView } from './types.js';
 
 /** Changes keyed by service name: a service is put, `null` deletes it. */
@@ -6,16 +7,28 @@ export type ServiceChanges = ReadonlyMap<string, Service | null>;
 
 const byName = (a: Service, b: Service): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/** Sorted by name, in O(n) when it already is (as both stores load them). */
+function sortedByName(services: Iterable<Service>): readonly Service[] {
+  const list = [...services];
+  for (let i = 1; i < list.length; i++) if (byName(list[i - 1] as Service, list[i] as Service) >= 0) return list.sort(byName);
+  return list;
+}
+
 /**
  * The in-memory read view. The store builds it at open and applies each batch's
  * changes only after the batch committed, so readers never see uncommitted data.
+ * Names index a map (get); the order is an immutable OrderedServices whose value
+ * a paged listing keeps as its snapshot.
  */
 export class MemoryServiceView implements ServiceReadView {
   readonly #byName = new Map<string, Service>();
+  #ordered: OrderedServices;
   #sorted: readonly Service[] | undefined;
 
   constructor(services: Iterable<Service> = []) {
-    for (const service of services) this.#byName.set(service.name, service);
+    const sorted = sortedByName(services);
+    for (const service of sorted) this.#byName.set(service.name, service);
+    this.#ordered = OrderedServices.fromSorted(sorted);
   }
 
   get size(): number {
@@ -27,8 +40,12 @@ export class MemoryServiceView implements ServiceReadView {
   }
 
   list(): readonly Service[] {
-    this.#sorted ??= Object.freeze([...this.#byName.values()].sort(byName));
+    this.#sorted ??= this.#ordered.toArray();
     return this.#sorted;
+  }
+
+  ordered(): OrderedServices {
+    return this.#ordered;
   }
 
   /** Applies committed changes; the sorted list is rebuilt on the next `list()`. */
@@ -38,6 +55,7 @@ export class MemoryServiceView implements ServiceReadView {
       if (service === null) this.#byName.delete(name);
       else this.#byName.set(name, service);
     }
+    this.#ordered = this.#ordered.with(changes);
     this.#sorted = undefined;
   }
 }

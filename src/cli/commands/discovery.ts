@@ -78,7 +78,7 @@ function addServices(program: Command, io: CliIo): void {
       const state = stringFlag(options, 'state');
       const input = { ...(namespace ? { namespace } : {}), ...(state ? { state } : {}), ...(tags ? { tags } : {}) };
       // The server validates the state name; the CLI passes it through.
-      const services = await withClient(flags, io, (client) => client.call('list_services', input as InputFor<'list_services'>));
+      const services = await withClient(flags, io, (client) => client.listServices(input as InputFor<'list_services'>));
       printAnswer(io, flags.output, services, () => entryTable(services));
     });
 }

@@ -1,9 +1,9 @@
 /** `list`, `get`, `register`, `update`, `delete`, `ping`: the Plexus backend commands. */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../../client/index.js';
+import { DEFAULT_LIST_PAGE_SIZE, InvalidArgumentError } from '../../client/index.js';
 import { RegistryError, type ServiceWire } from '../../domain/index.js';
 import { globalFlags, withClient } from '../connection.js';
-import { booleanFlag, numberFlag, type OptionBag, portArgument, stringFlag, ttlArgument } from '../flags.js';
+import { booleanFlag, integerIn, numberFlag, type OptionBag, portArgument, stringFlag, ttlArgument } from '../flags.js';
 import { formatAge, formatFields, formatTable, formatTime } from '../format.js';
 import type { CliIo } from '../io.js';
 import { printAnswer } from '../output.js';
@@ -97,10 +97,12 @@ function addList(program: Command, io: CliIo): void {
     .command('list')
     .description('list backends: the active ones, or all with --all')
     .option('--all', 'include inactive backends')
+    .option('--page-size <n>', `services per request; every page is read and printed (default ${DEFAULT_LIST_PAGE_SIZE})`, integerIn(1, Number.MAX_SAFE_INTEGER))
     .action(async (options: OptionBag, command: Command) => {
       const flags = globalFlags(command);
       const activeOnly = booleanFlag(options, 'all') !== true;
-      const services = await withClient(flags, io, (client) => client.listServices({ active_only: activeOnly }));
+      const pageSize = numberFlag(options, 'pageSize');
+      const services = await withClient(flags, io, (client) => client.listServices({ active_only: activeOnly }, pageSize === undefined ? {} : { pageSize }));
       printAnswer(io, flags.output, services, () => serviceTable(services, Date.now()));
     });
 }

@@ -19,6 +19,7 @@ export class ReadThrough {
     this.services = {
       get: (name: string): Service | undefined => current().services.get(name),
       list: (): readonly Service[] => current().services.list(),
+      ordered: () => current().services.ordered(),
       get size(): number {
         return current().services.size;
       },
