@@ -47,6 +47,9 @@ export function registerFrame(id: number, name: string, port: number, descriptio
 
 export const listFrame = (id: number): string => `{"id":"${id}","type":"request","action":"list_services","params":{}}`;
 
+/** The first page of `limit` services of a paged listing. */
+export const firstPageFrame = (id: number, limit: number): string => `{"id":"${id}","type":"request","action":"list_services","params":{"limit":${limit}}}`;
+
 export const randomBelow = (n: number): number => Math.floor(Math.random() * n);
 
 /** The error of an action-envelope response, or undefined when it succeeded. */

@@ -2,7 +2,7 @@
 import { type BenchContext, startRegistry } from '../context.js';
 import type { ListFigures } from '../figures.js';
 import { summarise } from '../lib/stats.js';
-import { listFrame, responseError } from '../load/frames.js';
+import { firstPageFrame, listFrame, responseError } from '../load/frames.js';
 import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
 
 /** Lists after one unmeasured list (which warms the code paths). */
@@ -38,4 +38,43 @@ export async function listScenario(ctx: BenchContext): Promise<readonly ListFigu
   for (const size of ctx.plan.listSizes) figures.push(await listAt(ctx, size));
   ctx.results.list = figures;
   return figures;
+}
+
+/** What `firstPageAt` measured: the first page of a paged listing on a registry of `services`. */
+export interface FirstPageFigures {
+  readonly services: number;
+  readonly limit: number;
+  readonly p50Ms: number;
+  readonly maxMs: number;
+  readonly bytes: number;
+  readonly samples: number;
+}
+
+/**
+ * The bench hook for the scale table: the first page (`limit`, default 100) of `list_services` on a
+ * registry seeded with `size` services, `samples` times after one unmeasured request. Each request
+ * is a new walk (a new snapshot), as a client starting a listing sends it.
+ */
+export async function firstPageAt(ctx: BenchContext, size: number, limit = 100, samples = 20): Promise<FirstPageFigures> {
+  const server = await startRegistry(await ctx.seededDir(size));
+  try {
+    const socket = await openSocket(server.url, { ca: server.ca });
+    try {
+      const times: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i <= samples; i++) {
+        const reply = await roundTrip(socket, firstPageFrame(i, limit));
+        const error = responseError(reply.text);
+        if (error !== undefined) throw new Error(`list_services {limit} failed: ${error}`);
+        if (i > 0) times.push(reply.ms);
+        bytes = reply.bytes;
+      }
+      const latency = summarise(times);
+      return { services: size, limit, p50Ms: latency.p50, maxMs: latency.max, bytes, samples: times.length };
+    } finally {
+      await closeSockets([socket]);
+    }
+  } finally {
+    await server.close();
+  }
 }
