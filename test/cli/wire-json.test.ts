@@ -49,6 +49,15 @@ describe('registry --json and -o yaml print the wire answer', () => {
     return JSON.parse(result.stdout) as Obj;
   };
 
+  /** A listing reads pages and prints their services together: the wire's service list (here one page holds them all). */
+  const sameAsListed = async (...argv: string[]): Promise<void> => {
+    const result = await run('--json', ...argv);
+    assert.equal(result.code, 0, result.stderr);
+    const page = proxy.lastResult() as Obj;
+    assert.equal(page.next_cursor, null, 'one page');
+    assert.equal(result.stdout, asJson(page.services), `registry --json ${argv.join(' ')}`);
+  };
+
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'registry-cli-json-'));
     await chmod(work, 0o755);
@@ -97,8 +106,8 @@ describe('registry --json and -o yaml print the wire answer', () => {
     await sameAsWire('ping', 'hub-json');
     const got = await sameAsWire('get', 'hub-json');
     assert.equal(typeof got.last_seen, 'number');
-    await sameAsWire('list', '--all');
-    await sameAsWire('services');
+    await sameAsListed('list', '--all');
+    await sameAsListed('services');
     await sameAsWire('delete', 'hub-json');
   });
 
