@@ -102,13 +102,15 @@ class Dashboard {
     }
     const who = await connection.call('authenticate', { token });
     const status = await connection.call('status', {});
-    const [services, topology, networks, allocations, deployments] = await Promise.all([
+    const [listed, topology, networks, allocations, deployments] = await Promise.all([
       connection.call('list_services', {}),
       connection.call('get_topology', {}),
       connection.call('list_networks', {}),
       connection.call('list_allocations', {}),
       connection.call('list_deployments', {}),
     ]);
+    // Asked without limit, list_services answers every service, never a page.
+    const services = Array.isArray(listed) ? listed : listed.services;
     this.model.load({ status, services, topology, networks, allocations, deployments });
     showDashboard(this.ui, `${who.role} · ${who.via}`);
     this.redraw('services', 'topology', 'allocations', 'deployments', 'events');
