@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { encodeFrames, type FramePayload, joinedPayload, rawSocket } from './frame-writer.js';
+import { encodeFrames, type FramePayload, joinedPayload, preFramedTarget, rawSocket } from './frame-writer.js';
 import type { Logger } from './log.js';
 
 /** WebSocket close codes of a cut-off connection (4000-4999 is for applications). */
@@ -96,22 +96,20 @@ export class ConnectionOutput implements UnreadHolder {
     return this.cutReason !== undefined;
   }
 
-  /** Bytes the peer has not taken yet: queued here and buffered in the socket (none once it is destroyed). */
+  /** Bytes the peer has not taken yet: queued here and buffered in ws and the socket (none once it is destroyed). */
   get unread(): number {
     const raw = rawSocket(this.socket);
-    // Through ws (permessage-deflate), its sender holds what waits for compression: bufferedAmount counts it.
-    if (raw === undefined) return this.queuedBytes + (this.socket.readyState === this.socket.OPEN ? this.socket.bufferedAmount : 0);
-    return this.queuedBytes + (raw.destroyed ? 0 : raw.writableLength);
+    return this.queuedBytes + (raw === undefined || raw.destroyed ? 0 : this.socket.bufferedAmount);
   }
 
   /** Sends frames in order as one write; false when the connection is cut or gone (they are dropped). */
   send(frames: readonly FramePayload[]): boolean {
     if (frames.length === 0) return !this.isCut;
     if (this.isCut || this.socket.readyState !== this.socket.OPEN) return false;
-    const raw = rawSocket(this.socket);
-    if (raw === undefined || !raw.writable) return this.sendThroughWs(frames);
+    const raw = preFramedTarget(this.socket);
+    if (raw === undefined) return this.sendThroughWs(frames);
     const bytes = encodeFrames(frames);
-    if (this.cutIfOver(bytes.length)) return false;
+    if (!this.hasRoomFor(bytes.length)) return false;
     if (this.queue.length === 0 && !raw.writableNeedDrain) {
       raw.write(bytes, this.refresh);
     } else {
@@ -123,22 +121,23 @@ export class ConnectionOutput implements UnreadHolder {
     return !this.isCut;
   }
 
-  /** Cuts the connection when `bytes` more would put it past its limit of unread bytes (one answer alone may). */
-  private cutIfOver(bytes: number): boolean {
-    const unread = this.unread;
-    if (unread === 0 || unread + bytes <= this.maxBufferedBytes) return false;
-    this.cut('slow_consumer', `the peer stopped reading: ${unread} bytes are unread and the limit is ${this.maxBufferedBytes}`);
-    return true;
-  }
-
-  /** Through ws's sender (compressing frames above the threshold), under the same limit on unread bytes. */
+  /** A compressed connection (frame-writer.ts): ws frames, compresses and orders; the same limit applies to the bytes given. */
   private sendThroughWs(frames: readonly FramePayload[]): boolean {
     const payloads = frames.map(joinedPayload);
-    const bytes = payloads.reduce((sum, payload) => sum + Buffer.byteLength(payload), 0);
-    if (this.cutIfOver(bytes)) return false;
+    if (!this.hasRoomFor(payloads.reduce((n, p) => n + Buffer.byteLength(p), 0))) return false;
     for (const payload of payloads) this.socket.send(payload, { binary: false }, this.refresh);
     this.recount();
     return !this.isCut;
+  }
+
+  /** False (and the connection cut) when `bytes` more would take a peer with output unread past its limit. */
+  private hasRoomFor(bytes: number): boolean {
+    const unread = this.unread;
+    if (unread > 0 && unread + bytes > this.maxBufferedBytes) {
+      this.cut('slow_consumer', `the peer stopped reading: ${unread} bytes are unread and the limit is ${this.maxBufferedBytes}`);
+      return false;
+    }
+    return true;
   }
 
   /** Resolves once the peer has taken all but a little of what it owes (or the connection is gone): a replay waits here. */

@@ -7,9 +7,13 @@
  * the shared part of an event frame is copied in as bytes rather than encoded again for every
  * subscriber. This is sound because `ws` writes every frame of its own (pings, pongs, close)
  * whole and at once when permessage-deflate is off, and because `ws` counts bytes queued on the
- * socket in `bufferedAmount`, so the limits still see them. A connection that negotiated
- * permessage-deflate (listener.ts) sends through `ws` instead: its sender compresses frames above
- * the threshold asynchronously and keeps every frame, its own and ours, in order.
+ * socket in `bufferedAmount`, so the limits still see them.
+ *
+ * A connection that negotiated permessage-deflate never gets a pre-framed write: `ws` compresses
+ * a message asynchronously and queues whatever is sent behind it, so bytes written straight to
+ * the socket could overtake a compressed message still in the deflater (an uncompressed frame is
+ * valid there, its RSV1 bit clear, but out of order). Its frames go through `ws.send`, which
+ * keeps them in order and compresses those above its threshold.
  */
 import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -20,12 +24,22 @@ export type FramePayload = string | readonly (string | Buffer)[];
 /** FIN + text opcode; server frames are never masked. */
 const FIN_TEXT = 0x81;
 
-/** The connection's network socket, when `ws` exposes it; undefined means "send through ws". */
+/** The connection's network socket, when `ws` exposes it. */
 export function rawSocket(socket: WebSocket): Socket | undefined {
-  if (socket.extensions.includes('permessage-deflate')) return undefined;
   const raw: unknown = Reflect.get(socket, '_socket');
   return raw instanceof Socket ? raw : undefined;
 }
+
+/** The socket to write pre-framed bytes to: undefined when `ws` must frame them itself (compression, or no socket exposed). */
+export function preFramedTarget(socket: WebSocket): Socket | undefined {
+  if (socket.extensions.includes('permessage-deflate')) return undefined;
+  const raw = rawSocket(socket);
+  return raw?.writable === true ? raw : undefined;
+}
+
+/** One payload as what `ws.send` takes: a string, or its pieces joined as UTF-8 bytes. */
+export const joinedPayload = (payload: FramePayload): string | Buffer =>
+  typeof payload === 'string' ? payload : Buffer.concat(payload.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 
 const byteLength = (piece: string | Buffer): number => (typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length);
 
@@ -84,18 +98,14 @@ export function encodeFrames(frames: readonly FramePayload[]): Buffer {
   return out;
 }
 
-/** One frame's payload as one value ws can send. */
-export const joinedPayload = (payload: FramePayload): string | Buffer =>
-  typeof payload === 'string' ? payload : Buffer.concat(payload.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-
 /**
  * Sends text frames in order as one write. The caller checks that the socket is open; frames
  * offered to a socket that is not are dropped, as `ws` would drop them.
  */
 export function sendFrames(socket: WebSocket, frames: readonly FramePayload[]): void {
   if (frames.length === 0 || socket.readyState !== socket.OPEN) return;
-  const raw = rawSocket(socket);
-  if (raw === undefined || !raw.writable) {
+  const raw = preFramedTarget(socket);
+  if (raw === undefined) {
     for (const payload of frames) socket.send(joinedPayload(payload), { binary: false });
     return;
   }

@@ -3,8 +3,15 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import * as wsModule from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
+import { ConnectionOutput, UnreadBudget } from '../../src/server/connection-output.js';
 import { encodeFrames, sendFrames } from '../../src/server/frame-writer.js';
+import { createLogger } from '../../src/server/log.js';
+
+/** ws's own framer (`Sender.frame`, exported by ws but not in its typings): the bytes `ws.send` writes for one unmasked text frame. */
+type WsFrame = (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[];
+const wsFrame = Reflect.get(Reflect.get(wsModule, 'Sender') as object, 'frame') as WsFrame;
 
 /** The payload length a frame's header announces, and where the payload starts. */
 function readHeader(frame: Buffer): { readonly length: number; readonly start: number } {
@@ -30,6 +37,15 @@ describe('encodeFrames', () => {
       assert.deepEqual(readHeader(frame), { length: size, start: header }, `a ${size}-byte payload`);
       assert.equal(frame.length, header + size);
       assert.equal(frame.subarray(header).toString('utf8'), text);
+    }
+  });
+
+  it('writes the same bytes ws writes for the same text frame', () => {
+    for (const size of [0, 1, 125, 126, 65_535, 65_536, 200_000]) {
+      const text = `{"n":"${'é'.repeat(size >> 2)}${'x'.repeat(size - 2 * (size >> 2))}"}`;
+      const ours = encodeFrames([['{"n":"', Buffer.from(text.slice(6, -2)), '"}']]);
+      const theirs = Buffer.concat(wsFrame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
+      assert.ok(ours.equals(theirs), `a ${Buffer.byteLength(text)}-byte payload`);
     }
   });
 
@@ -114,6 +130,50 @@ describe('sendFrames', () => {
       assert.equal(pair.server.bufferedAmount, before);
     } finally {
       pair.close();
+    }
+  });
+});
+
+describe('ConnectionOutput on a connection with permessage-deflate', () => {
+  let http: Server;
+  let wss: WebSocketServer;
+  let url: string;
+  before(async () => {
+    http = createServer();
+    // Compressed above 1 KiB: a small frame goes out as it is, a large one through the deflater (asynchronous).
+    wss = new WebSocketServer({ server: http, perMessageDeflate: { threshold: 1024 } });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    await new Promise((resolve) => http.close(resolve));
+  });
+
+  it('sends through ws, so a small frame never overtakes a large one still being compressed', async () => {
+    const accepted = once(wss, 'connection') as Promise<[WebSocket]>;
+    const client = new WebSocket(url);
+    try {
+      const [[server]] = await Promise.all([accepted, once(client, 'open')]);
+      assert.match(server.extensions, /permessage-deflate/);
+      const received = new Promise<string[]>((resolve) => {
+        const texts: string[] = [];
+        client.on('message', (data) => {
+          texts.push(data.toString());
+          if (texts.length === 5) resolve(texts);
+        });
+      });
+      const output = new ConnectionOutput(server, 8 * 1024 * 1024, new UnreadBudget(256 * 1024 * 1024, createLogger({ level: 'silent' })), createLogger({ level: 'silent' }));
+      const large = `{"big":"${'a'.repeat(200_000)}"}`;
+      server.send(`{"ws":"${'b'.repeat(200_000)}"}`);
+      assert.equal(output.send([large, ['{"n":', Buffer.from('1'), '}']]), true);
+      assert.equal(output.send(['{"n":2}']), true);
+      assert.equal(output.send([['{"n":', '3}']]), true);
+      assert.deepEqual(await received, [`{"ws":"${'b'.repeat(200_000)}"}`, large, '{"n":1}', '{"n":2}', '{"n":3}']);
+    } finally {
+      client.terminate();
     }
   });
 });
