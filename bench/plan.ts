@@ -24,7 +24,7 @@ export interface BenchPlan {
   /** HTTP health checks: how many, how often, and how many whole intervals are measured. */
   readonly health: { readonly checks: number; readonly intervalMs: number; readonly windowIntervals: number };
   readonly only: readonly ScenarioName[];
-  /** Run register, get and resolve, each on its own server process with `--cpu-prof`, and summarise the profiles. */
+  /** Run register, get and resolve (or the `--only` scenarios), each on its own server process with `--cpu-prof`, and summarise the profiles. */
   readonly profile: boolean;
 }
 
@@ -63,7 +63,7 @@ export const usage = `npm run bench -- [--quick] [--only register,get,…] [--co
   --only         scenarios: ${scenarioNames.join(', ')}
   --connections  concurrent connections for register/get/etcd (default 32)
   --workers      load generator threads (default 1: the server needs the other core)
-  --profile      run register, get and resolve with --cpu-prof on the server; print the top 10 self-time functions of each`;
+  --profile      run register, get and resolve (or the --only scenarios) with --cpu-prof on the server; print the top 10 self-time functions of each`;
 
 function isScenarioName(name: string): name is ScenarioName {
   return (scenarioNames as readonly string[]).includes(name);
@@ -93,7 +93,8 @@ export function planFrom(argv: readonly string[]): BenchPlan {
     return n;
   };
   const base = values.quick ? quick : full;
-  const chosen = values.profile ? ['register', 'get', 'resolve'] : only;
+  // Profiled without --only: the request/response scenarios; with it, the scenarios named.
+  const chosen = values.profile && only.length === 0 ? ['register', 'get', 'resolve'] : only;
   return {
     ...base,
     connections: count(values.connections, 'connections'),
