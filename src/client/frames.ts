@@ -27,9 +27,20 @@ export type IncomingFrame =
   | { readonly type: 'response'; readonly id: string; readonly ok: true; readonly result: unknown }
   | { readonly type: 'response'; readonly id: string; readonly ok: false; readonly error: RegistryError }
   | { readonly type: 'event'; readonly frame: Wire }
+  /** A batch of a subscription that asked for them (`subscribe {batch: true}`): each as its own event frame, in order. */
+  | { readonly type: 'events'; readonly frames: readonly Wire[] }
   /** The server ended a subscription, saying why (e.g. `unauthorized` once its token was revoked). */
   | { readonly type: 'stream_error'; readonly subscription: string; readonly error: RegistryError }
   | { readonly type: 'unknown'; readonly frame: unknown };
+
+/** `{"type":"events","subscription":S,"events":[{…},…]}` as the event frames it stands for. */
+function batchedEvents(batch: Wire): Wire[] {
+  const events = Array.isArray(batch.events) ? (batch.events as unknown[]) : [];
+  return events.flatMap((item) => {
+    const event = asObject(item);
+    return event === undefined ? [] : [{ ...event, type: 'event', subscription: batch.subscription }];
+  });
+}
 
 export function decodeFrame(text: string): IncomingFrame {
   let value: unknown;
@@ -41,6 +52,7 @@ export function decodeFrame(text: string): IncomingFrame {
   const frame = asObject(value);
   if (frame === undefined) return { type: 'unknown', frame: value };
   if (frame.type === 'event') return { type: 'event', frame };
+  if (frame.type === 'events' && Array.isArray(frame.events)) return { type: 'events', frames: batchedEvents(frame) };
   if (frame.type === 'stream_error') return { type: 'stream_error', subscription: str(frame.subscription), error: decodeServerError(frame.error) };
   if (frame.type !== 'response' || (typeof frame.id !== 'string' && typeof frame.id !== 'number')) {
     return { type: 'unknown', frame };

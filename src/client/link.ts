@@ -122,6 +122,9 @@ export class Link {
       case 'event':
         this.listeners.event(frame.frame);
         return;
+      case 'events':
+        for (const event of frame.frames) this.listeners.event(event);
+        return;
       case 'stream_error':
         this.listeners.streamError(frame.error);
         return;

@@ -119,6 +119,7 @@ export class EventStream implements AsyncIterable<StreamedEvent>, AsyncDisposabl
     const params: Record<string, unknown> = { ...(since === undefined ? {} : { since_revision: since }) };
     if (this.options.events) params.events = this.options.events;
     if (this.options.services) params.services = this.options.services;
+    if (this.options.batch === true) params.batch = true;
     try {
       await connection.subscribe(params, (frame) => this.accept(frame), (error) => this.endedByServer(error, connection));
     } catch (error) {

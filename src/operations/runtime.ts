@@ -65,6 +65,8 @@ export interface SubscriptionRequest {
   readonly services: readonly string[];
   /** The first revision wanted; absent means only what commits from now on. */
   readonly sinceRevision?: number;
+  /** Events that queue up for this subscription leave together, as one frame of several events. */
+  readonly batch?: boolean;
 }
 
 export interface SubscriptionOpened {

@@ -33,6 +33,7 @@ export const subscribe = defineOperation({
     events: z.array(z.enum(eventTypes)).max(eventTypes.length).nullish(),
     services: z.array(serviceGlob).max(64, 'must have at most 64 names').nullish(),
     since_revision: z.number().int('must be an integer').min(0, 'must be ≥ 0').nullish(),
+    batch: z.boolean().nullish(),
   }),
   output: subscribedWire,
   async handle(input, ctx): Promise<SubscriptionOpened> {
@@ -42,6 +43,7 @@ export const subscribe = defineOperation({
       events: input.events ?? eventTypes,
       services: input.services ?? [],
       ...(input.since_revision == null ? {} : { sinceRevision: input.since_revision }),
+      ...(input.batch === true ? { batch: true } : {}),
     });
   },
 });

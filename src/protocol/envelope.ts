@@ -68,6 +68,7 @@ export const envelopeDialect: Dialect = {
   },
   encodeFrameError: envelopeError,
   eventEnvelope: (subscription) => ({ head: `{"type":"event","subscription":${JSON.stringify(subscription)},`, tail: '}' }),
+  batchEnvelope: (subscription) => ({ head: `{"type":"events","subscription":${JSON.stringify(subscription)},"events":[`, tail: ']}' }),
   streamEnd: () => undefined,
   streamError: (subscription, error) => JSON.stringify({ type: 'stream_error', subscription, error: envelopeErrorObject(error) }),
 };

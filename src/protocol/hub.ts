@@ -136,6 +136,10 @@ export const hubDialect: Dialect = {
     head: `{"jsonrpc":"2.0","method":"${HUB_CALL}","params":{"subscription":${JSON.stringify(subscription)},"result":{"type":"data","metadata":${JSON.stringify(metadata(now, [HUB_NAME, 'registry']))},"content_type":"registry.event","content":{"type":"event",`,
     tail: '}}}}',
   }),
+  batchEnvelope: (subscription, now) => ({
+    head: `{"jsonrpc":"2.0","method":"${HUB_CALL}","params":{"subscription":${JSON.stringify(subscription)},"result":{"type":"data","metadata":${JSON.stringify(metadata(now, [HUB_NAME, 'registry']))},"content_type":"registry.event","content":{"type":"events","events":[`,
+    tail: ']}}}}',
+  }),
   streamEnd: (subscription, now) => JSON.stringify(streamItem(subscription, { type: 'done', metadata: metadata(now, [HUB_NAME, 'registry']) })),
   streamError: (subscription, error, now) => JSON.stringify(streamItem(subscription, streamError(error, metadata(now, [HUB_NAME, 'registry'])))),
 };

@@ -54,6 +54,10 @@ export const jsonRpcDialect: Dialect = {
     head: `{"jsonrpc":"2.0","method":"registry.event","params":{"subscription":${JSON.stringify(subscription)},"result":{`,
     tail: '}}}',
   }),
+  batchEnvelope: (subscription) => ({
+    head: `{"jsonrpc":"2.0","method":"registry.event","params":{"subscription":${JSON.stringify(subscription)},"results":[`,
+    tail: ']}}',
+  }),
   streamEnd: () => undefined,
   streamError: (subscription, error) => JSON.stringify({ jsonrpc: '2.0', method: 'registry.event', params: { subscription, error: jsonRpcError(null, error).error } }),
 };

@@ -51,6 +51,12 @@ export interface StreamFraming {
    * `head + body + tail` is the frame. The body is serialised once for every subscriber.
    */
   eventEnvelope(subscription: string, now: number): EventEnvelope;
+  /**
+   * What goes around several events in one frame, for a subscription that asked for batches:
+   * `head + '{' + body1 + '},{' + body2 + '}' + tail`, each event an object of its own that
+   * carries its revision. Absent: the transport sends one frame per event.
+   */
+  batchEnvelope?(subscription: string, now: number): EventEnvelope;
   /** The frame that ends a subscription's stream, if the transport has one. */
   streamEnd(subscription: string, now: number): string | undefined;
   /** The last frame of a subscription the server ended, saying why (e.g. `unauthorized` once its token is revoked). */

@@ -29,10 +29,18 @@ export interface StreamCounts {
   readonly sseStreams: number;
 }
 
-/** Server-wide: one commit listener that hands each event, serialised once, to every connection that subscribed. */
+/**
+ * Server-wide: one commit listener that hands each event, serialised once, to every connection
+ * that subscribed. Commits are handed on once per event-loop turn (setImmediate): the commits
+ * that finish in one turn leave as one write per connection (and one frame per batched
+ * subscription), the way cork/uncork would merge them, but without a write per commit first.
+ */
 export class EventHub {
   private readonly connections = new Set<EventConsumer>();
   private readonly unlisten: () => void;
+  /** Events committed since the last hand-off, in commit order. */
+  private queued: CommittedEvent[] = [];
+  private handOff: NodeJS.Immediate | undefined;
 
   constructor(
     readonly store: Store,
@@ -43,7 +51,7 @@ export class EventHub {
     /** Told after each commit's events went to the subscribers, with the time it happened (metrics: delivery lag). */
     private readonly onPublished: (events: readonly CommittedEvent[], now: number) => void = () => undefined,
   ) {
-    const unlistenCommits = store.onCommit((events) => this.publish(events));
+    const unlistenCommits = store.onCommit((events) => this.queue(events));
     const unlistenTokens = store.tokens.onChange(() => this.reauthorize());
     this.unlisten = () => {
       unlistenCommits();
@@ -88,9 +96,23 @@ export class EventHub {
 
   close(): void {
     this.unlisten();
+    if (this.handOff !== undefined) clearImmediate(this.handOff);
+    this.handOff = undefined;
+    this.queued = [];
     const consumers = [...this.connections];
     this.connections.clear();
     for (const consumer of consumers) consumer.shutdown?.();
+  }
+
+  private queue(events: readonly CommittedEvent[]): void {
+    if (this.connections.size === 0 || events.length === 0) return;
+    for (const event of events) this.queued.push(event);
+    this.handOff ??= setImmediate(() => {
+      this.handOff = undefined;
+      const due = this.queued;
+      this.queued = [];
+      this.publish(due);
+    });
   }
 
   private publish(events: readonly CommittedEvent[]): void {
@@ -174,6 +196,7 @@ export class ConnectionStreams implements SubscriptionSink, EventConsumer {
         if (event === undefined || body === undefined) continue;
         for (const subscription of subscriptions.values()) subscription.offer(event, body, now);
       }
+      for (const subscription of subscriptions.values()) subscription.flush(now);
     } finally {
       this.pending = undefined;
     }
@@ -195,7 +218,7 @@ export class ConnectionStreams implements SubscriptionSink, EventConsumer {
     const subscriptions = (this.subscriptions ??= new Map());
     const id = newSubscriptionId();
     const filter = new EventFilter(request.events, request.services);
-    const subscription = new Subscription(id, dialect, filter, this, limits.maxReplayBacklog, since, store.revision);
+    const subscription = new Subscription(id, dialect, filter, this, limits.maxReplayBacklog, since, store.revision, request.batch === true);
     subscriptions.set(id, subscription);
     if (this.hub.attach(this)) this.socket.once('close', () => this.hub.detach(this));
     if (since !== undefined) {

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { asRevision, type CommittedEvent, type RegistryError } from '../domain/index.js';
-import type { StreamFraming } from '../protocol/index.js';
+import type { EventEnvelope, StreamFraming } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { CutReason } from './connection-output.js';
 import { type EventFilter, isAfter } from './event-filter.js';
@@ -13,6 +13,12 @@ import type { FramePayload } from './frame-writer.js';
 export const REPLAY_PAGE = 256;
 /** Position sentinel: every event of the revision counts as delivered. */
 const WHOLE_REVISION = Number.MAX_SAFE_INTEGER;
+/** The most events one batch frame carries: a large commit goes out as several frames, never one huge one. */
+export const MAX_BATCH_EVENTS = 256;
+
+const OPEN_EVENT = Buffer.from('{');
+const BETWEEN_EVENTS = Buffer.from('},{');
+const CLOSE_EVENT = Buffer.from('}');
 
 export interface SubscriptionSink {
   /** Sends one frame (`event`: the event it carries, if any); false when the connection was cut off (slow consumer or gone). */
@@ -40,8 +46,12 @@ export class Subscription {
   private replaying: boolean;
   private buffered: CommittedEvent[] = [];
   private ended = false;
-  /** The dialect's text around the event body, as bytes, for the wall-clock second it was made in. */
-  private envelope: { readonly second: number; readonly head: Buffer; readonly tail: Buffer } | undefined;
+  /** The dialect's text around the event body, as bytes (it depends on the subscription and, in the hub dialect, the second). */
+  private readonly envelope: EnvelopeCache;
+  /** Batched subscriptions only: their framing, the bodies delivered since the last flush and their events. */
+  private readonly batch:
+    | { readonly envelope: EnvelopeCache; readonly bodies: Buffer[]; readonly events: CommittedEvent[] }
+    | undefined;
 
   constructor(
     readonly id: string,
@@ -51,7 +61,12 @@ export class Subscription {
     private readonly maxBuffered: number,
     since: number | undefined,
     currentRevision: number,
+    /** Deliver the events that queue up together as one frame (when the framing has batch frames). */
+    batched = false,
   ) {
+    this.envelope = new EnvelopeCache((now) => framing.eventEnvelope(id, now));
+    const batchEnvelope = batched ? framing.batchEnvelope : undefined;
+    this.batch = batchEnvelope === undefined ? undefined : { envelope: new EnvelopeCache((now) => batchEnvelope(id, now)), bodies: [], events: [] };
     this.replaying = since !== undefined;
     this.lastRevision = since === undefined ? currentRevision : Math.max(since, 1) - 1;
   }
@@ -87,6 +102,7 @@ export class Subscription {
         return;
       }
       for (const event of page) if (this.filter.matches(event)) this.deliver(event, encode(event), now());
+      this.flush(now());
       const last = page.at(-1);
       if (last === undefined || page.length < limit) break;
       // The page may end inside a revision: read that revision again; delivered events are skipped.
@@ -97,6 +113,32 @@ export class Subscription {
     const pending = this.buffered;
     this.buffered = [];
     for (const event of pending) this.deliver(event, encode(event), now());
+    this.flush(now());
+  }
+
+  /** A batched subscription sends what it collected, as frames of at most MAX_BATCH_EVENTS events. */
+  flush(now: number): void {
+    const batch = this.batch;
+    if (batch === undefined || batch.bodies.length === 0) return;
+    const bodies = batch.bodies.splice(0);
+    const events = batch.events.splice(0);
+    if (this.ended) return;
+    const { head, tail } = batch.envelope.at(now);
+    for (let first = 0; first < bodies.length; first += MAX_BATCH_EVENTS) {
+      const pieces: Buffer[] = [head, OPEN_EVENT];
+      const last = Math.min(bodies.length, first + MAX_BATCH_EVENTS);
+      for (let i = first; i < last; i++) {
+        const body = bodies[i];
+        if (body === undefined) continue;
+        if (i > first) pieces.push(BETWEEN_EVENTS);
+        pieces.push(body);
+      }
+      pieces.push(CLOSE_EVENT, tail);
+      if (!this.sink.send(pieces, events[last - 1])) {
+        this.ended = true;
+        return;
+      }
+    }
   }
 
   end(now: number): void {
@@ -117,17 +159,28 @@ export class Subscription {
     if (this.ended || !isAfter(event, this.lastRevision, this.lastIndex)) return;
     this.lastRevision = event.revision;
     this.lastIndex = event.index;
-    const { head, tail } = this.envelopeAt(now);
+    if (this.batch !== undefined) {
+      this.batch.bodies.push(body);
+      this.batch.events.push(event);
+      return;
+    }
+    const { head, tail } = this.envelope.at(now);
     if (!this.sink.send([head, body, tail], event)) this.ended = true;
   }
+}
 
-  /** The envelope depends on the subscription and, in the hub dialect, on the second (its timestamp). */
-  private envelopeAt(now: number): { readonly head: Buffer; readonly tail: Buffer } {
+/** A framing's envelope as bytes, made again only when the wall-clock second changes (the hub dialect stamps it). */
+class EnvelopeCache {
+  private cached: { readonly second: number; readonly head: Buffer; readonly tail: Buffer } | undefined;
+
+  constructor(private readonly make: (now: number) => EventEnvelope) {}
+
+  at(now: number): { readonly head: Buffer; readonly tail: Buffer } {
     const second = Math.floor(now / 1000);
-    if (this.envelope?.second !== second) {
-      const { head, tail } = this.framing.eventEnvelope(this.id, now);
-      this.envelope = { second, head: Buffer.from(head), tail: Buffer.from(tail) };
+    if (this.cached?.second !== second) {
+      const { head, tail } = this.make(now);
+      this.cached = { second, head: Buffer.from(head), tail: Buffer.from(tail) };
     }
-    return this.envelope;
+    return this.cached;
   }
 }
