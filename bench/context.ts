@@ -11,7 +11,19 @@ import { type EtcdProcess, ensureEtcdInstalled, startEtcd } from './etcd/etcd-pr
 import { frameMaker, registerFrame, responseError } from './load/frames.js';
 import { closeSockets, openSocket, roundTrip } from './load/socket.js';
 
-const serverScript = fileURLToPath(new URL('./children/server.ts', import.meta.url));
+const serverScript = fileURLToPath(new URL('./children/server.js', import.meta.url));
+
+/**
+ * Which registry the bench starts: `dist`, the compiled package under plain node (the full run,
+ * after `npm run build`), or `src`, the sources under tsx (the quick run).
+ */
+export type ServerBuild = 'src' | 'dist';
+let serverBuild: ServerBuild = 'src';
+
+/** Every registry started from now on runs `build`. */
+export function useServerBuild(build: ServerBuild): void {
+  serverBuild = build;
+}
 
 export interface RunningServer {
   readonly url: string;
@@ -40,8 +52,8 @@ export type Log = (line: string) => void;
 
 /** Starts the registry on `data` in a child process; on the store at `storeUrl` instead of its SQLite file when given. */
 export async function startRegistry(data: DataDir, nodeFlags: readonly string[] = [], storeUrl?: string): Promise<RunningServer> {
-  const args = storeUrl === undefined ? [data.dir] : [data.dir, storeUrl];
-  const child = await spawnChild(serverScript, args, { nodeFlags, raiseFdLimit: true });
+  const args = [serverBuild, data.dir, ...(storeUrl === undefined ? [] : [storeUrl])];
+  const child = await spawnChild(serverScript, args, { nodeFlags, raiseFdLimit: true, tsx: serverBuild === 'src' });
   const ready = child.ready;
   return {
     url: field(ready, 'url', isString),
@@ -66,6 +78,8 @@ export class BenchContext {
   private etcdProcess: Promise<EtcdProcess> | undefined;
   private captured: Promise<Captures> | undefined;
   private readonly seeded = new Map<number, Promise<DataDir>>();
+  /** How long seeding each count took, in ms. */
+  readonly seedMs = new Map<number, number>();
 
   private mainData: Promise<DataDir> | undefined;
   private mainLabel = 'main';
@@ -86,7 +100,8 @@ export class BenchContext {
         const data = await makeDataDir(this.root, `seeded-${count}`);
         const started = performance.now();
         await seedServices(data.dir, count);
-        this.log(`seeded ${count} services in ${Math.round(performance.now() - started)} ms`);
+        this.seedMs.set(count, Math.round(performance.now() - started));
+        this.log(`seeded ${count} services in ${this.seedMs.get(count)} ms`);
         return data;
       })();
       this.seeded.set(count, dir);

@@ -25,6 +25,8 @@ export interface ConnectionFigures {
   readonly rssBeforeBytes: number;
   readonly rssAfterBytes: number;
   readonly bytesPerConnection: number;
+  /** The raw ws echo server (same TLS certificate and options) holding the same number of idle connections, measured the same way in the same run. */
+  readonly echoBytesPerConnection: number;
   /** What the client side spent per connection (the holders' RSS), for scale. */
   readonly clientBytesPerConnection: number;
 }
@@ -134,14 +136,37 @@ export interface CliFigures {
   readonly listRunsMs: readonly number[];
 }
 
+/** One registry size of the scale table. */
+export interface ScaleStep {
+  readonly services: number;
+  /** How the data folder was seeded, and how long it took. */
+  readonly seededBy: string;
+  readonly seedMs: number;
+  /** Spawn → first 200 from /healthz. */
+  readonly coldStartMs: number;
+  /** RSS once serving, before any load. */
+  readonly rssBytes: number;
+  readonly register: RequestFigures;
+  readonly get: RequestFigures;
+  /** `list_services {limit: 100}`: the first page; absent (with the reason in `listWhy`) when the server takes no `limit`. */
+  readonly listFirstPage?: { readonly p50Ms: number; readonly p99Ms: number; readonly bytes: number; readonly samples: number };
+  readonly listWhy?: string;
+}
+
+export interface ScaleFigures {
+  readonly steps: readonly ScaleStep[];
+}
+
 export interface AllFigures {
   register: RequestFigures;
   get: RequestFigures;
   resolve: RequestFigures;
   list: readonly ListFigures[];
   fanout: FanoutRun;
+  'fanout-wide': FanoutRun;
   connections: ConnectionFigures;
   coldstart: ColdStartFigures;
+  scale: ScaleFigures;
   ceiling: CeilingFigures;
   etcd: EtcdFigures;
   ipam: IpamFigures;

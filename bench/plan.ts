@@ -1,8 +1,15 @@
 /** What one bench run does: the sizes and durations of `--quick` and of the full run. */
 import { parseArgs } from 'node:util';
 
-export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'connections', 'coldstart', 'ceiling', 'etcd', 'ipam', 'postgres', 'health', 'dns', 'cli'] as const;
+export const scenarioNames = ['register', 'get', 'resolve', 'list', 'fanout', 'fanout-wide', 'connections', 'coldstart', 'scale', 'ceiling', 'etcd', 'ipam', 'postgres', 'health', 'dns', 'cli'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
+
+export interface FanoutPlan {
+  readonly subscribers: number;
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
+  readonly graceMs: number;
+}
 
 export interface BenchPlan {
   readonly mode: 'quick' | 'full';
@@ -15,10 +22,16 @@ export interface BenchPlan {
   /** Services the register and get scenarios work among. */
   readonly services: number;
   readonly listSizes: readonly number[];
-  readonly fanout: { readonly subscribers: number; readonly ratePerSecond: number; readonly durationMs: number; readonly graceMs: number };
+  readonly fanout: FanoutPlan;
+  /** The second shape: many more subscribers, fewer events a second. */
+  readonly fanoutWide: FanoutPlan;
   readonly idleConnections: number;
   readonly connectionsPerHolder: number;
   readonly coldStartServices: number;
+  /** Registry sizes of the scale table (each seeded through the store): how register, get, list's first page, cold start and RSS grow. */
+  readonly scaleSizes: readonly number[];
+  /** Which registry runs: the compiled package under plain node, or the sources under tsx. */
+  readonly build: 'src' | 'dist';
   readonly ipamAllocations: number;
   readonly ipamSamples: number;
   /** HTTP health checks: how many, how often, and how many whole intervals are measured. */
@@ -35,9 +48,12 @@ const full: Omit<BenchPlan, 'only' | 'profile' | 'connections' | 'workers'> = {
   services: 10_000,
   listSizes: [1_000, 100_000],
   fanout: { subscribers: 1_000, ratePerSecond: 100, durationMs: 20_000, graceMs: 15_000 },
+  fanoutWide: { subscribers: 10_000, ratePerSecond: 10, durationMs: 20_000, graceMs: 15_000 },
   idleConnections: 10_000,
   connectionsPerHolder: 2_000,
   coldStartServices: 100_000,
+  scaleSizes: [10_000, 100_000, 1_000_000],
+  build: 'dist',
   ipamAllocations: 10_000,
   ipamSamples: 1_000,
   health: { checks: 10_000, intervalMs: 10_000, windowIntervals: 2 },
@@ -50,9 +66,12 @@ const quick: typeof full = {
   services: 10_000,
   listSizes: [1_000, 10_000],
   fanout: { subscribers: 100, ratePerSecond: 100, durationMs: 3_000, graceMs: 10_000 },
+  fanoutWide: { subscribers: 500, ratePerSecond: 10, durationMs: 3_000, graceMs: 10_000 },
   idleConnections: 1_000,
   connectionsPerHolder: 500,
   coldStartServices: 10_000,
+  scaleSizes: [1_000, 10_000],
+  build: 'src',
   ipamAllocations: 1_000,
   ipamSamples: 300,
   health: { checks: 1_000, intervalMs: 2_000, windowIntervals: 2 },
@@ -63,7 +82,8 @@ export const usage = `npm run bench -- [--quick] [--only register,get,…] [--co
   --only         scenarios: ${scenarioNames.join(', ')}
   --connections  concurrent connections for register/get/etcd (default 32)
   --workers      load generator threads (default 1: the server needs the other core)
-  --profile      run register, get and resolve (or the --only scenarios) with --cpu-prof on the server; print the top 10 self-time functions of each`;
+  --profile      run register, get and resolve (or the --only scenarios) with --cpu-prof on the server; print the top 10 self-time functions of each
+  --build        src: the sources under tsx (default of --quick); dist: npm run build, then the compiled server under plain node (default of the full run)`;
 
 function isScenarioName(name: string): name is ScenarioName {
   return (scenarioNames as readonly string[]).includes(name);
@@ -79,6 +99,7 @@ export function planFrom(argv: readonly string[]): BenchPlan {
       connections: { type: 'string', default: '32' },
       workers: { type: 'string', default: '1' },
       profile: { type: 'boolean', default: false },
+      build: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -93,6 +114,8 @@ export function planFrom(argv: readonly string[]): BenchPlan {
     return n;
   };
   const base = values.quick ? quick : full;
+  const build = values.build ?? base.build;
+  if (build !== 'src' && build !== 'dist') throw new Error(`--build must be src or dist, not '${build}'`);
   // Profiled without --only: the request/response scenarios; with it, the scenarios named.
   const chosen = values.profile && only.length === 0 ? ['register', 'get', 'resolve'] : only;
   return {
@@ -101,5 +124,6 @@ export function planFrom(argv: readonly string[]): BenchPlan {
     workers: count(values.workers, 'workers'),
     only: chosen.length === 0 ? scenarioNames : chosen.filter(isScenarioName),
     profile: values.profile,
+    build,
   };
 }

@@ -8,17 +8,21 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchContext, NotApplicable } from './context.js';
+import { execFileSync } from 'node:child_process';
+import { BenchContext, NotApplicable, useServerBuild } from './context.js';
+import { projectRoot } from './lib/child.js';
 import { describeMachine } from './lib/machine.js';
 import { selfTimeTable, topSelfTime } from './lib/profile.js';
 import { round } from './lib/stats.js';
 import { type BenchPlan, planFrom, type ScenarioName } from './plan.js';
 import { buildRows, markdownTable, rowsWithRatios } from './rows.js';
+import { scaleRows, scaleTable } from './scale-table.js';
 import { ceilingScenario, getScenario, registerScenario, resolveScenario } from './scenarios/request.js';
 import { coldStartScenario } from './scenarios/coldstart.js';
 import { connectionsScenario } from './scenarios/connections.js';
 import { etcdScenario } from './scenarios/etcd.js';
-import { fanoutScenario } from './scenarios/fanout.js';
+import { fanoutScenario, fanoutWideScenario } from './scenarios/fanout.js';
+import { scaleScenario } from './scenarios/scale.js';
 import { ipamScenario } from './scenarios/ipam.js';
 import { listScenario } from './scenarios/list.js';
 import { postgresScenario } from './scenarios/postgres.js';
@@ -34,8 +38,10 @@ const scenarios: Readonly<Record<ScenarioName, (ctx: BenchContext) => Promise<un
   resolve: resolveScenario,
   list: listScenario,
   fanout: fanoutScenario,
+  'fanout-wide': fanoutWideScenario,
   connections: connectionsScenario,
   coldstart: coldStartScenario,
+  scale: scaleScenario,
   ceiling: ceilingScenario,
   etcd: etcdScenario,
   ipam: ipamScenario,
@@ -123,6 +129,13 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const stamp = machine.date.replace(/[:.]/g, '-');
   log(`${plan.mode} run on ${machine.cores} cores, ${Math.round(machine.memoryBytes / 1e9)} GB, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
+  if (plan.build === 'dist') {
+    // The compiled package, as users run it: the registry child then runs dist/ under plain node.
+    log('npm run build…');
+    execFileSync('npm', ['run', 'build'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  useServerBuild(plan.build);
+  log(`the registry runs ${plan.build === 'dist' ? 'compiled (dist/, plain node)' : 'from its sources (src/, tsx)'}`);
   const root = await mkdtemp(join(tmpdir(), 'registry-bench-'));
   await chmod(root, 0o755);
   try {
@@ -130,11 +143,13 @@ async function main(): Promise<void> {
     const rows = buildRows(ctx);
     const table = markdownTable(rows);
     process.stdout.write(`\n${table}\n`);
+    const scale = scaleTable(ctx.results.scale);
+    if (scale !== undefined) process.stdout.write(`\nHow cost grows with the registry (${ctx.results.scale?.steps[0]?.seededBy ?? ''}):\n\n${scale}\n`);
     if (profile !== undefined) process.stdout.write(`\n${profile}`);
     await mkdir(resultsDir, { recursive: true });
     const file = join(resultsDir, `${stamp}${plan.mode === 'quick' ? '-quick' : ''}${plan.profile ? '-profiled' : ''}.json`);
     const loadAfter = describeMachine().loadAverage;
-    await writeFile(file, `${JSON.stringify({ machine: { ...machine, loadAverageAfter: loadAfter }, plan, scenarios: reports, rows: rowsWithRatios(rows), figures: ctx.results }, null, 2)}\n`);
+    await writeFile(file, `${JSON.stringify({ machine: { ...machine, loadAverageAfter: loadAfter }, plan, scenarios: reports, rows: rowsWithRatios(rows), scaleRows: scaleRows(ctx.results.scale), figures: ctx.results }, null, 2)}\n`);
     log(`wrote ${file}`);
     if (reports.some((r) => r.status === 'error')) process.exitCode = 1;
   } finally {

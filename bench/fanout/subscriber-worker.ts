@@ -1,11 +1,12 @@
 /**
  * Registry subscribers for the fan-out scenario: each connection subscribes to
- * ServiceRegistered and times every event from the writer's send to its own receipt.
+ * ServiceRegistered with `batch: true` (what queues up arrives as one frame) and times every
+ * event from the writer's send to its own receipt.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type WebSocket from 'ws';
 import { openSockets } from '../load/socket.js';
-import { FanoutTally, type FanoutExpect, sentAtOf } from './tally.js';
+import { FanoutTally, type FanoutExpect } from './tally.js';
 
 export interface SubscriberJob {
   readonly url: string;
@@ -21,21 +22,23 @@ function subscribe(socket: WebSocket, id: number): Promise<string | undefined> {
       const error = typeof frame === 'object' && frame !== null && 'error' in frame ? frame.error : undefined;
       resolve(error === undefined ? undefined : JSON.stringify(error));
     });
-    socket.send(JSON.stringify({ id: `s${id}`, type: 'request', action: 'subscribe', params: { events: ['ServiceRegistered'] } }));
+    socket.send(JSON.stringify({ id: `s${id}`, type: 'request', action: 'subscribe', params: { events: ['ServiceRegistered'], batch: true } }));
   });
 }
 
-/** Frames are read with two regular expressions, not JSON.parse: the subscribers share the machine with the server. */
-const EVENT_PREFIX = '{"type":"event"';
-const REVISION = /"revision":(\d+)/;
+/**
+ * Frames are read with regular expressions, not JSON.parse: the subscribers share the machine
+ * with the server. A frame (`"type":"event"`, or a batch, `"type":"events"`) holds one or more
+ * events, each `"event":…,"revision":N,…` with the writer's `bench_t` inside its service.
+ */
+const EVENT_PREFIX = '{"type":"event';
+const EACH_EVENT = /"event":"\w+","revision":(\d+)[^]*?"bench_t":"([0-9.]+)"/g;
 
 function listen(socket: WebSocket, i: number, tally: FanoutTally, running: { closing: boolean }): void {
   socket.on('message', (data) => {
     const text = data.toString();
     if (!text.startsWith(EVENT_PREFIX)) return;
-    const revision = Number(REVISION.exec(text)?.[1] ?? Number.NaN);
-    const sentAt = sentAtOf(text);
-    if (sentAt !== undefined) tally.receive(i, revision, sentAt);
+    for (const [, revision, sentAt] of text.matchAll(EACH_EVENT)) tally.receive(i, Number(revision), Number(sentAt));
   });
   socket.once('close', (code, reason) => {
     if (!running.closing) tally.closed(`${code} ${reason.toString()}`);

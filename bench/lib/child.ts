@@ -1,6 +1,6 @@
 /**
- * Child processes of the bench: a Node script run through tsx that prints one JSON line on
- * stdout once it is ready, then runs until SIGTERM or until its stdin closes.
+ * Child processes of the bench: a Node script (run through tsx unless told otherwise) that prints
+ * one JSON line on stdout once it is ready, then runs until SIGTERM or until its stdin closes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -37,15 +37,17 @@ export interface SpawnChildOptions {
   readonly onLine?: (line: string) => void;
   /** Raise the soft open-file limit to the hard one first (`ulimit -n` in a shell that then execs node). */
   readonly raiseFdLimit?: boolean;
+  /** Load tsx first (a TypeScript script, or sources it imports); false runs plain `node`. @default true */
+  readonly tsx?: boolean;
 }
 
 /** The shell line that raises the soft file limit, then replaces itself with the command after it. */
 const RAISE_FD_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
 
-/** Starts `node --import tsx <script> ...args` and waits for its first stdout line. */
+/** Starts `node [--import tsx] <script> ...args` and waits for its first stdout line. */
 export async function spawnChild(script: string, args: readonly string[], options: SpawnChildOptions = {}): Promise<BenchChild> {
   const started = performance.now();
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...args];
+  const nodeArgs = [...(options.nodeFlags ?? []), ...(options.tsx === false ? [] : ['--import', 'tsx']), script, ...args];
   const [command, argv] = options.raiseFdLimit
     ? ['/bin/sh', ['-c', RAISE_FD_LIMIT, 'sh', process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];

@@ -23,7 +23,7 @@ function healthStatus(server: RunningServer): Promise<number> {
 }
 
 /** Spawn → healthy, in ms; also hands back the running server to the caller's `use`. */
-async function timeStart<T>(data: DataDir, use: (server: RunningServer) => Promise<T>): Promise<{ readonly ms: number; readonly value: T }> {
+export async function timeStart<T>(data: DataDir, use: (server: RunningServer) => Promise<T>): Promise<{ readonly ms: number; readonly value: T }> {
   const started = performance.now();
   const server = await startRegistry(data);
   try {

@@ -1,6 +1,7 @@
 /**
  * Scenario 5: idle TLS WebSocket connections held by holder processes (each under its own file
- * descriptor limit), and what they cost the server: its RSS growth divided by the connections.
+ * descriptor limit), and what they cost the server: its RSS growth divided by the connections,
+ * beside the same for the raw ws echo server in the same run (the target is a ratio to it).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -9,11 +10,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type BenchContext, startRegistry } from '../context.js';
 import type { ConnectionFigures } from '../figures.js';
-import { type BenchChild, spawnChild } from '../lib/child.js';
-import { makeDataDir } from '../lib/seed.js';
+import { type BenchChild, field, isNumber, spawnChild } from '../lib/child.js';
+import { type DataDir, makeDataDir } from '../lib/seed.js';
 import { split } from '../lib/workers.js';
 
 const holderScript = fileURLToPath(new URL('../children/holder.ts', import.meta.url));
+const echoScript = fileURLToPath(new URL('../children/echo.ts', import.meta.url));
 
 /** Reads RSS until two readings 250 ms apart differ by less than 0.5% (or 10 s pass). */
 async function settledRss(read: () => Promise<number>): Promise<number> {
@@ -34,44 +36,73 @@ function hardFdLimit(): number {
   return text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text);
 }
 
-export async function connectionsScenario(ctx: BenchContext): Promise<ConnectionFigures> {
-  const limit = hardFdLimit();
-  const needed = ctx.plan.idleConnections + 1_000;
-  if (!(limit >= needed)) {
-    throw new Error(`the server needs ${needed} open files for ${ctx.plan.idleConnections} connections; the hard limit is ${limit} (raise it, e.g. in /etc/security/limits.conf)`);
-  }
-  const server = await startRegistry(await makeDataDir(ctx.root, 'idle'));
+/** Idle connections held against one server: its RSS growth per connection, and the holders' own RSS per connection. */
+async function idleCost(ctx: BenchContext, url: string, caPath: string, rss: () => Promise<number>): Promise<{ before: number; after: number; perConnection: number; clientPerConnection: number }> {
   const holders: BenchChild[] = [];
   try {
-    const caPath = join(ctx.root, 'idle-ca.pem');
-    await writeFile(caPath, server.ca);
-    const rssBeforeBytes = await settledRss(() => server.child.rssBytes());
+    const before = await settledRss(rss);
     const total = ctx.plan.idleConnections;
     const parts = split(total, Math.ceil(total / ctx.plan.connectionsPerHolder));
     let closed = '';
     for (const count of parts) {
       // One holder at a time: the server's accept queue sees at most one holder's handshakes.
       holders.push(
-        await spawnChild(holderScript, [server.url, String(count), caPath], {
+        await spawnChild(holderScript, [url, String(count), caPath], {
           readyTimeoutMs: 300_000,
           raiseFdLimit: true,
           onLine: (line) => (closed ||= line),
         }),
       );
     }
-    const rssAfterBytes = await settledRss(() => server.child.rssBytes());
-    if (closed !== '') throw new Error(`the server dropped idle connections: ${closed}`);
+    const after = await settledRss(rss);
+    if (closed !== '') throw new Error(`the server at ${url} dropped idle connections: ${closed}`);
     const holderRss = (await Promise.all(holders.map((h) => h.rssBytes()))).reduce((n, b) => n + b, 0);
-    ctx.results.connections = {
-      connections: total,
-      rssBeforeBytes,
-      rssAfterBytes,
-      bytesPerConnection: Math.round((rssAfterBytes - rssBeforeBytes) / total),
-      clientBytesPerConnection: Math.round(holderRss / total),
-    };
-    return ctx.results.connections;
+    return { before, after, perConnection: Math.round((after - before) / total), clientPerConnection: Math.round(holderRss / total) };
   } finally {
     await Promise.all(holders.map((h) => h.close()));
+  }
+}
+
+/**
+ * The raw ws echo (bench/children/echo.ts) on the same certificate and TLS options: the same
+ * idle connections cost it what TLS, ws and Node cost, and nothing of ours.
+ */
+async function echoIdleCost(ctx: BenchContext, data: DataDir, caPath: string): Promise<number> {
+  const specPath = join(ctx.root, 'idle-echo.json');
+  await writeFile(specPath, JSON.stringify({ cert: data.tls.certPath, key: data.tls.keyPath, replies: {} }));
+  const echo = await spawnChild(echoScript, [specPath], { raiseFdLimit: true });
+  try {
+    const port = field(echo.ready, 'port', isNumber);
+    return (await idleCost(ctx, `wss://127.0.0.1:${port}`, caPath, () => echo.rssBytes())).perConnection;
+  } finally {
+    await echo.close();
+  }
+}
+
+export async function connectionsScenario(ctx: BenchContext): Promise<ConnectionFigures> {
+  const limit = hardFdLimit();
+  const needed = ctx.plan.idleConnections + 1_000;
+  if (!(limit >= needed)) {
+    throw new Error(`the server needs ${needed} open files for ${ctx.plan.idleConnections} connections; the hard limit is ${limit} (raise it, e.g. in /etc/security/limits.conf)`);
+  }
+  const data = await makeDataDir(ctx.root, 'idle');
+  const caPath = join(ctx.root, 'idle-ca.pem');
+  const server = await startRegistry(data);
+  let ours: Awaited<ReturnType<typeof idleCost>>;
+  try {
+    await writeFile(caPath, server.ca);
+    ours = await idleCost(ctx, server.url, caPath, () => server.child.rssBytes());
+  } finally {
     await server.close();
   }
+  const figures: ConnectionFigures = {
+    connections: ctx.plan.idleConnections,
+    rssBeforeBytes: ours.before,
+    rssAfterBytes: ours.after,
+    bytesPerConnection: ours.perConnection,
+    echoBytesPerConnection: await echoIdleCost(ctx, data, caPath),
+    clientBytesPerConnection: ours.clientPerConnection,
+  };
+  ctx.results.connections = figures;
+  return figures;
 }
