@@ -12,7 +12,7 @@ import { type Call, decodeHttpCall, HTTP_API_PREFIX, lastEventRevision } from '.
 import type { AuthGate } from './auth-gate.js';
 import type { ConnectionAuth } from './auth-connection.js';
 import type { UnreadBudget } from './connection-output.js';
-import type { EventHub } from './event-streams.js';
+import type { EventHub } from './event-hub.js';
 import { type HttpRoute, refusalError, sendError, sendJson } from './http-router.js';
 import { TokenBucket } from './limits.js';
 import { type Caller, NO_STREAMS, type Runner } from './runner.js';

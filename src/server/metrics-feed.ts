@@ -8,7 +8,7 @@ import type { ProbeRun } from '../health/index.js';
 import type { RegistryMetrics } from '../metrics/index.js';
 import type { Deployer } from '../operations/index.js';
 import type { Store } from '../store/index.js';
-import type { EventHub } from './event-streams.js';
+import type { EventHub } from './event-hub.js';
 import type { Caller, Runner } from './runner.js';
 
 /** Counts committed events and times group commits until the returned function is called. */

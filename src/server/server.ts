@@ -23,7 +23,7 @@ import { TtlSweeper } from './ttl-sweeper.js';
 import { startHealthChecks } from './health-checks.js';
 import type { HealthScheduler } from '../health/index.js';
 import { SshDeployer } from '../deploy/index.js';
-import { EventHub } from './event-streams.js';
+import { EventHub } from './event-hub.js';
 import { streamLimitsFor } from './stream-limits.js';
 import { ConnectionOutput, UnreadBudget } from './connection-output.js';
 import { TopologyScanner } from '../topology/index.js';

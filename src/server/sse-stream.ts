@@ -11,7 +11,7 @@ import type { StreamHost, SubscriptionOpened, SubscriptionRequest } from '../ope
 import { encodeEventBody, newSubscriptionId, SSE_KEEPALIVE, sseError, sseEventFields, sseFraming, sseOpening } from '../protocol/index.js';
 import type { CutReason, UnreadBudget, UnreadHolder } from './connection-output.js';
 import { EventFilter } from './event-filter.js';
-import type { EventConsumer, EventHub } from './event-streams.js';
+import type { EventConsumer, EventHub } from './event-hub.js';
 import type { FramePayload } from './frame-writer.js';
 import { Subscription, type SubscriptionSink } from './subscription.js';
 

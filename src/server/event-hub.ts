@@ -1,0 +1,153 @@
+import type { WebSocket } from 'ws';
+import type { Clock, CommittedEvent } from '../domain/index.js';
+import { encodeEventBody } from '../protocol/index.js';
+import type { Store } from '../store/index.js';
+import type { ConnectionOutput } from './connection-output.js';
+import { ConnectionStreams } from './event-streams.js';
+import type { Logger } from './log.js';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
+
+/**
+ * How long after a hand-off the next may start, as a multiple of the time the last one took: 1
+ * leaves the event loop at least as much time for everything else as fan-out takes.
+ */
+const HAND_OFF_SHARE = 1;
+
+/** What the hub hands committed events to: one WebSocket connection's streams, or one Server-Sent Events stream. */
+export interface EventConsumer {
+  readonly transport: 'websocket' | 'sse';
+  /** Subscriptions it holds now. */
+  readonly held: number;
+  /** The events of the commits handed on together, in order; `bodies[i]` gives the shared body of `events[i]`. */
+  offer(events: readonly CommittedEvent[], bodies: readonly (() => Buffer)[], now: number): void;
+  /** After a token change: ends its streams when its caller no longer holds `read`. */
+  recheck(now: number): void;
+  /** The server is shutting down. */
+  shutdown?(): void;
+}
+
+/** Open subscriptions by transport, and the open Server-Sent Events streams (metrics). */
+export interface StreamCounts {
+  readonly subscriptions: { readonly websocket: number; readonly sse: number };
+  readonly sseStreams: number;
+}
+
+/**
+ * Server-wide: one commit listener that hands each event, serialised once, to every connection
+ * that subscribed. Commits are handed on together, not one by one: the commits that finish before
+ * the next hand-off leave as one write per connection (and one frame per batched subscription),
+ * the way cork/uncork would merge them, but without building a write per commit first.
+ *
+ * A hand-off runs on the next turn of the event loop, and no sooner after the last one than that
+ * one took (HAND_OFF_SHARE): when fan-out is cheap that is the next turn, and when it is not (a
+ * write to each of thousands of TLS sockets), fan-out keeps at most about half of the loop, the
+ * writers' requests and commits get the rest, and the events that queue meanwhile go out together,
+ * so the number of socket writes stops growing with the event rate.
+ */
+export class EventHub {
+  private readonly connections = new Set<EventConsumer>();
+  private readonly unlisten: () => void;
+  /** Events committed since the last hand-off, in commit order. */
+  private queued: CommittedEvent[] = [];
+  private handOff: { readonly cancel: () => void } | undefined;
+  /** When the last hand-off ended, and how long it took (performance.now(), ms). */
+  private lastHandOff = { endedAt: 0, tookMs: 0 };
+
+  constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+    readonly logger: Logger,
+    /** The limits in force; a reload replaces them (subscriptions already open stay). */
+    public limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+    /** Told after each commit's events went to the subscribers, with the time it happened (metrics: delivery lag). */
+    private readonly onPublished: (events: readonly CommittedEvent[], now: number) => void = () => undefined,
+  ) {
+    const unlistenCommits = store.onCommit((events) => this.queue(events));
+    const unlistenTokens = store.tokens.onChange(() => this.reauthorize());
+    this.unlisten = () => {
+      unlistenCommits();
+      unlistenTokens();
+    };
+  }
+
+  /**
+   * A connection's streams; it joins the hub only once it subscribes (most connections never do).
+   * `mayRead` tells whether the connection still holds `read`, worked out from its credentials now.
+   */
+  connect(socket: WebSocket, output: ConnectionOutput, mayRead: () => boolean): ConnectionStreams {
+    return new ConnectionStreams(this, socket, output, mayRead);
+  }
+
+  /** After a token or role change: a stream whose connection no longer holds `read` ends with `unauthorized`. */
+  reauthorize(): void {
+    const now = this.clock.now();
+    for (const connection of this.connections) connection.recheck(now);
+  }
+
+  /** Starts handing events to `consumer`; false when it already had them. */
+  attach(consumer: EventConsumer): boolean {
+    if (this.connections.has(consumer)) return false;
+    this.connections.add(consumer);
+    return true;
+  }
+
+  detach(consumer: EventConsumer): void {
+    this.connections.delete(consumer);
+  }
+
+  counts(): StreamCounts {
+    const subscriptions = { websocket: 0, sse: 0 };
+    let sseStreams = 0;
+    for (const consumer of this.connections) {
+      subscriptions[consumer.transport] += consumer.held;
+      if (consumer.transport === 'sse') sseStreams++;
+    }
+    return { subscriptions, sseStreams };
+  }
+
+  close(): void {
+    this.unlisten();
+    this.handOff?.cancel();
+    this.handOff = undefined;
+    this.queued = [];
+    const consumers = [...this.connections];
+    this.connections.clear();
+    for (const consumer of consumers) consumer.shutdown?.();
+  }
+
+  private queue(events: readonly CommittedEvent[]): void {
+    if (this.connections.size === 0 || events.length === 0) return;
+    for (const event of events) this.queued.push(event);
+    if (this.handOff !== undefined) return;
+    const run = (): void => {
+      this.handOff = undefined;
+      const due = this.queued;
+      this.queued = [];
+      const started = performance.now();
+      this.publish(due);
+      const endedAt = performance.now();
+      this.lastHandOff = { endedAt, tookMs: endedAt - started };
+    };
+    const waitMs = this.lastHandOff.endedAt + this.lastHandOff.tookMs * HAND_OFF_SHARE - performance.now();
+    if (waitMs < 1) {
+      const immediate = setImmediate(run);
+      this.handOff = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(run, waitMs);
+      this.handOff = { cancel: () => clearTimeout(timer) };
+    }
+  }
+
+  private publish(events: readonly CommittedEvent[]): void {
+    if (this.connections.size === 0) return;
+    const now = this.clock.now();
+    // Each event's body is serialised once, as bytes, and only if some subscription wants it.
+    const bodies = events.map((event) => {
+      let body: Buffer | undefined;
+      return (): Buffer => (body ??= Buffer.from(encodeEventBody(event, now)));
+    });
+    for (const connection of this.connections) connection.offer(events, bodies, now);
+    this.onPublished(events, now);
+  }
+}
+
