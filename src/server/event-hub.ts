@@ -7,12 +7,6 @@ import { ConnectionStreams } from './event-streams.js';
 import type { Logger } from './log.js';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 
-/**
- * How long after a hand-off the next may start, as a multiple of the time the last one took: 1
- * leaves the event loop at least as much time for everything else as fan-out takes.
- */
-const HAND_OFF_SHARE = 1;
-
 /** What the hub hands committed events to: one WebSocket connection's streams, or one Server-Sent Events stream. */
 export interface EventConsumer {
   readonly transport: 'websocket' | 'sse';
@@ -38,20 +32,17 @@ export interface StreamCounts {
  * the next hand-off leave as one write per connection (and one frame per batched subscription),
  * the way cork/uncork would merge them, but without building a write per commit first.
  *
- * A hand-off runs on the next turn of the event loop, and no sooner after the last one than that
- * one took (HAND_OFF_SHARE): when fan-out is cheap that is the next turn, and when it is not (a
- * write to each of thousands of TLS sockets), fan-out keeps at most about half of the loop, the
- * writers' requests and commits get the rest, and the events that queue meanwhile go out together,
- * so the number of socket writes stops growing with the event rate.
+ * A hand-off runs on the next turn of the event loop (setImmediate), so the commits that finish
+ * while a hand-off writes go out together in the next one. It is not paced any further: holding
+ * hand-offs back for as long as the last one took (to leave the loop to commits) was tried, and
+ * on this 2-core machine under load it raised p99 fourfold or more (bench/README.md).
  */
 export class EventHub {
   private readonly connections = new Set<EventConsumer>();
   private readonly unlisten: () => void;
   /** Events committed since the last hand-off, in commit order. */
   private queued: CommittedEvent[] = [];
-  private handOff: { readonly cancel: () => void } | undefined;
-  /** When the last hand-off ended, and how long it took (performance.now(), ms). */
-  private lastHandOff = { endedAt: 0, tookMs: 0 };
+  private handOff: NodeJS.Immediate | undefined;
 
   constructor(
     readonly store: Store,
@@ -107,7 +98,7 @@ export class EventHub {
 
   close(): void {
     this.unlisten();
-    this.handOff?.cancel();
+    if (this.handOff !== undefined) clearImmediate(this.handOff);
     this.handOff = undefined;
     this.queued = [];
     const consumers = [...this.connections];
@@ -118,24 +109,12 @@ export class EventHub {
   private queue(events: readonly CommittedEvent[]): void {
     if (this.connections.size === 0 || events.length === 0) return;
     for (const event of events) this.queued.push(event);
-    if (this.handOff !== undefined) return;
-    const run = (): void => {
+    this.handOff ??= setImmediate(() => {
       this.handOff = undefined;
       const due = this.queued;
       this.queued = [];
-      const started = performance.now();
       this.publish(due);
-      const endedAt = performance.now();
-      this.lastHandOff = { endedAt, tookMs: endedAt - started };
-    };
-    const waitMs = this.lastHandOff.endedAt + this.lastHandOff.tookMs * HAND_OFF_SHARE - performance.now();
-    if (waitMs < 1) {
-      const immediate = setImmediate(run);
-      this.handOff = { cancel: () => clearImmediate(immediate) };
-    } else {
-      const timer = setTimeout(run, waitMs);
-      this.handOff = { cancel: () => clearTimeout(timer) };
-    }
+    });
   }
 
   private publish(events: readonly CommittedEvent[]): void {
