@@ -12,7 +12,7 @@ export interface EventConsumer {
   readonly transport: 'websocket' | 'sse';
   /** Subscriptions it holds now. */
   readonly held: number;
-  /** The events of the commits handed on together, in order; `bodies[i]` gives the shared body of `events[i]`. */
+  /** One commit's events, in order; `bodies[i]` gives the shared body of `events[i]`. */
   offer(events: readonly CommittedEvent[], bodies: readonly (() => Buffer)[], now: number): void;
   /** After a token change: ends its streams when its caller no longer holds `read`. */
   recheck(now: number): void;
@@ -28,21 +28,16 @@ export interface StreamCounts {
 
 /**
  * Server-wide: one commit listener that hands each event, serialised once, to every connection
- * that subscribed. Commits are handed on together, not one by one: the commits that finish before
- * the next hand-off leave as one write per connection (and one frame per batched subscription),
- * the way cork/uncork would merge them, but without building a write per commit first.
+ * that subscribed, at once. One group commit's events (the writes that arrived together) leave as
+ * one pre-framed write per connection, and as one frame per batched subscription.
  *
- * A hand-off runs on the next turn of the event loop (setImmediate), so the commits that finish
- * while a hand-off writes go out together in the next one. It is not paced any further: holding
- * hand-offs back for as long as the last one took (to leave the loop to commits) was tried, and
- * on this 2-core machine under load it raised p99 fourfold or more (bench/README.md).
+ * Holding events back to merge more commits into a write was measured and dropped
+ * (bench/README.md): handing off on the next event-loop turn, or no sooner than the last hand-off
+ * took, merged nothing at a steady 100 commits/s and only added latency.
  */
 export class EventHub {
   private readonly connections = new Set<EventConsumer>();
   private readonly unlisten: () => void;
-  /** Events committed since the last hand-off, in commit order. */
-  private queued: CommittedEvent[] = [];
-  private handOff: NodeJS.Immediate | undefined;
 
   constructor(
     readonly store: Store,
@@ -53,7 +48,7 @@ export class EventHub {
     /** Told after each commit's events went to the subscribers, with the time it happened (metrics: delivery lag). */
     private readonly onPublished: (events: readonly CommittedEvent[], now: number) => void = () => undefined,
   ) {
-    const unlistenCommits = store.onCommit((events) => this.queue(events));
+    const unlistenCommits = store.onCommit((events) => this.publish(events));
     const unlistenTokens = store.tokens.onChange(() => this.reauthorize());
     this.unlisten = () => {
       unlistenCommits();
@@ -98,23 +93,9 @@ export class EventHub {
 
   close(): void {
     this.unlisten();
-    if (this.handOff !== undefined) clearImmediate(this.handOff);
-    this.handOff = undefined;
-    this.queued = [];
     const consumers = [...this.connections];
     this.connections.clear();
     for (const consumer of consumers) consumer.shutdown?.();
-  }
-
-  private queue(events: readonly CommittedEvent[]): void {
-    if (this.connections.size === 0 || events.length === 0) return;
-    for (const event of events) this.queued.push(event);
-    this.handOff ??= setImmediate(() => {
-      this.handOff = undefined;
-      const due = this.queued;
-      this.queued = [];
-      this.publish(due);
-    });
   }
 
   private publish(events: readonly CommittedEvent[]): void {
