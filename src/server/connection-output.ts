@@ -68,28 +68,38 @@ export class UnreadBudget {
   }
 }
 
+/**
+ * One connection's output. An idle connection costs this object and nothing more: the queue, the
+ * waiters and the write callbacks are made when first needed, and the socket's close reaches it
+ * through the server's one shared listener (`connectionClosed`), not a closure of its own.
+ */
 export class ConnectionOutput implements UnreadHolder {
-  private readonly queue: Buffer[] = [];
+  private queue: Buffer[] | undefined;
   private queuedBytes = 0;
   /** What this connection counts in the budget now. */
   private counted = 0;
   private cutReason: CutReason | undefined;
-  private waiters: Array<() => void> = [];
-  private readonly refresh = (): void => this.recount();
-  private readonly flush = (): void => this.writeQueued();
+  private waiters: Array<() => void> | undefined;
+  private callbacks: { readonly refresh: () => void; readonly flush: () => void } | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
     private readonly budget: UnreadBudget,
     private readonly logger: Logger,
-  ) {
-    socket.once('close', () => {
-      this.queue.length = 0;
-      this.queuedBytes = 0;
-      this.recount();
-      this.wake();
-    });
+  ) {}
+
+  /** The socket closed: what waits here is dropped, and the budget and any waiting replay hear of it. */
+  connectionClosed(): void {
+    this.queue = undefined;
+    this.queuedBytes = 0;
+    this.recount();
+    this.wake();
+  }
+
+  /** The write callbacks, made at the first write (most connections never write). */
+  private get on(): { readonly refresh: () => void; readonly flush: () => void } {
+    return (this.callbacks ??= { refresh: () => this.recount(), flush: () => this.writeQueued() });
   }
 
   get isCut(): boolean {
@@ -110,11 +120,12 @@ export class ConnectionOutput implements UnreadHolder {
     if (raw === undefined) return this.sendThroughWs(frames);
     const bytes = encodeFrames(frames);
     if (!this.hasRoomFor(bytes.length)) return false;
-    if (this.queue.length === 0 && !raw.writableNeedDrain) {
-      raw.write(bytes, this.refresh);
+    const queue = this.queue;
+    if ((queue === undefined || queue.length === 0) && !raw.writableNeedDrain) {
+      raw.write(bytes, this.on.refresh);
     } else {
-      if (this.queue.length === 0) raw.once('drain', this.flush);
-      this.queue.push(bytes);
+      if (queue === undefined || queue.length === 0) raw.once('drain', this.on.flush);
+      (this.queue ??= []).push(bytes);
       this.queuedBytes += bytes.length;
     }
     this.recount();
@@ -125,7 +136,7 @@ export class ConnectionOutput implements UnreadHolder {
   private sendThroughWs(frames: readonly FramePayload[]): boolean {
     const payloads = frames.map(joinedPayload);
     if (!this.hasRoomFor(payloads.reduce((n, p) => n + Buffer.byteLength(p), 0))) return false;
-    for (const payload of payloads) this.socket.send(payload, { binary: false }, this.refresh);
+    for (const payload of payloads) this.socket.send(payload, { binary: false }, this.on.refresh);
     this.recount();
     return !this.isCut;
   }
@@ -143,7 +154,7 @@ export class ConnectionOutput implements UnreadHolder {
   /** Resolves once the peer has taken all but a little of what it owes (or the connection is gone): a replay waits here. */
   whenReadable(): Promise<void> {
     if (this.isCut || this.socket.readyState !== this.socket.OPEN || this.unread <= this.maxBufferedBytes / LOW_WATER_FRACTION) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
   }
 
   /**
@@ -154,7 +165,7 @@ export class ConnectionOutput implements UnreadHolder {
   cut(reason: CutReason, detail: string): void {
     if (this.isCut) return;
     this.cutReason = reason;
-    this.queue.length = 0;
+    this.queue = undefined;
     this.queuedBytes = 0;
     this.recount();
     this.wake();
@@ -171,13 +182,14 @@ export class ConnectionOutput implements UnreadHolder {
   private writeQueued(): void {
     const raw: Socket | undefined = rawSocket(this.socket);
     if (raw === undefined || this.socket.readyState !== this.socket.OPEN) return;
-    while (this.queue.length > 0 && !raw.writableNeedDrain) {
-      const bytes = this.queue.shift();
+    const queue = this.queue ?? [];
+    while (queue.length > 0 && !raw.writableNeedDrain) {
+      const bytes = queue.shift();
       if (bytes === undefined) break;
       this.queuedBytes -= bytes.length;
-      raw.write(bytes, this.refresh);
+      raw.write(bytes, this.on.refresh);
     }
-    if (this.queue.length > 0) raw.once('drain', this.flush);
+    if (queue.length > 0) raw.once('drain', this.on.flush);
     this.recount();
   }
 
@@ -186,12 +198,12 @@ export class ConnectionOutput implements UnreadHolder {
     const delta = now - this.counted;
     this.counted = now;
     if (delta !== 0) this.budget.change(this, delta);
-    if (this.waiters.length > 0 && now <= this.maxBufferedBytes / LOW_WATER_FRACTION) this.wake();
+    if (this.waiters !== undefined && this.waiters.length > 0 && now <= this.maxBufferedBytes / LOW_WATER_FRACTION) this.wake();
   }
 
   private wake(): void {
-    const waiting = this.waiters;
-    this.waiters = [];
+    const waiting = this.waiters ?? [];
+    this.waiters = undefined;
     for (const resolve of waiting) resolve();
   }
 }

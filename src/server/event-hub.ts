@@ -3,7 +3,7 @@ import type { Clock, CommittedEvent } from '../domain/index.js';
 import { encodeEventBody } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { ConnectionOutput } from './connection-output.js';
-import { ConnectionStreams } from './event-streams.js';
+import { ConnectionStreams, type StreamCredentials } from './event-streams.js';
 import type { Logger } from './log.js';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 
@@ -58,10 +58,10 @@ export class EventHub {
 
   /**
    * A connection's streams; it joins the hub only once it subscribes (most connections never do).
-   * `mayRead` tells whether the connection still holds `read`, worked out from its credentials now.
+   * `credentials` tell whether the connection still holds `read`, worked out from them at each check.
    */
-  connect(socket: WebSocket, output: ConnectionOutput, mayRead: () => boolean): ConnectionStreams {
-    return new ConnectionStreams(this, socket, output, mayRead);
+  connect(socket: WebSocket, output: ConnectionOutput, credentials: StreamCredentials): ConnectionStreams {
+    return new ConnectionStreams(this, socket, output, credentials);
   }
 
   /** After a token or role change: a stream whose connection no longer holds `read` ends with `unauthorized`. */

@@ -1,12 +1,17 @@
 import type { WebSocket } from 'ws';
-import { type CommittedEvent, RegistryError } from '../domain/index.js';
-import type { StreamHost, SubscriptionOpened, SubscriptionRequest } from '../operations/index.js';
+import { type CommittedEvent, RegistryError, roleAllows } from '../domain/index.js';
+import type { Principal, StreamHost, SubscriptionOpened, SubscriptionRequest } from '../operations/index.js';
 import { type Dialect, encodeEventBody, newSubscriptionId } from '../protocol/index.js';
 import { EventFilter } from './event-filter.js';
 import type { ConnectionOutput, CutReason } from './connection-output.js';
 import type { EventConsumer, EventHub } from './event-hub.js';
 import type { FramePayload } from './frame-writer.js';
 import { Subscription, type SubscriptionSink } from './subscription.js';
+
+/** What a connection's streams ask of its credentials: the principal they stand for now (a revoked token loses its role). */
+export interface StreamCredentials {
+  principal(): Principal;
+}
 
 /** The StreamHost of one call: the connection's streams and the dialect the call used. */
 class DialectStreams implements StreamHost {
@@ -46,13 +51,13 @@ export class ConnectionStreams implements SubscriptionSink, EventConsumer {
     private readonly hub: EventHub,
     private readonly socket: WebSocket,
     private readonly output: ConnectionOutput,
-    private readonly mayRead: () => boolean,
+    private readonly credentials: StreamCredentials,
   ) {}
 
   /** Ends every stream with a final `unauthorized` frame when the connection lost `read` (a revoked token). */
   recheck(now: number): void {
     const subscriptions = this.subscriptions;
-    if (subscriptions === undefined || subscriptions.size === 0 || this.mayRead()) return;
+    if (subscriptions === undefined || subscriptions.size === 0 || roleAllows(this.credentials.principal().role, 'read')) return;
     const error = new RegistryError('unauthorized', 'the credentials this stream relied on were revoked: authenticate again and subscribe anew');
     this.hub.logger.info({ subscriptions: subscriptions.size }, 'event streams ended: the connection no longer holds read');
     const ending = [...subscriptions.values()];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { type Clock, type RegistryError, roleAllows, systemClock } from '../domain/index.js';
+import { type Clock, type RegistryError, systemClock } from '../domain/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { type ConfigReloader, syncStaticEntries } from '../operations/index.js';
 import { openStore } from '../store/index.js';
@@ -210,6 +210,13 @@ class RunningServer implements RegistryServer {
   private serve(listener: Listener, deps: { gate: AuthGate; runner: Runner; events: EventHub; maxFrameBytes: number; budget: UnreadBudget }): void {
     const { clock, logger } = this.parts;
     const { gate, runner, events, maxFrameBytes, budget } = deps;
+    // One close and one error listener for every connection (the socket is `this`): an idle connection holds no closure of its own here.
+    const sessions = this.sessions;
+    const onClose = function (this: WebSocket): void {
+      sessions.get(this)?.connectionClosed();
+      sessions.delete(this);
+    };
+    const onError = (err: Error): void => logger.debug({ err }, 'connection error');
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
@@ -218,11 +225,10 @@ class RunningServer implements RegistryServer {
         connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
       };
       const output = new ConnectionOutput(socket, events.limits.maxBufferedBytes, budget, logger);
-      const streams = events.connect(socket, output, () => roleAllows(auth.principal().role, 'read'));
-      const session = new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams, auth, limits });
-      this.sessions.set(socket, session);
-      socket.on('close', () => this.sessions.delete(socket));
-      socket.on('error', (err) => logger.debug({ err }, 'connection error'));
+      const streams = events.connect(socket, output, auth);
+      sessions.set(socket, new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams, auth, limits }));
+      socket.on('close', onClose);
+      socket.on('error', onError);
     });
   }
 

@@ -51,6 +51,11 @@ export class Session {
     options.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
   }
 
+  /** The socket closed: its output drops what waits and leaves the server-wide budget. */
+  connectionClosed(): void {
+    this.options.output.connectionClosed();
+  }
+
   /** Resolves once no request of this connection is running. */
   drained(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
