@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const { ctx, reports, profile } = await runAll(plan, root, stamp);
     const rows = buildRows(ctx);
     const table = markdownTable(rows);
-    process.stdout.write(`\n${table}\n`);
+    if (rows.length > 0) process.stdout.write(`\n${table}\n`);
     const scale = scaleTable(ctx.results.scale);
     if (scale !== undefined) process.stdout.write(`\nHow cost grows with the registry (${ctx.results.scale?.steps[0]?.seededBy ?? ''}):\n\n${scale}\n`);
     if (profile !== undefined) process.stdout.write(`\n${profile}`);
