@@ -30,6 +30,8 @@ export interface BenchPlan {
   readonly coldStartServices: number;
   /** Registry sizes of the scale table (each seeded through the store): how register, get, list's first page, cold start and RSS grow. */
   readonly scaleSizes: readonly number[];
+  /** The register and get loops at each scale size: shorter than the main ones, since they run once per size. */
+  readonly scaleLoad: { readonly warmupMs: number; readonly durationMs: number };
   /** Which registry runs: the compiled package under plain node, or the sources under tsx. */
   readonly build: 'src' | 'dist';
   readonly ipamAllocations: number;
@@ -53,6 +55,7 @@ const full: Omit<BenchPlan, 'only' | 'profile' | 'connections' | 'workers'> = {
   connectionsPerHolder: 2_000,
   coldStartServices: 100_000,
   scaleSizes: [10_000, 100_000, 1_000_000],
+  scaleLoad: { warmupMs: 1_000, durationMs: 5_000 },
   build: 'dist',
   ipamAllocations: 10_000,
   ipamSamples: 1_000,
@@ -62,15 +65,16 @@ const full: Omit<BenchPlan, 'only' | 'profile' | 'connections' | 'workers'> = {
 const quick: typeof full = {
   mode: 'quick',
   warmupMs: 500,
-  durationMs: 2_500,
+  durationMs: 2_000,
   services: 10_000,
   listSizes: [1_000, 10_000],
   fanout: { subscribers: 100, ratePerSecond: 100, durationMs: 3_000, graceMs: 10_000 },
-  fanoutWide: { subscribers: 500, ratePerSecond: 10, durationMs: 3_000, graceMs: 10_000 },
-  idleConnections: 1_000,
+  fanoutWide: { subscribers: 500, ratePerSecond: 10, durationMs: 2_000, graceMs: 10_000 },
+  idleConnections: 500,
   connectionsPerHolder: 500,
   coldStartServices: 10_000,
   scaleSizes: [1_000, 10_000],
+  scaleLoad: { warmupMs: 250, durationMs: 1_000 },
   build: 'src',
   ipamAllocations: 1_000,
   ipamSamples: 300,

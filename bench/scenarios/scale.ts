@@ -44,7 +44,7 @@ async function firstPage(ctx: BenchContext, server: RunningServer): Promise<Pick
 
 async function measureAt(ctx: BenchContext, services: number): Promise<ScaleStep> {
   const data = await ctx.seededDir(services);
-  const shape: LoadShape = { connections: ctx.plan.connections, workers: ctx.plan.workers, warmupMs: ctx.plan.warmupMs, durationMs: Math.min(ctx.plan.durationMs, 5_000) };
+  const shape: LoadShape = { connections: ctx.plan.connections, workers: ctx.plan.workers, ...ctx.plan.scaleLoad };
   const started = await timeStart(data, async (server) => {
     const rssBytes = await server.child.rssBytes();
     const page = await firstPage(ctx, server);
