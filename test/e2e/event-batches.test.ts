@@ -6,24 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RegistryClient } from '../../src/client/index.js';
 import { MAX_BATCH_EVENTS } from '../../src/server/subscription.js';
+import { registerMany, serviceName, subscribe } from '../helpers/event-requests.js';
 import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 type Obj = Record<string, unknown>;
-
-/** Registers `count` services named `<prefix>-<i>` on one socket, all sent before any answer is read. */
-async function registerMany(ws: RawSocket, prefix: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) ws.send({ id: `${prefix}-${i}`, type: 'request', action: 'register', params: { name: `${prefix}-${i}`, host: '10.2.0.1', port: 9000 + i } });
-  const answers = await ws.take(count, 20_000);
-  assert.ok(answers.every((a) => a.result !== undefined), 'every registration succeeds');
-}
-
-async function subscribe(ws: RawSocket, params: Obj): Promise<Obj> {
-  ws.send({ id: 'sub', type: 'request', action: 'subscribe', params });
-  const answer = await ws.next();
-  assert.equal(answer.error, undefined, JSON.stringify(answer.error));
-  return answer.result as Obj;
-}
 
 /** Reads batch frames until `count` events have arrived; returns the frames. */
 async function takeEvents(ws: RawSocket, count: number): Promise<Obj[]> {
@@ -38,7 +25,6 @@ async function takeEvents(ws: RawSocket, count: number): Promise<Obj[]> {
 }
 
 const eventsOf = (frames: readonly Obj[]): Obj[] => frames.flatMap((f) => f.events as Obj[]);
-const nameOf = (event: Obj): string => String(((event.data as Obj).service as Obj).name);
 
 describe('subscribe with batch', () => {
   let srv: TestServer;
@@ -64,7 +50,7 @@ describe('subscribe with batch', () => {
       assert.ok(frames.every((f) => (f.events as Obj[]).length <= MAX_BATCH_EVENTS), 'no frame carries more than MAX_BATCH_EVENTS events');
       assert.ok(frames.every((f) => f.subscription === opened.subscription));
       const events = eventsOf(frames);
-      assert.deepEqual(events.map(nameOf), Array.from({ length: count }, (_, i) => `replay-${i}`));
+      assert.deepEqual(events.map(serviceName), Array.from({ length: count }, (_, i) => `replay-${i}`));
       const revisions = events.map((e) => Number(e.revision));
       assert.ok(revisions.every((r, i) => i === 0 || r > (revisions[i - 1] ?? 0)), 'revisions increase');
       assert.ok(events.every((e) => e.event === 'ServiceRegistered' && typeof e.index === 'number' && typeof e.timestamp === 'number'));
@@ -87,7 +73,7 @@ describe('subscribe with batch', () => {
     try {
       await subscribe(again, { events: ['ServiceRegistered'], services: ['resume-*'], since_revision: Number(cut.revision) + 1, batch: true });
       const rest = eventsOf(await takeEvents(again, 23));
-      assert.deepEqual(rest.map(nameOf), Array.from({ length: 23 }, (_, i) => `resume-${i + 17}`));
+      assert.deepEqual(rest.map(serviceName), Array.from({ length: 23 }, (_, i) => `resume-${i + 17}`));
       await assert.rejects(again.next(300), /no frame/);
     } finally {
       await again.close();
@@ -102,10 +88,10 @@ describe('subscribe with batch', () => {
       await subscribe(single, { events: ['ServiceRegistered'], services: ['live-*'] });
       await registerMany(writer, 'live', 60);
       const expected = Array.from({ length: 60 }, (_, i) => `live-${i}`);
-      assert.deepEqual(eventsOf(await takeEvents(batched, 60)).map(nameOf), expected);
+      assert.deepEqual(eventsOf(await takeEvents(batched, 60)).map(serviceName), expected);
       const singles = await single.take(60, 20_000);
       assert.ok(singles.every((f) => f.type === 'event'), 'a subscription without batch gets one frame per event');
-      assert.deepEqual(singles.map(nameOf), expected);
+      assert.deepEqual(singles.map(serviceName), expected);
       await Promise.all([batched, single].map((ws) => assert.rejects(ws.next(300), /no frame/)));
     } finally {
       await Promise.all([batched.close(), single.close()]);

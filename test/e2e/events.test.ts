@@ -4,29 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { captureLogs } from '../helpers/log-capture.js';
+import { registerMany, serviceName, subscribe } from '../helpers/event-requests.js';
 import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 type Obj = Record<string, unknown>;
-
-/** Sends `count` register_service requests on one socket and waits for every answer. */
-async function registerMany(ws: RawSocket, prefix: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    ws.send({ id: `${prefix}-${i}`, type: 'request', action: 'register_service', params: { name: `${prefix}-${i}`, host: '10.1.0.1', port: 8000 + (i % 1000) } });
-  }
-  const answers = await ws.take(count, 20_000);
-  assert.ok(answers.every((a) => a.result !== undefined), 'every registration succeeds');
-}
-
-async function subscribe(ws: RawSocket, params: Obj): Promise<Obj> {
-  ws.send({ id: 'sub', type: 'request', action: 'subscribe', params });
-  const answer = await ws.next();
-  assert.equal(answer.id, 'sub');
-  assert.equal(answer.error, undefined, JSON.stringify(answer.error));
-  return answer.result as Obj;
-}
-
-const serviceName = (frame: Obj): string => String(((frame.data as Obj).service as Obj).name);
 
 describe('subscribe', () => {
   let srv: TestServer;

@@ -58,22 +58,31 @@ describe('encodeFrames', () => {
   });
 });
 
+/** A plain ws server on loopback port 0, with the permessage-deflate setting given. */
+async function listenWs(perMessageDeflate: boolean | { threshold: number }): Promise<{ wss: WebSocketServer; url: string; close(): Promise<void> }> {
+  const http: Server = createServer();
+  const wss = new WebSocketServer({ server: http, perMessageDeflate });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  return {
+    wss,
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
+
 describe('sendFrames', () => {
-  let http: Server;
   let wss: WebSocketServer;
   let url: string;
+  let close: () => Promise<void>;
   before(async () => {
-    http = createServer();
-    wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    ({ wss, url, close } = await listenWs(false));
   });
-  after(async () => {
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    await new Promise((resolve) => http.close(resolve));
-  });
+  after(() => close());
 
   /** A connected pair: the server side and a client collecting `count` text messages. */
   async function connect(count: number) {
@@ -135,22 +144,14 @@ describe('sendFrames', () => {
 });
 
 describe('ConnectionOutput on a connection with permessage-deflate', () => {
-  let http: Server;
   let wss: WebSocketServer;
   let url: string;
+  let close: () => Promise<void>;
   before(async () => {
-    http = createServer();
     // Compressed above 1 KiB: a small frame goes out as it is, a large one through the deflater (asynchronous).
-    wss = new WebSocketServer({ server: http, perMessageDeflate: { threshold: 1024 } });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    ({ wss, url, close } = await listenWs({ threshold: 1024 }));
   });
-  after(async () => {
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    await new Promise((resolve) => http.close(resolve));
-  });
+  after(() => close());
 
   it('sends through ws, so a small frame never overtakes a large one still being compressed', async () => {
     const accepted = once(wss, 'connection') as Promise<[WebSocket]>;
