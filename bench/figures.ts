@@ -148,9 +148,8 @@ export interface ScaleStep {
   readonly rssBytes: number;
   readonly register: RequestFigures;
   readonly get: RequestFigures;
-  /** `list_services {limit: 100}`: the first page; absent (with the reason in `listWhy`) when the server takes no `limit`. */
-  readonly listFirstPage?: { readonly p50Ms: number; readonly p99Ms: number; readonly bytes: number; readonly samples: number };
-  readonly listWhy?: string;
+  /** `list_services {limit: 100}`: the first page of a new listing (a new snapshot each time). */
+  readonly listFirstPage: { readonly p50Ms: number; readonly p99Ms: number; readonly bytes: number; readonly samples: number };
 }
 
 export interface ScaleFigures {

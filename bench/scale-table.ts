@@ -32,7 +32,7 @@ const figures: readonly Figure[] = [
   { figure: 'register p99', unit: 'ms', pick: (s) => s.register.p99 },
   { figure: 'get_service throughput', unit: 'ops/s', pick: (s) => s.get.opsPerSec },
   { figure: 'get_service p99', unit: 'ms', pick: (s) => s.get.p99 },
-  { figure: 'list_services first page (limit 100) p50', unit: 'ms', pick: (s) => s.listFirstPage?.p50Ms ?? s.listWhy ?? 'not run', target: { text: '≤ 10 ms (1,000,000)', met: (v) => v <= 10 } },
+  { figure: 'list_services first page (limit 100) p50', unit: 'ms', pick: (s) => s.listFirstPage.p50Ms, target: { text: '≤ 10 ms (1,000,000)', met: (v) => v <= 10 } },
   { figure: 'cold start (spawn → /healthz 200)', unit: 'ms', pick: (s) => s.coldStartMs, target: { text: '≤ 8 s (1,000,000)', met: (v) => v <= 8_000 } },
   { figure: 'RSS once serving', unit: 'MB', pick: (s) => round(s.rssBytes / 1e6, 1), target: { text: '≤ 1.5 GB (1,000,000)', met: (v) => v <= 1_500 } },
   { figure: 'seeding through the store', unit: 'ms', pick: (s) => s.seedMs },

@@ -4,50 +4,24 @@
  * first 200 from /healthz, RSS once serving, `register` (upserts among all its services) and
  * `get_service` under the usual closed loop, and the first page of `list_services {limit: 100}`.
  */
-import { type BenchContext, type RunningServer } from '../context.js';
+import type { BenchContext } from '../context.js';
 import type { ScaleFigures, ScaleStep } from '../figures.js';
-import { round, summarise } from '../lib/stats.js';
-import { responseError } from '../load/frames.js';
+import { round } from '../lib/stats.js';
 import { runLoad, type LoadShape } from '../load/run-load.js';
-import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
 import { withServerCpu } from './request.js';
 import { timeStart } from './coldstart.js';
+import { firstPageOn } from './list.js';
 
 /** Page size of the first-page list; the issue's figure is the first page of a 1,000,000-service list. */
 export const FIRST_PAGE = 100;
 const PAGES = { quick: 10, full: 50 } as const;
-
-const firstPageFrame = (id: number): string => `{"id":"${id}","type":"request","action":"list_services","params":{"limit":${FIRST_PAGE}}}`;
-
-/** `list_services {limit}` timed after one unmeasured call; the reason instead when the server takes no `limit`. */
-async function firstPage(ctx: BenchContext, server: RunningServer): Promise<Pick<ScaleStep, 'listFirstPage' | 'listWhy'>> {
-  const socket = await openSocket(server.url, { ca: server.ca });
-  try {
-    const times: number[] = [];
-    let bytes = 0;
-    for (let i = 0; i <= PAGES[ctx.plan.mode]; i++) {
-      const reply = await roundTrip(socket, firstPageFrame(i));
-      const error = responseError(reply.text);
-      if (error !== undefined) {
-        if (error.includes('invalid_params') && error.includes('limit')) return { listWhy: 'n/a (list_services takes no limit yet)' };
-        throw new Error(`list_services {limit: ${FIRST_PAGE}} failed: ${error}`);
-      }
-      if (i > 0) times.push(reply.ms);
-      bytes = reply.bytes;
-    }
-    const latency = summarise(times);
-    return { listFirstPage: { p50Ms: latency.p50, p99Ms: latency.p99, bytes, samples: times.length } };
-  } finally {
-    await closeSockets([socket]);
-  }
-}
 
 async function measureAt(ctx: BenchContext, services: number): Promise<ScaleStep> {
   const data = await ctx.seededDir(services);
   const shape: LoadShape = { connections: ctx.plan.connections, workers: ctx.plan.workers, ...ctx.plan.scaleLoad };
   const started = await timeStart(data, async (server) => {
     const rssBytes = await server.child.rssBytes();
-    const page = await firstPage(ctx, server);
+    const page = await firstPageOn(server, services, FIRST_PAGE, PAGES[ctx.plan.mode]);
     const load = (kind: 'register' | 'get') => withServerCpu(server.pid, () => runLoad({ url: server.url, ca: server.ca, ...shape, workload: { kind, names: services } }));
     const get = await load('get');
     const register = await load('register');
@@ -62,7 +36,7 @@ async function measureAt(ctx: BenchContext, services: number): Promise<ScaleStep
     rssBytes,
     register,
     get,
-    ...page,
+    listFirstPage: { p50Ms: page.p50Ms, p99Ms: page.p99Ms, bytes: page.bytes, samples: page.samples },
   };
 }
 
