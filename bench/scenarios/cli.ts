@@ -44,7 +44,8 @@ async function medianOf(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
 
 export async function cliScenario(ctx: BenchContext): Promise<CliFigures> {
   // The compiled CLI of these sources: `npm ci` built dist/ once, the sources may have moved since.
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: projectRoot, timeout: 300_000 });
+  // A run of the compiled server (--build dist) has just built it.
+  if (ctx.plan.build !== 'dist') await promisify(execFile)('npm', ['run', 'build'], { cwd: projectRoot, timeout: 300_000 });
   const data = await makeDataDir(ctx.root, 'cli');
   await seedServices(data.dir, SERVICES);
   const server = await startRegistry(data);
