@@ -55,11 +55,11 @@ export interface PrepareContext {
   /** The outcomes already committed for the request ids of the batch, looked up under the write lock. */
   readonly recorded: ReadonlyMap<string, RecordedOutcome>;
   /**
-   * Writes one successful write's rows at once (SQLite, inside a savepoint), before the next one
-   * runs. Answers the error that fails this write alone; throws when the transaction as a whole
-   * can no longer commit. Absent: the backend writes the whole batch afterwards.
+   * Takes one successful write's rows at once, before the next one runs (SQLite records them for
+   * its commit worker). Answers the error that fails this write alone; throws when the transaction
+   * as a whole can no longer commit. Absent: the backend writes the whole batch afterwards.
    */
-  readonly persist?: (write: PreparedWrite) => RegistryError | undefined;
+  readonly persist?: (prepared: PreparedWrite, write: PendingWrite) => RegistryError | undefined;
 }
 
 /** A batch's writes run in memory: what they change, the events they emitted, and who to answer. */
@@ -118,7 +118,7 @@ export async function prepareBatch(ctx: PrepareContext, writes: readonly Pending
     if (ran === undefined) continue;
     const { tx } = ran.prepared;
     try {
-      const refused = ctx.persist?.(ran.prepared);
+      const refused = ctx.persist?.(ran.prepared, write);
       if (refused !== undefined) {
         write.fail(refused);
         continue;

@@ -1,11 +1,13 @@
 /** @module store/internal — for tests only: probes and internals no other folder may use. */
 export { compactionPoint } from './batch.js';
 export {
+  CommitGate,
   DEFAULT_SQLITE_TUNING,
   LATEST_SCHEMA_VERSION,
   type Migration,
   migrations,
   openSqliteStore,
+  overrideSqliteTuning,
   type SqliteDiagnostics,
   type SqliteTuning,
   sqliteDiagnostics,

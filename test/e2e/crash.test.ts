@@ -165,7 +165,7 @@ describe('crash during a burst of registrations (SQLite)', () => {
     });
     const store = await openStore({ location: config.storage.url });
     try {
-      assert.deepEqual(sqliteDiagnostics(store).integrityCheck(), ['ok']);
+      assert.deepEqual(await sqliteDiagnostics(store).integrityCheck(), ['ok']);
       const missing = [...acked].filter((name) => store.services.get(name) === undefined);
       assert.deepEqual(missing, [], `${missing.length} of ${acked.size} acknowledged registrations are missing from the store`);
     } finally {

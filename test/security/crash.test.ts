@@ -142,7 +142,7 @@ describe('crash during mixed writes (SIGKILL, 10 rounds)', () => {
   async function checkStore(round: number): Promise<void> {
     const store = await openStore({ location: join(dataDir, 'registry.db') });
     try {
-      assert.deepEqual(sqliteDiagnostics(store).integrityCheck(), ['ok'], `round ${round}`);
+      assert.deepEqual(await sqliteDiagnostics(store).integrityCheck(), ['ok'], `round ${round}`);
       const lost = [...acked.present].filter((name) => store.services.get(name) === undefined);
       const revived = [...acked.absent].filter((name) => store.services.get(name) !== undefined);
       const lostIps = [...acked.owners].filter((owner) => store.allocations.byOwner(NETWORK, owner) === undefined);

@@ -33,7 +33,7 @@ describe('SQLite store - tokens (migration 4)', () => {
     try {
       assert.deepEqual(reopened.tokens.byHash(token('a').hash), token('a', 'admin'));
       assert.equal(reopened.tokens.byHash('unknown'), undefined);
-      assert.deepEqual(sqliteDiagnostics(reopened).integrityCheck(), ['ok']);
+      assert.deepEqual(await sqliteDiagnostics(reopened).integrityCheck(), ['ok']);
     } finally {
       await reopened.close();
     }

@@ -60,9 +60,9 @@ describe('openStore', () => {
     try {
       const diagnostics = sqliteDiagnostics(store);
       assert.equal(store.kind, 'sqlite');
-      assert.equal(diagnostics.journalMode(), 'wal');
-      assert.equal(diagnostics.schemaVersion(), LATEST_SCHEMA_VERSION);
-      assert.deepEqual(diagnostics.integrityCheck(), ['ok']);
+      assert.equal(await diagnostics.journalMode(), 'wal');
+      assert.equal(await diagnostics.schemaVersion(), LATEST_SCHEMA_VERSION);
+      assert.deepEqual(await diagnostics.integrityCheck(), ['ok']);
     } finally {
       await store.close();
     }
@@ -118,7 +118,7 @@ describe('SQLite store - reopen', () => {
     db.close();
     const store = await openAt(path);
     try {
-      assert.equal(sqliteDiagnostics(store).synchronous(), 2);
+      assert.equal(await sqliteDiagnostics(store).synchronous(), 2);
     } finally {
       await store.close();
     }
@@ -208,9 +208,9 @@ describe('SQLite store - group commit', () => {
 
   it('rejects queued writes that had not started when close is called', async () => {
     const store = await openAt(freshPath());
-    const queued = store.write((tx) => register(tx, 'a'));
+    const queued = assert.rejects(store.write((tx) => register(tx, 'a')), isUnavailable);
     await store.close();
-    await assert.rejects(queued, isUnavailable);
+    await queued;
     await assert.rejects(store.eventsSince(asRevision(0), 10), isUnavailable);
   });
 });
@@ -262,7 +262,7 @@ describe('SQLite store - storage faults', () => {
         await rm(filler);
         const again = await store.write((tx) => register(tx, 'b', { description: large }));
         assert.equal(again.revision, 2);
-        assert.deepEqual(sqliteDiagnostics(store).integrityCheck(), ['ok']);
+        assert.deepEqual(await sqliteDiagnostics(store).integrityCheck(), ['ok']);
       } finally {
         await store.close();
       }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AllocationChanges, AllocationSnapshot, IpAllocation, IpPoolState } from '../allocations.js';
 import { corruption, isObject as isRow, type JsonObject as Row } from '../codec.js';
+import type { WriteStatements } from './write-ops.js';
 
 /** The IP allocation statements (migration 2), prepared once per connection. */
 export interface AllocationStatements {
@@ -78,20 +79,29 @@ function decodeFree(row: unknown): { network: string; address: string } {
   return { network: text(row, 'network', 'ip_free row'), address: text(row, 'address', 'ip_free row') };
 }
 
-/** Everything the allocation view holds, read at open. */
-export function loadAllocations(statements: AllocationStatements): AllocationSnapshot {
-  return {
-    allocations: statements.allAllocations.all().map(decodeAllocation),
-    pools: statements.allPools.all().map(decodePool),
-    free: statements.allFree.all().map(decodeFree),
-  };
+/** The rows of the allocation tables, as read at open. */
+export interface AllocationRows {
+  readonly allocations: readonly unknown[];
+  readonly pools: readonly unknown[];
+  readonly free: readonly unknown[];
+}
+
+export const readAllocationRows = (statements: AllocationStatements): AllocationRows => ({
+  allocations: statements.allAllocations.all(),
+  pools: statements.allPools.all(),
+  free: statements.allFree.all(),
+});
+
+/** Everything the allocation view holds, from the rows read at open. */
+export function decodeAllocationRows(rows: AllocationRows): AllocationSnapshot {
+  return { allocations: rows.allocations.map(decodeAllocation), pools: rows.pools.map(decodePool), free: rows.free.map(decodeFree) };
 }
 
 /**
  * Writes one write's allocation changes inside its savepoint. Every touched address is deleted
  * before any is inserted, so moving addresses between owners never trips the per-owner index.
  */
-export function writeAllocationRows(statements: AllocationStatements, changes: AllocationChanges): void {
+export function writeAllocationRows(statements: WriteStatements['allocations'], changes: AllocationChanges): void {
   if (changes.isEmpty) return;
   for (const [network, { byAddress }] of changes.allocations) {
     for (const address of byAddress.keys()) statements.deleteAllocation.run(network, address);

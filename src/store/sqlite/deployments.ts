@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DeploymentRecord } from '../../domain/index.js';
 import { corruption, decodeDeployment, isObject } from '../codec.js';
+import type { WriteStatements } from './write-ops.js';
 
 /** The deployment log's statements (migration 3), prepared once per connection. */
 export interface DeploymentStatements {
@@ -23,9 +24,9 @@ export function prepareDeploymentStatements(db: Database.Database): DeploymentSt
   };
 }
 
-/** The most recent `limit` records, read at open. */
-export function loadDeployments(statements: DeploymentStatements, limit: number): DeploymentRecord[] {
-  return statements.recent.all(limit).map((row) => {
+/** The most recent records, from the rows read at open (`recent`). */
+export function decodeDeploymentRows(rows: readonly unknown[]): DeploymentRecord[] {
+  return rows.map((row) => {
     if (!isObject(row) || typeof row.record !== 'string') throw corruption('SQLite', 'deployments row', row);
     return decodeDeployment(JSON.parse(row.record));
   });
@@ -33,7 +34,7 @@ export function loadDeployments(statements: DeploymentStatements, limit: number)
 
 /** Writes a write's puts (with the JSON it made of each) inside its savepoint, then drops rows beyond the retention. */
 export function writeDeploymentRows(
-  statements: DeploymentStatements,
+  statements: WriteStatements['deployments'],
   puts: ReadonlyMap<string, DeploymentRecord>,
   json: ReadonlyMap<string, string>,
   retention: number,

@@ -1,24 +1,26 @@
-import type Database from 'better-sqlite3';
 import type { Store } from '../types.js';
-import { readUserVersion } from './migrations.js';
+import type { ProbeAnswer } from './worker-protocol.js';
 
-/** Test-only probes into an open SQLite store. */
+/** Test-only probes into an open SQLite store; the PRAGMAs are read by its commit worker. */
 export interface SqliteDiagnostics {
   readonly path: string;
   /** `PRAGMA integrity_check`: `['ok']` for a sound file. */
-  integrityCheck(): readonly string[];
+  integrityCheck(): Promise<readonly string[]>;
   /** `PRAGMA synchronous`: 2 is FULL. */
-  synchronous(): number;
-  journalMode(): string;
-  schemaVersion(): number;
+  synchronous(): Promise<number>;
+  journalMode(): Promise<string>;
+  schemaVersion(): Promise<number>;
   /** Transactions committed by group commit since this store was opened. */
   transactions(): number;
+  /** Ends the commit worker as a crash would (`worker.terminate()`). */
+  terminateWorker(): Promise<void>;
 }
 
 interface DiagnosticsSource {
-  readonly db: Database.Database;
   readonly path: string;
   readonly transactions: () => number;
+  readonly probe: () => Promise<ProbeAnswer>;
+  readonly terminateWorker: () => Promise<void>;
 }
 
 const sources = new WeakMap<Store, DiagnosticsSource>();
@@ -31,22 +33,14 @@ export function registerDiagnostics(store: Store, source: DiagnosticsSource): vo
 export function sqliteDiagnostics(store: Store): SqliteDiagnostics {
   const source = sources.get(store);
   if (source === undefined) throw new Error(`not an SQLite store (kind ${store.kind})`);
-  const { db } = source;
+  const { probe } = source;
   return {
     path: source.path,
-    integrityCheck: () => {
-      const rows = db.pragma('integrity_check', { simple: false });
-      return Array.isArray(rows) ? rows.map(integrityLine) : [JSON.stringify(rows)];
-    },
-    synchronous: () => Number(db.pragma('synchronous', { simple: true })),
-    journalMode: () => String(db.pragma('journal_mode', { simple: true })),
-    schemaVersion: () => readUserVersion(db),
+    integrityCheck: async () => (await probe()).integrity,
+    synchronous: async () => (await probe()).synchronous,
+    journalMode: async () => (await probe()).journalMode,
+    schemaVersion: async () => (await probe()).schemaVersion,
     transactions: source.transactions,
+    terminateWorker: source.terminateWorker,
   };
-}
-
-function integrityLine(row: unknown): string {
-  return typeof row === 'object' && row !== null && 'integrity_check' in row
-    ? String(row.integrity_check)
-    : JSON.stringify(row);
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { decodeOutcomeRow, type RecordedOutcome } from '../requests.js';
+import type { WriteStatements } from './write-ops.js';
 
 /** Migration 5: the request ids of recent writes and their outcomes (src/store/requests.ts). */
 export const requestsMigrationSql = `
@@ -27,16 +28,16 @@ export function prepareRequestStatements(db: Database.Database): RequestStatemen
   };
 }
 
-/** The outcomes kept for `ids` since `notBefore` (ms), read inside the batch's transaction. */
-export function readOutcomes(statements: RequestStatements, ids: readonly string[], notBefore: number): Map<string, RecordedOutcome> {
-  const found = new Map<string, RecordedOutcome>();
-  for (const id of ids) {
-    const row: unknown = statements.get.get(id, notBefore);
-    if (row !== undefined) found.set(id, decodeOutcomeRow('SQLite', row));
-  }
-  return found;
+/** The outcome rows kept for `ids` since `notBefore` (ms): the worker's side of the lookup. */
+export function readOutcomeRows(statements: RequestStatements, ids: readonly string[], notBefore: number): unknown[] {
+  return ids.map((id): unknown => statements.get.get(id, notBefore)).filter((row) => row !== undefined);
 }
 
-export function writeOutcomeRow(statements: RequestStatements, outcome: RecordedOutcome): void {
+/** The outcomes of those rows, by request id. */
+export function decodeOutcomeRows(rows: readonly unknown[]): Map<string, RecordedOutcome> {
+  return new Map(rows.map((row) => decodeOutcomeRow('SQLite', row)).map((outcome) => [outcome.id, outcome]));
+}
+
+export function writeOutcomeRow(statements: WriteStatements['requests'], outcome: RecordedOutcome): void {
   statements.put.run(outcome.id, outcome.fingerprint, outcome.value, outcome.revision ?? null, outcome.createdAt);
 }

@@ -1,22 +1,26 @@
-import type Database from 'better-sqlite3';
 import { asRevision, type CommittedEvent, RegistryError, type Revision } from '../../domain/index.js';
 import type { AllocationReadView } from '../allocations.js';
-import { closingError, failAll, type PendingWrite, settleAll } from '../batch.js';
+import { closingError, failAll, type PendingWrite, prepareBatch, type PreparedBatch, settleAll } from '../batch.js';
 import { applyChanges, CommitListeners, type ViewSet, viewsOf } from '../committed.js';
 import { GroupCommit } from '../group-commit.js';
 import type { ResolvedStoreOptions } from '../options.js';
+import { type RecordedOutcome, requestIdsOf } from '../requests.js';
+import { changesOfSnapshot, notEmpty, snapshotOf, type StoreSnapshot, viewsAreEmpty } from '../snapshot.js';
 import type { TokenReadView } from '../tokens.js';
 import { type CommitListener, DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type Store } from '../types.js';
-import { loadAllocations } from './allocations.js';
-import { type CommittedBatch, runBatch, writeRestore } from './batch.js';
-import { changesOfSnapshot, notEmpty, snapshotOf, type StoreSnapshot, viewsAreEmpty } from '../snapshot.js';
+import { decodeAllocationRows } from './allocations.js';
+import { commitRequest, recordRestoreRows, recordWriteRows } from './batch.js';
 import { decodeEventRow, decodeMetaInteger, decodeServiceRow } from './codec.js';
 import { type OpenedDatabase, openDatabase } from './connection.js';
-import { loadDeployments } from './deployments.js';
+import { decodeDeploymentRows } from './deployments.js';
 import { registerDiagnostics } from './diagnostics.js';
+import { reasonOf } from './errno.js';
 import { FileIdentity } from './file-identity.js';
-import { prepareAllStatements, type SqliteStatements } from './statements.js';
-import { loadTokens } from './tokens.js';
+import { decodeOutcomeRows } from './requests.js';
+import { decodeTokenRows } from './tokens.js';
+import { type CommitRequest, decodeCommitAnswer, decodeProbe, type LoadedRows, rowsOf } from './worker-protocol.js';
+import { WorkerLink } from './worker-link.js';
+import type { SqlOp } from './write-ops.js';
 
 /** Knobs tests may turn; production uses the defaults. */
 export interface SqliteTuning {
@@ -24,66 +28,85 @@ export interface SqliteTuning {
   readonly maxBatchWrites: number;
   /** A write function that has not settled after this long is failed so the batch can commit. */
   readonly writeTimeoutMs: number;
+  /** Test-only: the commit worker waits at this gate before each COMMIT (CommitGate). */
+  readonly commitGate?: SharedArrayBuffer;
 }
 
 /** Request outcomes past their window are deleted on every this-many-th commit, not on each. */
 const REQUEST_PRUNE_EVERY = 100;
 
+const COMMIT_FAILED = 'the store could not commit the write';
+
 export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000 });
 
+let tuningOverride: SqliteTuning | undefined;
+
+/**
+ * Test-only: the tuning every SQLite store opened from now on takes (a server the test starts
+ * opens its own); the returned function puts the defaults back.
+ */
+export function overrideSqliteTuning(tuning: Partial<SqliteTuning>): () => void {
+  tuningOverride = { ...DEFAULT_SQLITE_TUNING, ...tuning };
+  return () => {
+    tuningOverride = undefined;
+  };
+}
+
 interface Loaded {
-  readonly db: Database.Database;
+  readonly link: WorkerLink;
   readonly identity: FileIdentity;
-  readonly statements: SqliteStatements;
   readonly views: ViewSet;
   readonly revision: Revision;
   readonly compactRevision: Revision;
 }
 
-/** Brings the file's schema up to date (creating the file when missing) and closes it again. */
+function loadedFrom(rows: LoadedRows): Omit<Loaded, 'link'> {
+  const contents = {
+    services: rows.services.map(decodeServiceRow),
+    deployments: decodeDeploymentRows(rows.deployments),
+    allocations: decodeAllocationRows(rows.allocations),
+    tokens: decodeTokenRows(rows.tokens),
+  };
+  return {
+    identity: FileIdentity.take(rows.path),
+    views: viewsOf(contents, DEFAULT_DEPLOYMENT_RETENTION),
+    revision: asRevision(decodeMetaInteger(rows.revision, 'revision')),
+    compactRevision: asRevision(decodeMetaInteger(rows.compactRevision, 'compact_revision')),
+  };
+}
+
+/**
+ * Brings the file's schema up to date (creating the file when missing) and closes it again. It
+ * runs on the calling thread: no store has the file open (the exclusive lock would refuse it).
+ */
 export async function migrateSqlite(location: string): Promise<Omit<OpenedDatabase, 'db'>> {
   const { db, ...opened } = await openDatabase(location);
   db.close();
   return opened;
 }
 
-/** Opens the file, runs migrations and rebuilds the read views from the tables. */
-export async function openSqliteStore(
-  options: ResolvedStoreOptions,
-  tuning: SqliteTuning = DEFAULT_SQLITE_TUNING,
-): Promise<Store> {
-  const { db, path } = await openDatabase(options.location);
+/** Starts the commit worker, which opens the file and runs migrations, and builds the read views from the rows it read. */
+export async function openSqliteStore(options: ResolvedStoreOptions, tuning: SqliteTuning = tuningOverride ?? DEFAULT_SQLITE_TUNING): Promise<Store> {
+  const { link, rows } = await WorkerLink.open({ location: options.location, commitGate: tuning.commitGate });
   try {
-    const identity = FileIdentity.take(path);
-    const statements = prepareAllStatements(db);
-    const { main } = statements;
-    const contents = {
-      services: main.allServices.all().map(decodeServiceRow),
-      deployments: loadDeployments(statements.deployments, DEFAULT_DEPLOYMENT_RETENTION),
-      allocations: loadAllocations(statements.allocations),
-      tokens: loadTokens(statements.tokens),
-    };
-    const views = viewsOf(contents, DEFAULT_DEPLOYMENT_RETENTION);
-    const revision = asRevision(decodeMetaInteger(main.readMeta.get('revision'), 'revision'));
-    const compactRevision = asRevision(decodeMetaInteger(main.readMeta.get('compact_revision'), 'compact_revision'));
-    return new SqliteStore(options, tuning, { db, identity, statements, views, revision, compactRevision });
+    return new SqliteStore(options, tuning, { link, ...loadedFrom(rows) });
   } catch (cause) {
-    db.close();
+    await link.close().catch(() => undefined);
     throw cause instanceof RegistryError
       ? cause
-      : new RegistryError('unavailable', `cannot read the SQLite store ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      : new RegistryError('unavailable', `cannot read the SQLite store ${rows.path}: ${reasonOf(cause)}`, { cause });
   }
 }
 
 /**
- * The SQLite store: one connection, one writer. Writes queued in the same event-loop turn
- * commit in one transaction (group commit, src/store/group-commit.ts); reads come from memory.
+ * The SQLite store: one connection, owned by a commit worker thread. Writes queued in the same
+ * event-loop turn run here, on the main thread, and commit in one transaction in the worker (group
+ * commit, src/store/group-commit.ts), so the fsync never holds the event loop; reads come from memory.
  */
 class SqliteStore extends GroupCommit implements Store {
   readonly kind = 'sqlite';
-  readonly #db: Database.Database;
+  readonly #link: WorkerLink;
   readonly #identity: FileIdentity;
-  readonly #statements: SqliteStatements;
   readonly #views: ViewSet;
   readonly #options: ResolvedStoreOptions;
   readonly #tuning: SqliteTuning;
@@ -91,18 +114,23 @@ class SqliteStore extends GroupCommit implements Store {
   #revision: Revision;
   #compactRevision: Revision;
   #transactions = 0;
+  #released = false;
 
   constructor(options: ResolvedStoreOptions, tuning: SqliteTuning, loaded: Loaded) {
     super(tuning.maxBatchWrites, 'the SQLite database did not close cleanly');
     this.#options = options;
     this.#tuning = tuning;
-    this.#db = loaded.db;
+    this.#link = loaded.link;
     this.#identity = loaded.identity;
-    this.#statements = loaded.statements;
     this.#views = loaded.views;
     this.#revision = loaded.revision;
     this.#compactRevision = loaded.compactRevision;
-    registerDiagnostics(this, { db: this.#db, path: options.location, transactions: () => this.#transactions });
+    registerDiagnostics(this, {
+      path: options.location,
+      transactions: () => this.#transactions,
+      probe: async () => decodeProbe(await this.#link.request({ type: 'probe' })),
+      terminateWorker: () => this.#link.terminate(),
+    });
   }
 
   get services(): ServiceReadView {
@@ -129,16 +157,17 @@ class SqliteStore extends GroupCommit implements Store {
     return this.#compactRevision;
   }
 
-  eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]> {
-    if (!this.#db.open) return Promise.reject(closingError());
-    if (!Number.isSafeInteger(limit) || limit <= 0) return Promise.resolve([]);
+  async eventsSince(after: Revision, limit: number): Promise<readonly CommittedEvent[]> {
+    if (this.#released) throw closingError();
+    if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+    let rows: readonly unknown[];
     try {
       // Bounded by the committed revision: rows of a batch still in flight are invisible.
-      const rows = this.#statements.main.eventsSince.all(after, this.#revision, limit);
-      return Promise.resolve(rows.map(decodeEventRow));
+      rows = rowsOf(await this.#link.request({ type: 'events', after, upTo: this.#revision, limit }), 'event rows');
     } catch (cause) {
-      return Promise.reject(new RegistryError('unavailable', 'cannot read the event log', { cause }));
+      throw this.#link.stopped ?? new RegistryError('unavailable', 'cannot read the event log', { cause });
     }
+    return rows.map(decodeEventRow);
   }
 
   onCommit(listener: CommitListener): () => void {
@@ -153,7 +182,16 @@ class SqliteStore extends GroupCommit implements Store {
     return this.exclusively(async () => {
       if (this.#revision !== 0 || !viewsAreEmpty(this.#views)) throw notEmpty(this.#revision, this.#views.services.size);
       const changes = changesOfSnapshot(snapshot);
-      writeRestore({ db: this.#db, statements: this.#statements }, changes, snapshot.revision);
+      const revision = String(snapshot.revision);
+      const meta: [string, string][] = [['revision', revision], ['compact_revision', revision]];
+      const request: CommitRequest = { type: 'commit', writes: [recordRestoreRows(changes)], meta, deleteEventsUpTo: null, pruneRequestsBefore: null };
+      const refused = await this.#send(request).then(
+        (answer) => answer.refused[0]?.reason,
+        (cause: unknown) => {
+          throw new RegistryError('unavailable', `the store could not restore the snapshot: ${reasonOf(cause)}`, { cause });
+        },
+      );
+      if (refused !== undefined) throw new RegistryError('unavailable', `the store could not restore the snapshot: ${refused}`);
       applyChanges(this.#views, changes);
       this.#revision = snapshot.revision;
       this.#compactRevision = snapshot.revision;
@@ -162,40 +200,91 @@ class SqliteStore extends GroupCommit implements Store {
 
   protected override async commit(writes: readonly PendingWrite[]): Promise<void> {
     // Never acknowledge a write into a file that was removed or replaced: a restart would not find it.
-    const gone = this.#identity.problem();
-    if (gone !== undefined) {
-      this.#options.onWriteFault(failAll(writes, gone, 'the store could not commit the write'));
+    const refusal = this.#link.stopped ?? this.#identity.problem();
+    if (refusal !== undefined) {
+      this.#options.onWriteFault(failAll(writes, refusal, COMMIT_FAILED));
       return;
     }
-    const batch = await runBatch(
-      {
-        db: this.#db,
-        statements: this.#statements,
-        views: this.#views,
-        clock: this.#options.clock,
-        revision: this.#revision,
-        compactRevision: this.#compactRevision,
-        eventRetention: this.#options.eventRetention,
-        writeTimeoutMs: this.#tuning.writeTimeoutMs,
-        onFault: this.#options.onWriteFault,
-        requestWindowMs: this.#options.requestWindowMs,
-        pruneRequestsBefore: this.#transactions % REQUEST_PRUNE_EVERY === 0 ? this.#options.clock.now() - this.#options.requestWindowMs : undefined,
-      },
-      writes,
-    );
-    if (batch !== undefined) this.#publish(batch);
+    let remaining = writes;
+    while (remaining.length > 0) remaining = await this.#attempt(remaining);
   }
 
   protected override async release(): Promise<void> {
     this.#listeners.clear();
-    this.#db.close();
+    this.#released = true;
+    await this.#link.close();
+  }
+
+  /**
+   * One try at committing `writes`: their functions run here, their rows commit in the worker.
+   * Answers the writes to run again: when SQLite refused a write's rows, nothing committed, the
+   * refused writes are failed, and the others run again without them (STYLE 23: they may).
+   */
+  async #attempt(writes: readonly PendingWrite[]): Promise<readonly PendingWrite[]> {
+    const fail = (pending: readonly PendingWrite[], cause: unknown): readonly PendingWrite[] => {
+      const error = this.#link.stopped ?? (cause instanceof RegistryError && cause.code !== 'unavailable' ? cause : new RegistryError('unavailable', `${COMMIT_FAILED}: ${reasonOf(cause)}`, { cause }));
+      if (pending.length > 0) this.#options.onWriteFault(failAll(pending, error, COMMIT_FAILED));
+      return [];
+    };
+    let recorded: ReadonlyMap<string, RecordedOutcome>;
+    try {
+      recorded = await this.#recordedOutcomes(writes);
+    } catch (cause) {
+      return fail(writes, cause);
+    }
+    const rows: SqlOp[][] = [];
+    const written: PendingWrite[] = [];
+    const { clock } = this.#options;
+    const persist = (prepared: Parameters<typeof recordWriteRows>[0], write: PendingWrite): undefined => {
+      rows.push(recordWriteRows(prepared));
+      written.push(write);
+      return undefined;
+    };
+    const outcome = await prepareBatch({ views: this.#views, clock, revision: this.#revision, writeTimeoutMs: this.#tuning.writeTimeoutMs, recorded, persist }, writes);
+    if (!outcome.ok) return fail(outcome.pending, outcome.error);
+    const { batch } = outcome;
+    const pruneRequestsBefore = this.#transactions % REQUEST_PRUNE_EVERY === 0 ? clock.now() - this.#options.requestWindowMs : undefined;
+    const book = { revision: this.#revision, compactRevision: this.#compactRevision, eventRetention: this.#options.eventRetention, pruneRequestsBefore };
+    const { request, compactRevision } = commitRequest(rows, batch.revision, book);
+    let refused: readonly { readonly index: number; readonly reason: string }[];
+    try {
+      ({ refused } = await this.#send(request));
+    } catch (cause) {
+      return fail(batch.done.map((done) => done.write), cause);
+    }
+    if (refused.length === 0) {
+      this.#publish(batch, asRevision(compactRevision));
+      return [];
+    }
+    const failed = new Set<PendingWrite>();
+    for (const { index, reason } of refused) {
+      const write = written[index];
+      if (write === undefined) continue;
+      const error = new RegistryError('unavailable', `the store could not save the write: ${reason}`);
+      this.#options.onWriteFault(error);
+      write.fail(error);
+      failed.add(write);
+    }
+    return batch.done.map((done) => done.write).filter((write) => !failed.has(write));
+  }
+
+  async #send(request: CommitRequest): Promise<ReturnType<typeof decodeCommitAnswer>> {
+    return decodeCommitAnswer(await this.#link.request(request));
+  }
+
+  /** The outcomes already committed for the batch's request ids (the worker holds the only connection, and no commit is in flight). */
+  async #recordedOutcomes(writes: readonly PendingWrite[]): Promise<ReadonlyMap<string, RecordedOutcome>> {
+    const ids = requestIdsOf(writes);
+    if (ids.length === 0) return new Map();
+    const notBefore = this.#options.clock.now() - this.#options.requestWindowMs;
+    return decodeOutcomeRows(rowsOf(await this.#link.request({ type: 'outcomes', ids, notBefore }), 'outcome rows'));
   }
 
   /** After COMMIT only: memory first, then listeners, then each caller. */
-  #publish(batch: CommittedBatch): void {
+  #publish(batch: PreparedBatch, compactRevision: Revision): void {
     applyChanges(this.#views, batch.changes);
     this.#revision = batch.revision;
-    this.#compactRevision = batch.compactRevision;
+    this.#compactRevision = compactRevision;
     this.#transactions += 1;
     this.#listeners.publish(batch.committed);
     settleAll(batch.done);

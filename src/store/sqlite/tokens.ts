@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { isGrantedRole } from '../../domain/index.js';
 import { corruption } from '../codec.js';
 import type { TokenChanges, TokenRecord } from '../tokens.js';
+import type { WriteStatements } from './write-ops.js';
 
 /** Migration 4: bearer tokens, by name, with the SHA-256 of the secret (never the secret). */
 export const tokensMigrationSql = `
@@ -49,13 +50,13 @@ function decodeTokenRow(row: unknown): TokenRecord {
   throw corruption('SQLite', 'token row', row);
 }
 
-/** Every token, read at open. */
-export function loadTokens(statements: TokenStatements): TokenRecord[] {
-  return statements.all.all().map(decodeTokenRow);
+/** Every token, from the rows read at open. */
+export function decodeTokenRows(rows: readonly unknown[]): TokenRecord[] {
+  return rows.map(decodeTokenRow);
 }
 
 /** Writes a write's token changes inside its savepoint. */
-export function writeTokenRows(statements: TokenStatements, changes: TokenChanges): void {
+export function writeTokenRows(statements: WriteStatements['tokens'], changes: TokenChanges): void {
   for (const [name, token] of changes) {
     if (token === null) statements.delete.run(name);
     else statements.put.run(token.name, token.role, token.hash, token.createdAt, token.expiresAt ?? null);
