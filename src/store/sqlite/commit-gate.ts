@@ -26,6 +26,11 @@ export class CommitGate {
   readonly buffer = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   readonly #cells = new Int32Array(this.buffer);
 
+  /** Starts open or shut (`shut()` and `open()` switch it). */
+  constructor(options: { readonly open: boolean }) {
+    if (options.open) this.open();
+  }
+
   /** Resolves once `count` commits in all have reached the gate (and wait there while it is closed). */
   async reached(count = 1): Promise<void> {
     for (;;) {
@@ -34,6 +39,12 @@ export class CommitGate {
       const waited = Atomics.waitAsync(this.#cells, ARRIVED, arrived);
       await waited.value;
     }
+  }
+
+  /** Holds every commit from now on; answers how many reached the gate so far (for `reached`). */
+  shut(): number {
+    Atomics.store(this.#cells, GATE, 0);
+    return Atomics.load(this.#cells, ARRIVED);
   }
 
   /** Lets every commit through, now and from now on. */

@@ -30,6 +30,8 @@ export interface SqliteTuning {
   readonly writeTimeoutMs: number;
   /** Test-only: the commit worker waits at this gate before each COMMIT (CommitGate). */
   readonly commitGate?: SharedArrayBuffer;
+  /** Test-only: told of each store opened with this tuning (a server's own, for sqliteDiagnostics). */
+  readonly onOpen?: (store: Store) => void;
 }
 
 /** Request outcomes past their window are deleted on every this-many-th commit, not on each. */
@@ -89,7 +91,9 @@ export async function migrateSqlite(location: string): Promise<Omit<OpenedDataba
 export async function openSqliteStore(options: ResolvedStoreOptions, tuning: SqliteTuning = tuningOverride ?? DEFAULT_SQLITE_TUNING): Promise<Store> {
   const { link, rows } = await WorkerLink.open({ location: options.location, commitGate: tuning.commitGate });
   try {
-    return new SqliteStore(options, tuning, { link, ...loadedFrom(rows) });
+    const store = new SqliteStore(options, tuning, { link, ...loadedFrom(rows) });
+    tuning.onOpen?.(store);
+    return store;
   } catch (cause) {
     await link.close().catch(() => undefined);
     throw cause instanceof RegistryError
