@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { asRevision, RegistryError } from '../../src/domain/index.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type Store, type WriteResult } from '../../src/store/index.js';
 import { CommitGate, DEFAULT_SQLITE_TUNING, openSqliteStore, resolveStoreOptions, sqliteDiagnostics } from '../../src/store/internal.js';
 import { register } from './fixtures.js';
 
@@ -17,16 +17,22 @@ before(async () => {
 });
 after(() => rm(root, { recursive: true, force: true }));
 
+/** A store at `location` that committed 'a', and whose write of 'b' now waits in the worker before COMMIT. */
+async function holdSecondWrite(location: string): Promise<{ store: Store; gate: CommitGate; held: Promise<WriteResult<unknown>> }> {
+  const gate = new CommitGate({ open: true });
+  const store = await openSqliteStore(resolveStoreOptions({ location }), { ...DEFAULT_SQLITE_TUNING, commitGate: gate.buffer });
+  await store.write((tx) => register(tx, 'a'));
+  const arrived = gate.shut();
+  const held = store.write((tx) => register(tx, 'b'));
+  await gate.reached(arrived + 1);
+  return { store, gate, held };
+}
+
 describe('SQLite store - commit worker', () => {
-  it('serves reads and eventsSince from the main thread while a commit waits in the worker', async () => {
+  it('serves reads from the main thread while a commit waits in the worker', async () => {
     const location = join(root, 'held.db');
-    const gate = new CommitGate({ open: true });
-    const store = await openSqliteStore(resolveStoreOptions({ location }), { ...DEFAULT_SQLITE_TUNING, commitGate: gate.buffer });
+    const { store, gate, held } = await holdSecondWrite(location);
     try {
-      await store.write((tx) => register(tx, 'a'));
-      const arrived = gate.shut();
-      const held = store.write((tx) => register(tx, 'b'));
-      await gate.reached(arrived + 1);
       // The worker is blocked inside the transaction, before COMMIT: memory answers meanwhile.
       assert.deepEqual(store.services.list().map((s) => s.name), ['a']);
       assert.equal(store.revision, 1);
@@ -45,13 +51,8 @@ describe('SQLite store - commit worker', () => {
 
   it('fails the pending and later writes with unavailable when the worker is terminated, and acknowledges none', async () => {
     const location = join(root, 'terminated.db');
-    const gate = new CommitGate({ open: true });
-    const store = await openSqliteStore(resolveStoreOptions({ location }), { ...DEFAULT_SQLITE_TUNING, commitGate: gate.buffer });
+    const { store, held: pending } = await holdSecondWrite(location);
     try {
-      await store.write((tx) => register(tx, 'a'));
-      const arrived = gate.shut();
-      const pending = store.write((tx) => register(tx, 'b'));
-      await gate.reached(arrived + 1);
       await sqliteDiagnostics(store).terminateWorker();
       await assert.rejects(pending, stoppedWorker);
       await assert.rejects(store.write((tx) => register(tx, 'c')), stoppedWorker);
