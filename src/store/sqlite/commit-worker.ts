@@ -1,10 +1,11 @@
 /**
- * The SQLite store's commit worker (a worker_threads entry). It owns the store's only connection:
- * it opens, checks and migrates the file, reads what the views are built from, then runs each group
- * commit (savepoints, bookkeeping, COMMIT and its fsync) off the main thread's event loop. The
- * main thread runs the write functions and decides everything; the worker only writes rows.
+ * The SQLite commit worker (a worker_threads entry, one per process). It owns the connection of
+ * each SQLite store the process opens, the only one to its file: it opens, checks and migrates the
+ * file, reads what the views are built from, then runs each group commit (savepoints,
+ * bookkeeping, COMMIT and its fsync) off the main thread's event loop. The main thread runs the
+ * write functions and decides everything; the worker only writes rows.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { RegistryError } from '../../domain/index.js';
 import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
@@ -23,14 +24,6 @@ interface Open {
   readonly statements: SqliteStatements;
   readonly byName: Readonly<Record<WriteStatementName, Database.Statement>>;
   readonly gate: SharedArrayBuffer | undefined;
-}
-
-function startOptions(value: unknown): { location: string; gate: SharedArrayBuffer | undefined } {
-  if (typeof value !== 'object' || value === null || !('location' in value) || typeof value.location !== 'string') {
-    throw new Error('the SQLite commit worker was started without a location');
-  }
-  const gate = 'commitGate' in value && value.commitGate instanceof SharedArrayBuffer ? value.commitGate : undefined;
-  return { location: value.location, gate };
 }
 
 function readLoaded(open: Open, path: string): LoadedRows {
@@ -120,7 +113,27 @@ function probe(open: Open): ProbeAnswer {
   };
 }
 
-function handle(open: Open, request: WorkerRequest): unknown {
+/** The connections of the stores this process opened, by the id their links gave them. */
+const stores = new Map<number, Open>();
+
+/** Opens a store's file (checks, migrations) and reads the rows its views are built from. */
+async function openStore(store: number, location: string, gate: SharedArrayBuffer | undefined): Promise<LoadedRows> {
+  const { db, path } = await openDatabase(location);
+  try {
+    const statements = prepareAllStatements(db);
+    const open = { db, statements, byName: statementsByName(statements), gate };
+    const rows = readLoaded(open, path);
+    stores.set(store, open);
+    return rows;
+  } catch (error) {
+    db.close();
+    throw new RegistryError('unavailable', `cannot read the SQLite store ${path}: ${reasonOf(error)}`, { cause: error });
+  }
+}
+
+function handle(store: number, request: Exclude<WorkerRequest, { type: 'open' }>): unknown {
+  const open = stores.get(store);
+  if (open === undefined) throw new Error(`no open SQLite store ${String(store)} in the commit worker`);
   switch (request.type) {
     case 'commit':
       return commit(open, request);
@@ -131,6 +144,7 @@ function handle(open: Open, request: WorkerRequest): unknown {
     case 'probe':
       return probe(open);
     case 'close':
+      stores.delete(store);
       open.db.close();
       return null;
     default:
@@ -138,41 +152,21 @@ function handle(open: Open, request: WorkerRequest): unknown {
   }
 }
 
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (port === null) throw new Error('commit-worker.js runs only as a worker thread');
-  const post = (message: WorkerMessage): void => port.postMessage(message);
-  let open: Open;
+async function answer(message: unknown): Promise<WorkerMessage> {
+  let id = -1;
   try {
-    const { location, gate } = startOptions(workerData);
-    const { db, path } = await openDatabase(location);
-    try {
-      const statements = prepareAllStatements(db);
-      open = { db, statements, byName: statementsByName(statements), gate };
-      post({ type: 'loaded', rows: readLoaded(open, path) });
-    } catch (error) {
-      db.close();
-      throw new RegistryError('unavailable', `cannot read the SQLite store ${path}: ${reasonOf(error)}`, { cause: error });
-    }
+    const decoded = decodeRequest(message);
+    id = decoded.id;
+    const { request } = decoded;
+    const ok = request.type === 'open' ? await openStore(decoded.store, request.location, request.commitGate) : handle(decoded.store, request);
+    return { type: 'answer', id, ok };
   } catch (error) {
-    post({ type: 'failed', fault: faultOf(error) });
-    return;
+    return { type: 'answer', id, fault: faultOf(error) };
   }
-  port.on('message', (message: unknown) => {
-    let id = -1;
-    let closing = false;
-    try {
-      const decoded = decodeRequest(message);
-      id = decoded.id;
-      closing = decoded.request.type === 'close';
-      post({ type: 'answer', id, ok: handle(open, decoded.request) });
-    } catch (error) {
-      post({ type: 'answer', id, fault: faultOf(error) });
-    } finally {
-      // Nothing else holds the thread: closing the port ends it.
-      if (closing) port.close();
-    }
-  });
 }
 
-void main();
+const port = parentPort;
+if (port === null) throw new Error('commit-worker.js runs only as a worker thread');
+port.on('message', (message: unknown) => {
+  void answer(message).then((reply) => port.postMessage(reply));
+});

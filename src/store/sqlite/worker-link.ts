@@ -22,84 +22,51 @@ function workerUrl(): URL {
 }
 
 /**
- * The main thread's end of the commit worker: requests out, answers back by id. When the worker
- * stops unexpectedly (terminated, crashed, out of memory) every pending request and every later
- * one fails with `unavailable`: a commit may or may not have reached the file, so the store
- * refuses writes until it is opened again, which reads the file afresh.
+ * The commit thread of this process: one worker holds the connection of every SQLite store the
+ * process opens (a server opens one), so opening a store costs a message, not a thread start. It
+ * is referenced only while an answer is due, so an idle one never keeps the process alive.
  */
-export class WorkerLink {
+class CommitThread {
+  static #current: CommitThread | undefined;
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
+  #nextStore = 0;
   #stopped: RegistryError | undefined;
-  #closing = false;
-  readonly exited: Promise<void>;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (message: unknown) => this.#answer(message));
-    worker.on('error', (error) => this.#stop(`it failed: ${error.message}`));
-    worker.on('exit', (code) => this.#stop(`it exited with code ${String(code)}`));
-    worker.unref();
+  private constructor() {
+    this.#worker = new Worker(workerUrl());
+    this.#worker.unref();
+    this.#worker.on('message', (message: unknown) => this.#answer(message));
+    this.#worker.on('error', (error) => this.#stop(`it failed: ${error.message}`));
+    this.#worker.on('exit', (code) => this.#stop(`it exited with code ${String(code)}`));
   }
 
-  /** Starts the worker and waits for it to open the file and read the rows the views are built from. */
-  static async open(start: WorkerStart): Promise<{ link: WorkerLink; rows: LoadedRows }> {
-    const worker = new Worker(workerUrl(), { workerData: start });
-    const listeners: { message?: (value: unknown) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
-    const first = await new Promise<unknown>((resolve, reject) => {
-      listeners.message = resolve;
-      listeners.error = reject;
-      listeners.exit = (code) => reject(new Error(`the SQLite commit worker exited with code ${String(code)} while opening`));
-      worker.once('message', listeners.message).once('error', listeners.error).once('exit', listeners.exit);
-    })
-      .catch((cause: unknown) => {
-        throw new RegistryError('unavailable', `cannot start the SQLite commit worker: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-      })
-      .finally(() => {
-        // Not removeAllListeners(): the Worker's own listeners start and stop its message port.
-        if (listeners.message) worker.off('message', listeners.message);
-        if (listeners.error) worker.off('error', listeners.error);
-        if (listeners.exit) worker.off('exit', listeners.exit);
-      });
-    if (isObject(first) && first.type === 'loaded') return { link: new WorkerLink(worker), rows: decodeLoaded(first.rows) };
-    await worker.terminate();
-    throw isObject(first) && first.type === 'failed' ? decodeFault(first.fault) : new RegistryError('unavailable', 'the SQLite commit worker did not open the database');
+  /** The running thread, or a new one when there is none or the last one stopped. */
+  static get(): CommitThread {
+    if (CommitThread.#current === undefined || CommitThread.#current.stopped !== undefined) CommitThread.#current = new CommitThread();
+    return CommitThread.#current;
   }
 
-  /** Why the worker is gone, once it is. */
   get stopped(): RegistryError | undefined {
     return this.#stopped;
   }
 
-  /** Sends `request`; resolves with the worker's answer, still to be decoded. */
-  request(request: WorkerRequest): Promise<unknown> {
+  newStoreId(): number {
+    return this.#nextStore++;
+  }
+
+  request(message: WorkerRequest & { readonly store: number }): Promise<unknown> {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
     const id = this.#next++;
     return new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       // Held open while an answer is due: a process awaiting only a commit must not exit under it.
       if (this.#pending.size === 1) this.#worker.ref();
-      this.#worker.postMessage({ id, ...request });
+      this.#worker.postMessage({ id, ...message });
     });
   }
 
-  /** Closes the connection and lets the worker end. */
-  async close(): Promise<void> {
-    // Held open until it has ended: the caller awaits that.
-    this.#closing = true;
-    this.#worker.ref();
-    try {
-      if (this.#stopped === undefined) await this.request({ type: 'close' });
-    } catch (error) {
-      // A worker that already stopped holds no connection; any other failure is the close's own.
-      if (this.#stopped === undefined) throw error;
-    }
-    await this.exited;
-  }
-
-  /** Test-only: ends the worker as a crash would. */
   async terminate(): Promise<void> {
     await this.#worker.terminate();
   }
@@ -109,7 +76,7 @@ export class WorkerLink {
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
     this.#pending.delete(message.id);
-    if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
+    if (this.#pending.size === 0) this.#worker.unref();
     if ('fault' in message) pending.reject(decodeFault(message.fault));
     else pending.resolve(message.ok);
   }
@@ -122,5 +89,57 @@ export class WorkerLink {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const { reject } of pending) reject(this.#stopped);
+  }
+}
+
+/**
+ * One store's end of the commit thread: requests out, answers back. When the thread stops
+ * unexpectedly (terminated, crashed, out of memory) every pending request and every later one
+ * fails with `unavailable`: a commit may or may not have reached the file, so the store refuses
+ * writes until it is opened again, which reads the file afresh.
+ */
+export class WorkerLink {
+  readonly #thread: CommitThread;
+  readonly #store: number;
+  #closed = false;
+
+  private constructor(thread: CommitThread, store: number) {
+    this.#thread = thread;
+    this.#store = store;
+  }
+
+  /** Has the commit thread open the file and read the rows the views are built from. */
+  static async open(start: WorkerStart): Promise<{ link: WorkerLink; rows: LoadedRows }> {
+    const thread = CommitThread.get();
+    const link = new WorkerLink(thread, thread.newStoreId());
+    const rows = decodeLoaded(await thread.request({ type: 'open', store: link.#store, ...start }));
+    return { link, rows };
+  }
+
+  /** Why the thread is gone, once it is. */
+  get stopped(): RegistryError | undefined {
+    return this.#thread.stopped;
+  }
+
+  /** Sends `request`; resolves with the worker's answer, still to be decoded. */
+  request(request: WorkerRequest): Promise<unknown> {
+    return this.#thread.request({ ...request, store: this.#store });
+  }
+
+  /** Closes this store's connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.request({ type: 'close' });
+    } catch (error) {
+      // A thread that already stopped holds no connection; any other failure is the close's own.
+      if (this.stopped === undefined) throw error;
+    }
+  }
+
+  /** Test-only: ends the commit thread as a crash would. */
+  terminate(): Promise<void> {
+    return this.#thread.terminate();
   }
 }

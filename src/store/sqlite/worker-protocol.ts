@@ -8,7 +8,7 @@ import { isSqlParam, isWriteStatementName, type SqlOp } from './write-ops.js';
  * package, but a message is still a boundary: each side decodes what it receives.
  */
 
-/** What the worker is started with. */
+/** What a store asks the worker to open. */
 export interface WorkerStart {
   readonly location: string;
   /** Test-only: the worker waits on this before each COMMIT (commit-gate.ts). */
@@ -42,6 +42,7 @@ export interface CommitAnswer {
 }
 
 export type WorkerRequest =
+  | ({ readonly type: 'open' } & WorkerStart)
   | CommitRequest
   | { readonly type: 'outcomes'; readonly ids: readonly string[]; readonly notBefore: number }
   | { readonly type: 'events'; readonly after: number; readonly upTo: number; readonly limit: number }
@@ -64,8 +65,6 @@ export interface WireFault {
 }
 
 export type WorkerMessage =
-  | { readonly type: 'loaded'; readonly rows: LoadedRows }
-  | { readonly type: 'failed'; readonly fault: WireFault }
   | { readonly type: 'answer'; readonly id: number; readonly ok: unknown }
   | { readonly type: 'answer'; readonly id: number; readonly fault: WireFault };
 
@@ -126,11 +125,19 @@ function decodeOps(value: unknown): SqlOp[] {
   });
 }
 
-/** The worker's side: what the main thread asked. */
-export function decodeRequest(value: unknown): { readonly id: number; readonly request: WorkerRequest } {
-  if (!isObject(value) || typeof value.id !== 'number') throw malformed('request');
-  const { id } = value;
+/** The worker's side: what the main thread asked, and for which store. */
+export function decodeRequest(value: unknown): { readonly id: number; readonly store: number; readonly request: WorkerRequest } {
+  if (!isObject(value) || typeof value.id !== 'number' || typeof value.store !== 'number') throw malformed('request');
+  return { id: value.id, store: value.store, request: decodeRequestBody(value) };
+}
+
+function decodeRequestBody(value: Record<string, unknown>): WorkerRequest {
   switch (value.type) {
+    case 'open': {
+      if (typeof value.location !== 'string') throw malformed('open request');
+      const commitGate = value.commitGate instanceof SharedArrayBuffer ? value.commitGate : undefined;
+      return { type: 'open', location: value.location, commitGate };
+    }
     case 'commit': {
       const meta = rowsOf(value.meta, 'meta rows').map((row) => {
         const [key, text] = rowsOf(row, 'meta rows');
@@ -139,17 +146,17 @@ export function decodeRequest(value: unknown): { readonly id: number; readonly r
       });
       const optional = (field: unknown): number | null => (isNumber(field) ? field : null);
       const writes = rowsOf(value.writes, 'writes').map(decodeOps);
-      return { id, request: { type: 'commit', writes, meta, deleteEventsUpTo: optional(value.deleteEventsUpTo), pruneRequestsBefore: optional(value.pruneRequestsBefore) } };
+      return { type: 'commit', writes, meta, deleteEventsUpTo: optional(value.deleteEventsUpTo), pruneRequestsBefore: optional(value.pruneRequestsBefore) };
     }
     case 'outcomes':
       if (!isNumber(value.notBefore)) throw malformed('outcomes request');
-      return { id, request: { type: 'outcomes', ids: rowsOf(value.ids, 'request ids').map(String), notBefore: value.notBefore } };
+      return { type: 'outcomes', ids: rowsOf(value.ids, 'request ids').map(String), notBefore: value.notBefore };
     case 'events':
       if (!isNumber(value.after) || !isNumber(value.upTo) || !isNumber(value.limit)) throw malformed('events request');
-      return { id, request: { type: 'events', after: value.after, upTo: value.upTo, limit: value.limit } };
+      return { type: 'events', after: value.after, upTo: value.upTo, limit: value.limit };
     case 'probe':
     case 'close':
-      return { id, request: { type: value.type } };
+      return { type: value.type };
     default:
       throw malformed('request');
   }
