@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RegistryClient } from '../../src/client/index.js';
 import { MAX_BATCH_EVENTS } from '../../src/server/subscription.js';
-import { registerMany, serviceName, subscribe } from '../helpers/event-requests.js';
+import { registerMany, serverWithSocket, serviceName, subscribe } from '../helpers/event-requests.js';
 import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -27,22 +27,13 @@ async function takeEvents(ws: RawSocket, count: number): Promise<Obj[]> {
 const eventsOf = (frames: readonly Obj[]): Obj[] => frames.flatMap((f) => f.events as Obj[]);
 
 describe('subscribe with batch', () => {
-  let srv: TestServer;
-  let writer: RawSocket;
-  before(async () => {
-    srv = await startTestServer();
-    writer = await openRawSocket(srv.url, srv.caPem);
-  });
-  after(async () => {
-    await writer?.close();
-    await srv?.close();
-  });
+  const suite = serverWithSocket();
 
   it('replays missed events as frames of several events, each with its revision, in order and once', async () => {
-    const start = Number((await subscribe(writer, { events: ['IpAllocated'] })).revision);
+    const start = Number((await subscribe(suite.socket, { events: ['IpAllocated'] })).revision);
     const count = MAX_BATCH_EVENTS + 44;
-    await registerMany(writer, 'replay', count);
-    const ws = await openRawSocket(srv.url, srv.caPem);
+    await registerMany(suite.socket, 'replay', count);
+    const ws = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       const opened = await subscribe(ws, { events: ['ServiceRegistered'], services: ['replay-*'], since_revision: start + 1, batch: true });
       const frames = await takeEvents(ws, count);
@@ -61,15 +52,15 @@ describe('subscribe with batch', () => {
   });
 
   it('resumes after the last revision read from inside a batch: the rest once, nothing twice', async () => {
-    const start = Number((await subscribe(writer, { events: ['IpAllocated'] })).revision);
-    await registerMany(writer, 'resume', 40);
-    const first = await openRawSocket(srv.url, srv.caPem);
+    const start = Number((await subscribe(suite.socket, { events: ['IpAllocated'] })).revision);
+    await registerMany(suite.socket, 'resume', 40);
+    const first = await openRawSocket(suite.srv.url, suite.srv.caPem);
     await subscribe(first, { events: ['ServiceRegistered'], services: ['resume-*'], since_revision: start + 1, batch: true });
     const seen = eventsOf(await takeEvents(first, 40));
     await first.close();
     const cut = seen[16];
     assert.ok(cut !== undefined);
-    const again = await openRawSocket(srv.url, srv.caPem);
+    const again = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       await subscribe(again, { events: ['ServiceRegistered'], services: ['resume-*'], since_revision: Number(cut.revision) + 1, batch: true });
       const rest = eventsOf(await takeEvents(again, 23));
@@ -81,12 +72,12 @@ describe('subscribe with batch', () => {
   });
 
   it('delivers live events in order and once to batched and unbatched subscribers side by side', async () => {
-    const batched = await openRawSocket(srv.url, srv.caPem);
-    const single = await openRawSocket(srv.url, srv.caPem);
+    const batched = await openRawSocket(suite.srv.url, suite.srv.caPem);
+    const single = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       await subscribe(batched, { events: ['ServiceRegistered'], services: ['live-*'], batch: true });
       await subscribe(single, { events: ['ServiceRegistered'], services: ['live-*'] });
-      await registerMany(writer, 'live', 60);
+      await registerMany(suite.socket, 'live', 60);
       const expected = Array.from({ length: 60 }, (_, i) => `live-${i}`);
       assert.deepEqual(eventsOf(await takeEvents(batched, 60)).map(serviceName), expected);
       const singles = await single.take(60, 20_000);
@@ -99,15 +90,15 @@ describe('subscribe with batch', () => {
   });
 
   it('sends batch frames in the JSON-RPC and hub dialects, each event with its revision', async () => {
-    await registerMany(writer, 'dialect', 2);
-    const ws = await openRawSocket(srv.url, srv.caPem);
+    await registerMany(suite.socket, 'dialect', 2);
+    const ws = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       ws.send({ jsonrpc: '2.0', id: 1, method: 'registry.subscribe', params: { events: ['ServiceDeregistered'], batch: true } });
       const direct = (await ws.next()).result as Obj;
       ws.send({ jsonrpc: '2.0', id: 2, method: 'registry-hub.call', params: { method: 'registry.subscribe', params: { events: ['ServiceDeregistered'], batch: true } } });
       const [ack] = await ws.take(2);
-      writer.send({ jsonrpc: '2.0', id: 3, method: 'registry.delete', params: { name: 'dialect-0' } });
-      await writer.next();
+      suite.socket.send({ jsonrpc: '2.0', id: 3, method: 'registry.delete', params: { name: 'dialect-0' } });
+      await suite.socket.next();
       const frames = await ws.take(2);
       const rpc = frames.find((f) => f.method === 'registry.event')?.params as Obj;
       assert.equal(rpc.subscription, direct.subscription);
@@ -127,7 +118,7 @@ describe('subscribe with batch', () => {
   });
 
   it('rejects a batch that is not a boolean, naming the field', async () => {
-    const ws = await openRawSocket(srv.url, srv.caPem);
+    const ws = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       ws.send({ id: 'x', type: 'request', action: 'subscribe', params: { batch: 'yes' } });
       const error = (await ws.next()).error as Obj;

@@ -2,31 +2,22 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { captureLogs } from '../helpers/log-capture.js';
-import { registerMany, serviceName, subscribe } from '../helpers/event-requests.js';
-import { openRawSocket, type RawSocket } from '../helpers/raw-socket.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerMany, serverWithSocket, serviceName, subscribe } from '../helpers/event-requests.js';
+import { openRawSocket } from '../helpers/raw-socket.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 type Obj = Record<string, unknown>;
 
 describe('subscribe', () => {
-  let srv: TestServer;
-  let writer: RawSocket;
-  before(async () => {
-    srv = await startTestServer();
-    writer = await openRawSocket(srv.url, srv.caPem);
-  });
-  after(async () => {
-    await writer?.close();
-    await srv?.close();
-  });
+  const suite = serverWithSocket();
 
   it('delivers a live event with its revision in the action envelope', async () => {
-    const ws = await openRawSocket(srv.url, srv.caPem);
+    const ws = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       const opened = await subscribe(ws, { events: ['ServiceRegistered'] });
-      await registerMany(writer, 'live', 1);
+      await registerMany(suite.socket, 'live', 1);
       const event = await ws.next();
       assert.equal(event.type, 'event');
       assert.equal(event.event, 'ServiceRegistered');
@@ -39,21 +30,21 @@ describe('subscribe', () => {
   });
 
   it('replays exactly the 500 registrations a subscriber missed, in order, then live ones', async () => {
-    const first = await openRawSocket(srv.url, srv.caPem);
+    const first = await openRawSocket(suite.srv.url, suite.srv.caPem);
     await subscribe(first, { events: ['ServiceRegistered'], services: ['miss-*'] });
-    await registerMany(writer, 'miss', 1);
+    await registerMany(suite.socket, 'miss', 1);
     const seen = await first.next();
     await first.close();
 
-    await registerMany(writer, 'miss-gap', 500);
-    const again = await openRawSocket(srv.url, srv.caPem);
+    await registerMany(suite.socket, 'miss-gap', 500);
+    const again = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       await subscribe(again, { events: ['ServiceRegistered'], services: ['miss-*'], since_revision: Number(seen.revision) + 1 });
       const replayed = await again.take(500, 20_000);
       assert.deepEqual(replayed.map(serviceName), Array.from({ length: 500 }, (_, i) => `miss-gap-${i}`));
       const revisions = replayed.map((f) => Number(f.revision));
       assert.ok(revisions.every((r, i) => i === 0 || r > (revisions[i - 1] ?? 0)), 'revisions increase');
-      await registerMany(writer, 'miss-live', 1);
+      await registerMany(suite.socket, 'miss-live', 1);
       assert.equal(serviceName(await again.next()), 'miss-live-0');
       await assert.rejects(again.next(300), /no frame/, 'nothing is delivered twice');
     } finally {
@@ -62,10 +53,10 @@ describe('subscribe', () => {
   });
 
   it('gives each of 200 concurrent subscribers every event exactly once', async () => {
-    const sockets = await Promise.all(Array.from({ length: 200 }, () => openRawSocket(srv.url, srv.caPem)));
+    const sockets = await Promise.all(Array.from({ length: 200 }, () => openRawSocket(suite.srv.url, suite.srv.caPem)));
     try {
       await Promise.all(sockets.map((ws) => subscribe(ws, { events: ['ServiceRegistered'], services: ['fan-*'] })));
-      await registerMany(writer, 'fan', 50);
+      await registerMany(suite.socket, 'fan', 50);
       const expected = Array.from({ length: 50 }, (_, i) => `fan-${i}`);
       for (const ws of sockets) assert.deepEqual((await ws.take(50, 20_000)).map(serviceName), expected);
       await Promise.all(sockets.map((ws) => assert.rejects(ws.next(200), /no frame/)));
@@ -97,7 +88,7 @@ describe('subscribe', () => {
   });
 
   it('rejects a negative since_revision naming the field', async () => {
-    const ws = await openRawSocket(srv.url, srv.caPem);
+    const ws = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       ws.send({ id: 'x', type: 'request', action: 'subscribe', params: { since_revision: -1 } });
       const bad = (await ws.next()).error as Obj;
@@ -109,7 +100,7 @@ describe('subscribe', () => {
   });
 
   it('streams events through JSON-RPC and hub subscriptions, and ends the hub stream on unsubscribe', async () => {
-    const ws = await openRawSocket(srv.url, srv.caPem);
+    const ws = await openRawSocket(suite.srv.url, suite.srv.caPem);
     try {
       ws.send({ jsonrpc: '2.0', id: 1, method: 'registry.subscribe', params: { events: ['ServiceDeregistered'] } });
       const direct = (await ws.next()).result as Obj;
@@ -118,8 +109,8 @@ describe('subscribe', () => {
       const [ack, subscribed] = await ws.take(2);
       const hubId = ack?.result;
       assert.equal(((subscribed?.params as Obj).result as Obj).type, 'data');
-      writer.send({ jsonrpc: '2.0', id: 3, method: 'registry.delete', params: { name: 'live-0' } });
-      await writer.next();
+      suite.socket.send({ jsonrpc: '2.0', id: 3, method: 'registry.delete', params: { name: 'live-0' } });
+      await suite.socket.next();
       const frames = await ws.take(2);
       const rpc = frames.find((f) => f.method === 'registry.event');
       const hub = frames.find((f) => f.method === 'registry-hub.call');

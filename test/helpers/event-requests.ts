@@ -1,6 +1,8 @@
 /** Event-stream requests over a raw socket (action envelope): registrations that make events, and `subscribe`. */
 import assert from 'node:assert/strict';
-import type { RawSocket } from './raw-socket.js';
+import { after, before } from 'node:test';
+import { openRawSocket, type RawSocket } from './raw-socket.js';
+import { startTestServer, type TestServer } from './test-server.js';
 
 type Obj = Record<string, unknown>;
 
@@ -24,3 +26,35 @@ export async function subscribe(ws: RawSocket, params: Obj): Promise<Obj> {
 
 /** The name of the service an event's data carries. */
 export const serviceName = (event: Obj): string => String(((event.data as Obj).service as Obj).name);
+
+/** A test server and one raw socket to it, opened before the suite's tests and closed after them. */
+export interface ServerAndSocket {
+  readonly srv: TestServer;
+  readonly socket: RawSocket;
+}
+
+/** Registers the suite's hooks; the fields read the server and socket once `before` has run. */
+export function serverWithSocket(): ServerAndSocket {
+  let srv: TestServer | undefined;
+  let socket: RawSocket | undefined;
+  before(async () => {
+    srv = await startTestServer();
+    socket = await openRawSocket(srv.url, srv.caPem);
+  });
+  after(async () => {
+    await socket?.close();
+    await srv?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the suite has not started: read these fields inside a test');
+    return value;
+  };
+  return {
+    get srv() {
+      return started(srv);
+    },
+    get socket() {
+      return started(socket);
+    },
+  };
+}
