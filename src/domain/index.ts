@@ -188,3 +188,4 @@ export {
 } from './wire-answers.js';
 export { type EventDataWire, eventWire, type EventWire } from './wire-events.js';
 export { memberListWire, memberWire, type MemberWire, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotWire, type SnapshotWire } from './wire-cluster.js';
+export { extended } from './extended.js';

@@ -34,7 +34,7 @@ export const register = defineOperation({
     const registration = {
       name,
       source: 'manual' as const,
-      fields: { ...fields, ttlSeconds: ttl ?? DEFAULT_TTL_SECONDS },
+      fields: { ttlSeconds: ttl ?? DEFAULT_TTL_SECONDS, ...fields },
       ...(declared === undefined ? {} : { checks: declared }),
       mode: 'replace' as const,
       signOfLife: true,

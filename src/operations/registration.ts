@@ -8,7 +8,7 @@ import type { RegisterOutput } from './register.js';
  */
 export async function registerByName(tx: WriteTx, registration: Registration, at: Omit<RegistrationContext, 'revision'>): Promise<RegisterOutput> {
   const existing = await tx.services.get(registration.name);
-  const { service, created, events } = upsertService(existing, registration, { ...at, revision: tx.revision });
+  const { service, created, events } = upsertService(existing, registration, { now: at.now, newId: at.newId, revision: tx.revision });
   if (service !== existing) await tx.services.put(service);
   for (const event of events) tx.emit(event);
   return { service, created };

@@ -2,6 +2,7 @@ import {
   type CommittedEvent,
   type DeploymentRecord,
   eventTypes,
+  extended,
   type RegistryEvent,
   type Revision,
   type Service,
@@ -47,7 +48,7 @@ export function stampEvent(value: JsonObject, revision: Revision, index: number,
   // Only the service events carry a service record; IpAllocated, DeploymentProgress… do not.
   if (serviceEventTypes.has(type) && !isObject(value.service)) throw corrupt('event', value);
   const event = value as unknown as RegistryEvent;
-  return { ...event, revision, index, timestamp };
+  return extended(event, { revision, index, timestamp });
 }
 
 /** An event's `data` column as the log stores it. */
@@ -183,7 +184,8 @@ export function commitEvent(event: RegistryEvent, revision: Revision, index: num
   const fast = eventJson(event);
   if (fast !== undefined) {
     const service = 'service' in event ? encodedOf(event.service)?.value : undefined;
-    const committed = { ...event, ...(service === undefined ? {} : { service }), revision, index, timestamp } as CommittedEvent;
+    // Not `{ ...event, revision… }`: every event held in memory would carry a hidden class of its own.
+    const committed = extended(event, service === undefined ? { revision, index, timestamp } : { service, revision, index, timestamp }) as CommittedEvent;
     return { data: fast, committed };
   }
   const data = JSON.stringify(event);
