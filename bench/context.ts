@@ -3,6 +3,7 @@
  * replies captured from the registry (the ceiling answers with the same bytes), seeded folders.
  */
 import { fileURLToPath } from 'node:url';
+import type WebSocket from 'ws';
 import { type BenchChild, field, isNumber, isString, spawnChild } from './lib/child.js';
 import { type DataDir, makeDataDir, seedServices } from './lib/seed.js';
 import type { AllFigures, NotRun } from './figures.js';
@@ -41,6 +42,32 @@ export interface Captures {
   readonly get: string;
   /** One service as the registry returns it: etcd stores this document. */
   readonly serviceDocument: string;
+  /** A fan-out subscriber's event frame, split around its revision and the writer's `bench_t`. */
+  readonly event: readonly [string, string, string];
+}
+
+/** Subscribes on `socket` as the fan-out subscribers do, registers one service, and splits the event frame it gets. */
+async function captureEvent(socket: WebSocket): Promise<readonly [string, string, string]> {
+  const subscribed = await roundTrip(socket, JSON.stringify({ id: 'capture-s', type: 'request', action: 'subscribe', params: { events: ['ServiceRegistered'], batch: true } }));
+  const refused = responseError(subscribed.text);
+  if (refused !== undefined) throw new Error(`capturing an event failed: ${refused}`);
+  const frame = new Promise<string>((resolve) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const text = data.toString();
+      if (!text.startsWith('{"type":"event')) return;
+      socket.off('message', onMessage);
+      resolve(text);
+    };
+    socket.on('message', onMessage);
+  });
+  socket.send(registerFrame(3, 'bench-event', 4_444, 'fan-out', { bench_t: '1.5' }));
+  const text = await frame;
+  const revision = /"event":"\w+","revision":(\d+)/.exec(text);
+  const sentAt = text.indexOf('"bench_t":"1.5"');
+  if (revision?.[1] === undefined || sentAt < 0) throw new Error(`capturing an event failed: ${text.slice(0, 300)}`);
+  const revisionAt = revision.index + revision[0].length - revision[1].length;
+  const timeAt = sentAt + '"bench_t":"'.length;
+  return [text.slice(0, revisionAt), text.slice(revisionAt + revision[1].length, timeAt), text.slice(timeAt + '1.5'.length)];
 }
 
 /** Thrown by a scenario that cannot run because a capability is not built (or not wired) yet. */
@@ -152,7 +179,7 @@ export class BenchContext {
         }
         const parsed: unknown = JSON.parse(get.text);
         const result = typeof parsed === 'object' && parsed !== null && 'result' in parsed ? parsed.result : undefined;
-        return { register: register.text, get: get.text, serviceDocument: JSON.stringify(result) };
+        return { register: register.text, get: get.text, serviceDocument: JSON.stringify(result), event: await captureEvent(socket) };
       } finally {
         await closeSockets([socket]);
       }

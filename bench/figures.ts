@@ -70,6 +70,9 @@ export interface CeilingFigures {
   readonly register: RequestFigures;
   readonly get: RequestFigures;
   readonly resolve?: RequestFigures;
+  /** The fan-out shapes against a raw `ws` broadcast of the registry's event frame (absent in results before 2026-12-07). */
+  readonly fanout?: FanoutRun;
+  readonly 'fanout-wide'?: FanoutRun;
 }
 
 /** A registration acknowledged by one server → its event on a subscriber of another. */

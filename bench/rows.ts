@@ -59,23 +59,21 @@ function listRows(f: Figures, notRun: NotRun): Row[] {
 }
 
 /** The fan-out targets by shape: the p99 bound, judged only at the subscriber count it is set for (not in a quick run). */
-const FANOUT_TARGETS = [
-  { subscribers: 1_000, p99Ms: 25 },
-  { subscribers: 10_000, p99Ms: 50 },
-] as const;
+const FANOUT_TARGETS = { fanout: { subscribers: 1_000, p99Ms: 25 }, 'fanout-wide': { subscribers: 10_000, p99Ms: 50 } } as const;
 
-function fanoutRows(o: FanoutRun | undefined, e: FanoutRun | undefined, why: string, plan: FanoutPlan): Row[] {
+/** `c`: the same shape against the ceiling's raw broadcast of the registry's event frame. */
+function fanoutRows(shape: keyof typeof FANOUT_TARGETS, o: FanoutRun | undefined, e: FanoutRun | undefined, c: FanoutRun | undefined, why: string, plan: FanoutPlan): Row[] {
   const { subscribers } = plan;
-  const target = FANOUT_TARGETS.find((t) => t.subscribers === subscribers);
+  const target = FANOUT_TARGETS[shape].subscribers === subscribers ? FANOUT_TARGETS[shape] : undefined;
   const name = `fan-out ${subscribers.toLocaleString('en')} subscribers × ${plan.ratePerSecond}/s`;
-  const p99Target = `≤ ${target?.p99Ms ?? FANOUT_TARGETS[0].p99Ms} ms, nothing lost`;
+  const p99Target = `≤ ${FANOUT_TARGETS[shape].p99Ms} ms, nothing lost`;
   return [
-    { scenario: `${name} p50`, unit: 'ms', ours: o?.p50 ?? why, etcd: e?.p50 ?? null, ceiling: null, target: '', met: undefined },
-    { scenario: `${name} p99`, unit: 'ms', ours: o?.p99 ?? why, etcd: e?.p99 ?? null, ceiling: null, target: p99Target, met: o === undefined || target === undefined ? undefined : o.p99 <= target.p99Ms && o.lost === 0 && o.duplicates === 0 },
-    { scenario: `${name} max`, unit: 'ms', ours: o?.max ?? why, etcd: e?.max ?? null, ceiling: null, target: '', met: undefined },
-    { scenario: `${name} server CPU per delivery`, unit: 'µs', ours: o?.serverCpuUsPerDelivery ?? why, etcd: e?.serverCpuUsPerDelivery ?? null, ceiling: null, target: '', met: undefined },
+    { scenario: `${name} p50`, unit: 'ms', ours: o?.p50 ?? why, etcd: e?.p50 ?? null, ceiling: c?.p50 ?? null, target: '', met: undefined },
+    { scenario: `${name} p99`, unit: 'ms', ours: o?.p99 ?? why, etcd: e?.p99 ?? null, ceiling: c?.p99 ?? null, target: p99Target, met: o === undefined || target === undefined ? undefined : o.p99 <= target.p99Ms && o.lost === 0 && o.duplicates === 0 },
+    { scenario: `${name} max`, unit: 'ms', ours: o?.max ?? why, etcd: e?.max ?? null, ceiling: c?.max ?? null, target: '', met: undefined },
+    { scenario: `${name} server CPU per delivery`, unit: 'µs', ours: o?.serverCpuUsPerDelivery ?? why, etcd: e?.serverCpuUsPerDelivery ?? null, ceiling: c?.serverCpuUsPerDelivery ?? null, target: '', met: undefined },
     { scenario: `${name} writes refused`, unit: 'writes', ours: o?.writeErrors ?? why, etcd: e?.writeErrors ?? null, ceiling: null, target: '', met: undefined },
-    { scenario: `${name} lost events`, unit: 'events', ours: o?.lost ?? why, etcd: e?.lost ?? null, ceiling: null, target: '0', met: o === undefined ? undefined : o.lost === 0 },
+    { scenario: `${name} lost events`, unit: 'events', ours: o?.lost ?? why, etcd: e?.lost ?? null, ceiling: c?.lost ?? null, target: '0', met: o === undefined ? undefined : o.lost === 0 },
   ];
 }
 
@@ -175,8 +173,8 @@ export function buildRows(ctx: BenchContext): Row[] {
     ...requestRows(`resolve (${c} conns)`, f.resolve, f.etcd?.range, f.ceiling?.resolve, { ops: `≥ ${READS_VS_CEILING}× ceiling`, p99: '' }, ctx.notRun.resolve),
     ...cluster.resolve,
     ...listRows(f, ctx.notRun),
-    ...fanoutRows(f.fanout, f.etcd?.watch, ctx.notRun.fanout ?? 'not run', ctx.plan.fanout),
-    ...fanoutRows(f['fanout-wide'], undefined, ctx.notRun['fanout-wide'] ?? 'not run', ctx.plan.fanoutWide),
+    ...fanoutRows('fanout', f.fanout, f.etcd?.watch, f.ceiling?.fanout, ctx.notRun.fanout ?? 'not run', ctx.plan.fanout),
+    ...fanoutRows('fanout-wide', f['fanout-wide'], undefined, f.ceiling?.['fanout-wide'], ctx.notRun['fanout-wide'] ?? 'not run', ctx.plan.fanoutWide),
     ...resourceRows(f, ctx.notRun, fullSize),
     ...healthRows(f, ctx.notRun),
     ...dnsRows(f, ctx.notRun, c),

@@ -3,18 +3,48 @@
  * frame at once with a canned reply of the registry's size for that workload. No parsing, no
  * store: what is left is TLS, WebSocket framing and the event loop.
  * `node --import tsx bench/children/echo.ts <spec.json>` where the spec is
- * `{"cert": path, "key": path, "replies": {"/register": text, "/get": text, …}}`;
+ * `{"cert": path, "key": path, "replies": {"/register": text, "/get": text, …}, "event": [text, …]}`;
  * the URL path a client connects to picks its reply. Prints `{"port","pid"}` once listening.
+ *
+ * On `/broadcast` it is the fan-out ceiling: a `subscribe` frame is answered and its socket joins
+ * the subscribers; a `register` frame is answered and broadcast at once to every subscriber as the
+ * registry's event frame (`event`: its text split around the revision and the writer's
+ * `bench_t`, which are filled in). No store, no commit, no filter: one write per subscriber.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 interface EchoSpec {
   readonly cert: string;
   readonly key: string;
   readonly replies: Readonly<Record<string, string>>;
+  /** The registry's event frame in pieces: text, revision, text, bench_t, text. */
+  readonly event?: readonly [string, string, string];
+}
+
+/** The broadcast side of the ceiling: what a subscriber or the writer sends, answered at once. */
+function broadcaster(event: readonly [string, string, string]) {
+  const subscribers = new Set<WebSocket>();
+  let revision = 0;
+  const idOf = (text: string): string => /"id":"([^"]*)"/.exec(text)?.[1] ?? '';
+  return (socket: WebSocket): void => {
+    socket.on('close', () => subscribers.delete(socket));
+    socket.on('message', (data) => {
+      const text = data.toString();
+      if (text.includes('"action":"subscribe"')) {
+        subscribers.add(socket);
+        socket.send(`{"id":"${idOf(text)}","type":"response","result":{"subscribed":true}}`);
+        return;
+      }
+      revision++;
+      const sentAt = /"bench_t":"([0-9.]+)"/.exec(text)?.[1] ?? '0';
+      const frame = `${event[0]}${revision}${event[1]}${sentAt}${event[2]}`;
+      for (const subscriber of subscribers) subscriber.send(frame);
+      socket.send(`{"id":"${idOf(text)}","type":"response","result":{"revision":${revision}}}`);
+    });
+  };
 }
 
 async function main(specPath: string): Promise<void> {
@@ -22,7 +52,9 @@ async function main(specPath: string): Promise<void> {
   const [cert, key] = await Promise.all([readFile(spec.cert, 'utf8'), readFile(spec.key, 'utf8')]);
   const http = createServer({ cert, key, minVersion: 'TLSv1.2' });
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  const broadcast = spec.event === undefined ? undefined : broadcaster(spec.event);
   wss.on('connection', (socket, req) => {
+    if (req.url === '/broadcast' && broadcast !== undefined) return broadcast(socket);
     const reply = spec.replies[req.url ?? '/'] ?? '{}';
     socket.on('message', () => socket.send(reply));
   });

@@ -31,11 +31,16 @@ async function requireOpenFiles(subscribers: number): Promise<void> {
   if (soft < needed) throw new Error(`${subscribers} subscribers need ${needed} open files in the bench process; its limit is ${soft} (run it after \`ulimit -n ${needed}\`)`);
 }
 
-async function runShape(ctx: BenchContext, plan: FanoutPlan): Promise<FanoutRun> {
+/** One fan-out shape against the server at `url` (process `pid`): the registry, or the ceiling's broadcast. */
+export async function fanoutAt(ctx: BenchContext, server: { readonly url: string; readonly ca: string; readonly pid: number }, plan: FanoutPlan): Promise<FanoutRun> {
   await requireOpenFiles(plan.subscribers);
+  return withDeliveryCpu(server.pid, () => runOursFanout(server.url, server.ca, fanoutShape(ctx, plan)));
+}
+
+async function runShape(ctx: BenchContext, plan: FanoutPlan): Promise<FanoutRun> {
   const server = await ctx.mainServer();
   try {
-    return await withDeliveryCpu(server.pid, () => runOursFanout(server.url, server.ca, fanoutShape(ctx, plan)));
+    return await fanoutAt(ctx, server, plan);
   } catch (error) {
     if (error instanceof Error && error.message.includes('"unknown_operation"')) throw new NotApplicable('n/a (subscribe not built)');
     throw error;

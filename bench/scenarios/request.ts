@@ -1,18 +1,20 @@
 /**
  * Scenarios 1, 2 and 7: durable upserts, random reads (get_service, resolve), and the same loops
- * against the raw ws echo ceiling. Each counts the server process's CPU time per answer.
+ * against the raw ws echo ceiling, which also runs both fan-out shapes on its broadcast. Each
+ * counts the server process's CPU time per answer.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { operations } from '../../src/operations/index.js';
-import { type BenchContext, NotApplicable, type RunningServer } from '../context.js';
+import { type BenchContext, type Captures, NotApplicable, type RunningServer } from '../context.js';
 import type { CeilingFigures, RequestFigures } from '../figures.js';
 import { field, isNumber, readCpuSeconds, spawnChild } from '../lib/child.js';
 import { round } from '../lib/stats.js';
 import { frameMaker, responseError, type Workload } from '../load/frames.js';
 import { type LoadFigures, runLoad } from '../load/run-load.js';
 import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
+import { fanoutAt } from './fanout.js';
 
 /** Runs `load` while counting `pid`'s CPU time; a run with failed requests is an error. */
 export function withServerCpu(pid: number, load: () => Promise<LoadFigures>): Promise<RequestFigures> {
@@ -85,10 +87,10 @@ export async function resolveScenario(ctx: BenchContext): Promise<RequestFigures
 const echoScript = fileURLToPath(new URL('../children/echo.ts', import.meta.url));
 
 /** The echo server answers each workload with a reply of the registry's size for it. */
-async function startEcho(ctx: BenchContext, replies: Readonly<Record<string, string>>) {
+async function startEcho(ctx: BenchContext, replies: Readonly<Record<string, string>>, event: Captures['event']) {
   const main = await ctx.mainServer();
   const specPath = join(ctx.root, 'echo.json');
-  await writeFile(specPath, JSON.stringify({ cert: main.data.tls.certPath, key: main.data.tls.keyPath, replies }));
+  await writeFile(specPath, JSON.stringify({ cert: main.data.tls.certPath, key: main.data.tls.keyPath, replies, event }));
   const child = await spawnChild(echoScript, [specPath]);
   return { child, port: field(child.ready, 'port', isNumber), ca: main.ca };
 }
@@ -96,7 +98,7 @@ async function startEcho(ctx: BenchContext, replies: Readonly<Record<string, str
 export async function ceilingScenario(ctx: BenchContext): Promise<CeilingFigures> {
   const captures = await ctx.captures();
   const resolveReply = await resolveReplyIfAny(ctx);
-  const echo = await startEcho(ctx, { '/register': captures.register, '/get': captures.get, '/resolve': resolveReply ?? '{}' });
+  const echo = await startEcho(ctx, { '/register': captures.register, '/get': captures.get, '/resolve': resolveReply ?? '{}' }, captures.event);
   try {
     const base = `wss://127.0.0.1:${echo.port}`;
     const { services } = ctx.plan;
@@ -107,7 +109,12 @@ export async function ceilingScenario(ctx: BenchContext): Promise<CeilingFigures
       resolveReply === undefined || param === undefined
         ? undefined
         : await loadOn(ctx, echo.child, `${base}/resolve`, echo.ca, { kind: 'resolve', names: services, param });
-    ctx.results.ceiling = { register, get, ...(resolve === undefined ? {} : { resolve }) };
+    // The fan-out shapes against the same server broadcasting the registry's event frame: what TLS,
+    // framing and the subscribers' threads allow on this machine.
+    const broadcast = { url: `${base}/broadcast`, ca: echo.ca, pid: echo.child.pid };
+    const fanout = await fanoutAt(ctx, broadcast, ctx.plan.fanout);
+    const fanoutWide = await fanoutAt(ctx, broadcast, ctx.plan.fanoutWide);
+    ctx.results.ceiling = { register, get, ...(resolve === undefined ? {} : { resolve }), fanout, 'fanout-wide': fanoutWide };
     return ctx.results.ceiling;
   } finally {
     await echo.child.close();
