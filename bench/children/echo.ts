@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 interface EchoSpec {
@@ -22,6 +22,14 @@ interface EchoSpec {
   readonly replies: Readonly<Record<string, string>>;
   /** The registry's event frame in pieces: text, revision, text, bench_t, text. */
   readonly event?: readonly [string, string, string];
+}
+
+/** `text` as one final, unmasked WebSocket text frame (RFC 6455 §5.2), what a server sends; under 64 KiB. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length >= 65_536) throw new Error('an event frame of 64 KiB or more');
+  const header = payload.length < 126 ? Buffer.from([0x81, payload.length]) : Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([header, payload]);
 }
 
 /** The broadcast side of the ceiling: what a subscriber or the writer sends, answered at once. */
@@ -40,8 +48,9 @@ function broadcaster(event: readonly [string, string, string]) {
       }
       revision++;
       const sentAt = /"bench_t":"([0-9.]+)"/.exec(text)?.[1] ?? '0';
-      const frame = `${event[0]}${revision}${event[1]}${sentAt}${event[2]}`;
-      for (const subscriber of subscribers) subscriber.send(frame);
+      // Framed once, and the same bytes written to every subscriber's socket: the least work a broadcast can do.
+      const frame = textFrame(`${event[0]}${revision}${event[1]}${sentAt}${event[2]}`);
+      for (const subscriber of subscribers) (Reflect.get(subscriber, '_socket') as Socket).write(frame);
       socket.send(`{"id":"${idOf(text)}","type":"response","result":{"revision":${revision}}}`);
     });
   };
