@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { type Clock, RegistryError } from '../domain/index.js';
 import { type CredentialHost, findToken, liveToken, type Principal } from '../operations/index.js';
 import type { TokenReadView } from '../store/index.js';
 import { type AuthSettings, principalFor, strongestPrincipal } from './auth.js';
 import type { UpgradeCredentials } from './auth-upgrade.js';
 import type { Logger } from './log.js';
+import type { Caller } from './runner.js';
 
 /**
  * One connection's credentials. The role is worked out again at every call from what the
@@ -41,4 +43,11 @@ export class ConnectionAuth implements CredentialHost {
     this.logger.info({ remoteAddress: principal.remoteAddress, tokenName: token.name, role: principal.role }, 'connection authenticated');
     return principal;
   }
+}
+
+/** Who calls over `req`'s connection, as `auth` stands now. */
+export function callerOf(req: IncomingMessage, auth: ConnectionAuth): Caller {
+  const { remoteAddress, localAddress } = req.socket;
+  // Both keys always (undefined when unknown): one shape for every caller (docs/ARCHITECTURE.md, "Hot paths").
+  return { principal: auth.principal(), connection: { remoteAddress, localAddress } };
 }

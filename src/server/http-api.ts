@@ -10,7 +10,7 @@ import { asRevision, type Clock, RegistryError, roleAllows } from '../domain/ind
 import type { StreamHost } from '../operations/index.js';
 import { type Call, decodeHttpCall, HTTP_API_PREFIX, lastEventRevision } from '../protocol/index.js';
 import type { AuthGate } from './auth-gate.js';
-import type { ConnectionAuth } from './auth-connection.js';
+import { callerOf, type ConnectionAuth } from './auth-connection.js';
 import type { UnreadBudget } from './connection-output.js';
 import type { EventHub } from './event-hub.js';
 import { type HttpRoute, refusalError, sendError, sendJson } from './http-router.js';
@@ -68,14 +68,6 @@ export function httpApiRoute(deps: HttpApiDeps): HttpRoute {
       if (!outcome.ok) return sendError(res, outcome.error);
       sendJson(res, 200, JSON.stringify(outcome.value.result), { 'x-registry-revision': String(revision) });
     },
-  };
-}
-
-function callerOf(req: IncomingMessage, auth: ConnectionAuth): Caller {
-  const { remoteAddress, localAddress } = req.socket;
-  return {
-    principal: auth.principal(),
-    connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
   };
 }
 

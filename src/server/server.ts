@@ -16,6 +16,7 @@ import { TlsReloader } from './tls-reload.js';
 import { CertificateUpkeep } from './certificate-upkeep.js';
 import { certificatesIn } from './tls.js';
 import { AuthGate } from './auth-gate.js';
+import { callerOf } from './auth-connection.js';
 import { BrowserOrigins } from './auth-origin.js';
 import { DEFAULT_DRAIN_MS, type RegistryServer, type ServerOptions } from './types.js';
 import { ConfigFollower } from './config-follower.js';
@@ -218,12 +219,8 @@ class RunningServer implements RegistryServer {
     };
     const onError = (err: Error): void => logger.debug({ err }, 'connection error');
     listener.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
-      const { remoteAddress, localAddress } = req.socket;
       const { auth, limits } = gate.accept(socket, req);
-      const caller = {
-        principal: auth.principal(),
-        connection: { ...(remoteAddress === undefined ? {} : { remoteAddress }), ...(localAddress === undefined ? {} : { localAddress }) },
-      };
+      const caller = callerOf(req, auth);
       const output = new ConnectionOutput(socket, events.limits.maxBufferedBytes, budget, logger);
       const streams = events.connect(socket, output, auth);
       sessions.set(socket, new Session({ socket, caller, runner, clock, maxFrameBytes, output, streams, auth, limits }));
