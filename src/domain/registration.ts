@@ -6,6 +6,7 @@
 import type { Revision, ServiceId } from './brand.js';
 import type { CheckDefinition } from './check.js';
 import type { RegistryEvent } from './events.js';
+import { extended } from './extended.js';
 import { declareChecks, signOfLife } from './health.js';
 import type { Service, ServiceSource } from './service.js';
 import { newService, type ServiceFields } from './service-change.js';
@@ -84,25 +85,36 @@ function sameRecord(a: Service, b: Service): boolean {
   return true;
 }
 
+/** What a `merge` registration leaves: the record with the fields it states, its TTL and checks as stated (absent: none and kept). */
+function merged(existing: Service, fields: ServiceFields): Service {
+  const { ttlSeconds: _ttl, checks: _checks, ...current } = existing;
+  return { ...current, ...fields };
+}
+
+/** What a `replace` registration leaves: a new definition with the record's identity, state, lifecycle times and health. */
+function replaced(existing: Service, fields: ServiceFields, registration: Registration, now: number): Service {
+  const fresh = newService(fields, { id: existing.id, name: existing.name, source: registration.source, now, revision: existing.revision });
+  // Keys newService already has, so the copy keeps its shape (docs/ARCHITECTURE.md, "Hot paths").
+  const kept: Service = {
+    ...fresh,
+    state: fields.state ?? existing.state,
+    registeredAt: existing.registeredAt,
+    createdAt: existing.createdAt,
+    updatedAt: existing.updatedAt,
+    lastStateChange: existing.lastStateChange,
+    lastSeen: existing.lastSeen,
+  };
+  return existing.health === undefined ? kept : extended(kept, { health: existing.health });
+}
+
 /** The existing record restated by a registration; its identity, lifecycle and bookkeeping as they were. */
 function restated(existing: Service, registration: Registration, now: number): Service {
   const fields = definedOnly(registration.fields);
-  const { ttlSeconds: _ttl, checks: previous, ...current } = existing;
-  const base: Service =
-    registration.mode === 'merge'
-      ? { ...current, ...fields }
-      : {
-          ...newService(fields, { id: existing.id, name: existing.name, source: registration.source, now, revision: existing.revision }),
-          state: fields.state ?? existing.state,
-          registeredAt: existing.registeredAt,
-          createdAt: existing.createdAt,
-          updatedAt: existing.updatedAt,
-          lastStateChange: existing.lastStateChange,
-          lastSeen: existing.lastSeen,
-          health: existing.health,
-        };
+  const previous = existing.checks;
+  const base = registration.mode === 'merge' ? merged(existing, fields) : replaced(existing, fields, registration, now);
   const stated = registration.checks === undefined ? (registration.mode === 'merge' ? previous : undefined) : declareChecks(previous, registration.checks, now);
-  return definedOnly({ ...base, source: registration.source, ...(stated === undefined ? {} : { checks: stated }) });
+  const sourced: Service = { ...base, source: registration.source };
+  return definedOnly(stated === undefined ? sourced : extended(sourced, { checks: stated }));
 }
 
 /**
