@@ -1,15 +1,9 @@
-import { asRevision, type CommittedEvent, type Service } from '../../domain/index.js';
-import { corruption, decodeEventData, decodeServiceJson, isObject } from '../codec.js';
+import { asRevision, type CommittedEvent } from '../../domain/index.js';
+import { corruption, decodeEventData, isObject } from '../codec.js';
 
 /** Decoders of the SQLite rows: shape checks around the shared record codec. A failure means a corrupt file. */
 
 const corrupt = (what: string, value: unknown): Error => corruption('SQLite', what, value);
-
-/** A row of `SELECT record FROM services`. */
-export function decodeServiceRow(row: unknown): Service {
-  if (!isObject(row) || typeof row.record !== 'string') throw corrupt('services row', row);
-  return decodeServiceJson(row.record);
-}
 
 /** A row of `SELECT revision, idx, timestamp, data FROM events`. */
 export function decodeEventRow(row: unknown): CommittedEvent {

@@ -16,7 +16,7 @@ import { reasonOf } from './errno.js';
 import { readUserVersion } from './migrations.js';
 import { readOutcomeRows } from './requests.js';
 import { prepareAllStatements, type SqliteStatements } from './statements.js';
-import { type CommitAnswer, type CommitRequest, decodeRequest, faultOf, type LoadedRows, type ProbeAnswer, type WorkerMessage, type WorkerRequest } from './worker-protocol.js';
+import { type CommitAnswer, type CommitRequest, decodeRequest, faultOf, type LoadedRows, type ProbeAnswer, type ServicePage, type WorkerMessage, type WorkerRequest } from './worker-protocol.js';
 import { type SqlOp, statementsByName, type WriteStatementName } from './write-ops.js';
 
 interface Open {
@@ -26,11 +26,16 @@ interface Open {
   readonly gate: SharedArrayBuffer | undefined;
 }
 
+/** What a request answers, and the buffers the answer hands over rather than copies. */
+interface Reply {
+  readonly ok: unknown;
+  readonly transfer?: readonly ArrayBuffer[];
+}
+
 function readLoaded(open: Open, path: string): LoadedRows {
   const { main, deployments, allocations, tokens } = open.statements;
   return {
     path,
-    services: main.allServices.all(),
     deployments: deployments.recent.all(DEFAULT_DEPLOYMENT_RETENTION),
     allocations: readAllocationRows(allocations),
     tokens: tokens.all.all(),
@@ -101,6 +106,24 @@ function commit(open: Open, request: CommitRequest): CommitAnswer {
   }
 }
 
+/**
+ * A page of service records. Its bytes are handed to the main thread, so the worker's heap holds
+ * none of the table once the load is done; after the last page the connection gives back the
+ * page cache the load filled (SQLite fills it again as commits need it).
+ */
+function readServicePage(open: Open, after: string, limit: number): Reply {
+  const row: unknown = open.statements.main.servicesPage.get(after, limit);
+  const field = (key: string): unknown => (typeof row === 'object' && row !== null ? Reflect.get(row, key) : undefined);
+  const found = field('records');
+  const count = Number(field('count'));
+  const last = field('last');
+  // A Buffer of its own ArrayBuffer is handed over as it is; anything else is copied into one first.
+  const records = found instanceof Uint8Array ? (found.byteOffset === 0 && found.byteLength === found.buffer.byteLength ? found : new Uint8Array(found)) : new Uint8Array(0);
+  if (count < limit) open.db.pragma('shrink_memory');
+  const page: ServicePage = { records, count, last: typeof last === 'string' ? last : null };
+  return { ok: page, transfer: records.buffer instanceof ArrayBuffer ? [records.buffer] : [] };
+}
+
 function probe(open: Open): ProbeAnswer {
   const rows = open.db.pragma('integrity_check', { simple: false });
   const line = (row: unknown): string =>
@@ -110,6 +133,7 @@ function probe(open: Open): ProbeAnswer {
     synchronous: Number(open.db.pragma('synchronous', { simple: true })),
     journalMode: String(open.db.pragma('journal_mode', { simple: true })),
     schemaVersion: readUserVersion(open.db),
+    workerMemory: (({ heapUsed, heapTotal, external, arrayBuffers }) => ({ heapUsed, heapTotal, external, arrayBuffers }))(process.memoryUsage()),
   };
 }
 
@@ -131,42 +155,44 @@ async function openStore(store: number, location: string, gate: SharedArrayBuffe
   }
 }
 
-function handle(store: number, request: Exclude<WorkerRequest, { type: 'open' }>): unknown {
+function handle(store: number, request: Exclude<WorkerRequest, { type: 'open' }>): Reply {
   const open = stores.get(store);
   if (open === undefined) throw new Error(`no open SQLite store ${String(store)} in the commit worker`);
   switch (request.type) {
     case 'commit':
-      return commit(open, request);
+      return { ok: commit(open, request) };
+    case 'services':
+      return readServicePage(open, request.after, request.limit);
     case 'outcomes':
-      return readOutcomeRows(open.statements.requests, request.ids, request.notBefore);
+      return { ok: readOutcomeRows(open.statements.requests, request.ids, request.notBefore) };
     case 'events':
-      return open.statements.main.eventsSince.all(request.after, request.upTo, request.limit);
+      return { ok: open.statements.main.eventsSince.all(request.after, request.upTo, request.limit) };
     case 'probe':
-      return probe(open);
+      return { ok: probe(open) };
     case 'close':
       stores.delete(store);
       open.db.close();
-      return null;
+      return { ok: null };
     default:
       return request satisfies never;
   }
 }
 
-async function answer(message: unknown): Promise<WorkerMessage> {
+async function answer(message: unknown): Promise<{ readonly reply: WorkerMessage; readonly transfer: readonly ArrayBuffer[] }> {
   let id = -1;
   try {
     const decoded = decodeRequest(message);
     id = decoded.id;
     const { request } = decoded;
-    const ok = request.type === 'open' ? await openStore(decoded.store, request.location, request.commitGate) : handle(decoded.store, request);
-    return { type: 'answer', id, ok };
+    const { ok, transfer = [] } = request.type === 'open' ? { ok: await openStore(decoded.store, request.location, request.commitGate) } : handle(decoded.store, request);
+    return { reply: { type: 'answer', id, ok }, transfer };
   } catch (error) {
-    return { type: 'answer', id, fault: faultOf(error) };
+    return { reply: { type: 'answer', id, fault: faultOf(error) }, transfer: [] };
   }
 }
 
 const port = parentPort;
 if (port === null) throw new Error('commit-worker.js runs only as a worker thread');
 port.on('message', (message: unknown) => {
-  void answer(message).then((reply) => port.postMessage(reply));
+  void answer(message).then(({ reply, transfer }) => port.postMessage(reply, transfer));
 });

@@ -1,5 +1,5 @@
 import type { Store } from '../types.js';
-import type { ProbeAnswer } from './worker-protocol.js';
+import type { ProbeAnswer, WorkerMemory } from './worker-protocol.js';
 
 /** Test-only probes into an open SQLite store; the PRAGMAs are read by its commit worker. */
 export interface SqliteDiagnostics {
@@ -10,6 +10,8 @@ export interface SqliteDiagnostics {
   synchronous(): Promise<number>;
   journalMode(): Promise<string>;
   schemaVersion(): Promise<number>;
+  /** The commit worker's heap and the memory outside it, in bytes. */
+  workerMemory(): Promise<WorkerMemory>;
   /** Transactions committed by group commit since this store was opened. */
   transactions(): number;
   /** Ends the commit worker as a crash would (`worker.terminate()`). */
@@ -40,6 +42,7 @@ export function sqliteDiagnostics(store: Store): SqliteDiagnostics {
     synchronous: async () => (await probe()).synchronous,
     journalMode: async () => (await probe()).journalMode,
     schemaVersion: async () => (await probe()).schemaVersion,
+    workerMemory: async () => (await probe()).workerMemory,
     transactions: source.transactions,
     terminateWorker: source.terminateWorker,
   };

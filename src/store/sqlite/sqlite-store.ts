@@ -1,24 +1,22 @@
 import { asRevision, type CommittedEvent, RegistryError, type Revision } from '../../domain/index.js';
 import type { AllocationReadView } from '../allocations.js';
 import { closingError, failAll, type PendingWrite, prepareBatch, type PreparedBatch, settleAll } from '../batch.js';
-import { applyChanges, CommitListeners, type ViewSet, viewsOf } from '../committed.js';
+import { applyChanges, CommitListeners, type ViewSet } from '../committed.js';
 import { GroupCommit } from '../group-commit.js';
 import type { ResolvedStoreOptions } from '../options.js';
 import { type RecordedOutcome, requestIdsOf } from '../requests.js';
 import { changesOfSnapshot, notEmpty, snapshotOf, type StoreSnapshot, viewsAreEmpty } from '../snapshot.js';
 import type { TokenReadView } from '../tokens.js';
-import { type CommitListener, DEFAULT_DEPLOYMENT_RETENTION, type DeploymentReadView, type ServiceReadView, type Store } from '../types.js';
-import { decodeAllocationRows } from './allocations.js';
+import type { CommitListener, DeploymentReadView, ServiceReadView, Store } from '../types.js';
 import { commitRequest, recordRestoreRows, recordWriteRows } from './batch.js';
-import { decodeEventRow, decodeMetaInteger, decodeServiceRow } from './codec.js';
+import { decodeEventRow } from './codec.js';
 import { type OpenedDatabase, openDatabase } from './connection.js';
-import { decodeDeploymentRows } from './deployments.js';
 import { registerDiagnostics } from './diagnostics.js';
 import { reasonOf } from './errno.js';
-import { FileIdentity } from './file-identity.js';
+import type { FileIdentity } from './file-identity.js';
+import { type LoadedStore, loadStore } from './load.js';
 import { decodeOutcomeRows } from './requests.js';
-import { decodeTokenRows } from './tokens.js';
-import { type CommitRequest, decodeCommitAnswer, decodeProbe, type LoadedRows, rowsOf } from './worker-protocol.js';
+import { type CommitRequest, decodeCommitAnswer, decodeProbe, rowsOf } from './worker-protocol.js';
 import { WorkerLink } from './worker-link.js';
 import type { SqlOp } from './write-ops.js';
 
@@ -28,6 +26,8 @@ export interface SqliteTuning {
   readonly maxBatchWrites: number;
   /** A write function that has not settled after this long is failed so the batch can commit. */
   readonly writeTimeoutMs: number;
+  /** The most service records one page of the load at open carries (src/store/sqlite/load.ts). */
+  readonly loadPageRows: number;
   /** Test-only: the commit worker waits at this gate before each COMMIT (CommitGate). */
   readonly commitGate?: SharedArrayBuffer;
   /** Test-only: told of each store opened with this tuning (a server's own, for sqliteDiagnostics). */
@@ -39,7 +39,7 @@ const REQUEST_PRUNE_EVERY = 100;
 
 const COMMIT_FAILED = 'the store could not commit the write';
 
-export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000 });
+export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000, loadPageRows: 10_000 });
 
 let tuningOverride: SqliteTuning | undefined;
 
@@ -54,27 +54,8 @@ export function overrideSqliteTuning(tuning: Partial<SqliteTuning>): () => void 
   };
 }
 
-interface Loaded {
+interface Loaded extends LoadedStore {
   readonly link: WorkerLink;
-  readonly identity: FileIdentity;
-  readonly views: ViewSet;
-  readonly revision: Revision;
-  readonly compactRevision: Revision;
-}
-
-function loadedFrom(rows: LoadedRows): Omit<Loaded, 'link'> {
-  const contents = {
-    services: rows.services.map(decodeServiceRow),
-    deployments: decodeDeploymentRows(rows.deployments),
-    allocations: decodeAllocationRows(rows.allocations),
-    tokens: decodeTokenRows(rows.tokens),
-  };
-  return {
-    identity: FileIdentity.take(rows.path),
-    views: viewsOf(contents, DEFAULT_DEPLOYMENT_RETENTION),
-    revision: asRevision(decodeMetaInteger(rows.revision, 'revision')),
-    compactRevision: asRevision(decodeMetaInteger(rows.compactRevision, 'compact_revision')),
-  };
 }
 
 /**
@@ -87,11 +68,11 @@ export async function migrateSqlite(location: string): Promise<Omit<OpenedDataba
   return opened;
 }
 
-/** Starts the commit worker, which opens the file and runs migrations, and builds the read views from the rows it read. */
+/** Has the commit worker open the file and run migrations, and builds the read views from the rows it reads. */
 export async function openSqliteStore(options: ResolvedStoreOptions, tuning: SqliteTuning = tuningOverride ?? DEFAULT_SQLITE_TUNING): Promise<Store> {
   const { link, rows } = await WorkerLink.open({ location: options.location, commitGate: tuning.commitGate });
   try {
-    const store = new SqliteStore(options, tuning, { link, ...loadedFrom(rows) });
+    const store = new SqliteStore(options, tuning, { link, ...(await loadStore(link, rows, tuning.loadPageRows)) });
     tuning.onOpen?.(store);
     return store;
   } catch (cause) {

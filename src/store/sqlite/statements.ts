@@ -12,7 +12,7 @@ export interface Statements {
   readonly savepoint: Database.Statement<[]>;
   readonly rollbackToSavepoint: Database.Statement<[]>;
   readonly releaseSavepoint: Database.Statement<[]>;
-  readonly allServices: Database.Statement<[]>;
+  readonly servicesPage: Database.Statement<[after: string, limit: number]>;
   readonly putService: Database.Statement<[name: string, id: string, revision: number, record: string]>;
   readonly deleteService: Database.Statement<[name: string]>;
   readonly insertEvent: Database.Statement<
@@ -32,7 +32,11 @@ export function prepareStatements(db: Database.Database): Statements {
     savepoint: db.prepare('SAVEPOINT w'),
     rollbackToSavepoint: db.prepare('ROLLBACK TO w'),
     releaseSavepoint: db.prepare('RELEASE w'),
-    allServices: db.prepare('SELECT record FROM services ORDER BY name'),
+    // One value per page, made by SQLite: the worker builds no object per row. As a BLOB it comes back as bytes it can hand over.
+    servicesPage: db.prepare(
+      `SELECT CAST(group_concat(record, char(10)) AS BLOB) AS records, count(*) AS count, max(name) AS last
+       FROM (SELECT name, record FROM services WHERE name > ? ORDER BY name LIMIT ?)`,
+    ),
     putService: db.prepare(
       `INSERT INTO services (name, id, revision, record) VALUES (?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET id = excluded.id, revision = excluded.revision, record = excluded.record`,

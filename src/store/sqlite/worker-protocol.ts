@@ -15,15 +15,29 @@ export interface WorkerStart {
   readonly commitGate: SharedArrayBuffer | undefined;
 }
 
-/** The rows the worker read at open; the main thread decodes them into its views. */
+/**
+ * The rows the worker read at open; the main thread decodes them into its views. Services, the
+ * table that grows with the registry, are not among them: they come in pages (ServicePage).
+ */
 export interface LoadedRows {
   readonly path: string;
-  readonly services: readonly unknown[];
   readonly deployments: readonly unknown[];
   readonly allocations: AllocationRows;
   readonly tokens: readonly unknown[];
   readonly revision: unknown;
   readonly compactRevision: unknown;
+}
+
+/**
+ * Up to `limit` service records whose names sort after `after`, in name order: their JSON joined
+ * by newlines (JSON text holds none) as UTF-8 bytes, handed over rather than copied, so neither
+ * thread holds the whole table twice and the worker keeps no copy of it.
+ */
+export interface ServicePage {
+  readonly records: Uint8Array;
+  readonly count: number;
+  /** The name of the page's last record: the next page starts after it. */
+  readonly last: string | null;
 }
 
 /** One group commit: each write's rows (one savepoint each), then the batch's bookkeeping, then COMMIT. */
@@ -44,6 +58,7 @@ export interface CommitAnswer {
 export type WorkerRequest =
   | ({ readonly type: 'open' } & WorkerStart)
   | CommitRequest
+  | { readonly type: 'services'; readonly after: string; readonly limit: number }
   | { readonly type: 'outcomes'; readonly ids: readonly string[]; readonly notBefore: number }
   | { readonly type: 'events'; readonly after: number; readonly upTo: number; readonly limit: number }
   | { readonly type: 'probe' }
@@ -55,6 +70,15 @@ export interface ProbeAnswer {
   readonly synchronous: number;
   readonly journalMode: string;
   readonly schemaVersion: number;
+  /** The commit worker's own V8 heap and the memory outside it (`process.memoryUsage()` in the worker, RSS left out: it is the process's). */
+  readonly workerMemory: WorkerMemory;
+}
+
+export interface WorkerMemory {
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
 }
 
 /** A failure as it crosses the thread: enough to rebuild the RegistryError. */
@@ -82,6 +106,8 @@ export function decodeFault(value: unknown): RegistryError {
 
 const malformed = (what: string): Error => new Error(`malformed ${what} between the SQLite store and its commit worker`);
 
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
 export const rowsOf = (value: unknown, what: string): readonly unknown[] => {
   if (!Array.isArray(value)) throw malformed(what);
   return value;
@@ -92,13 +118,18 @@ export function decodeLoaded(value: unknown): LoadedRows {
   const { allocations } = value;
   return {
     path: value.path,
-    services: rowsOf(value.services, 'services rows'),
     deployments: rowsOf(value.deployments, 'deployments rows'),
     allocations: { allocations: rowsOf(allocations.allocations, 'allocation rows'), pools: rowsOf(allocations.pools, 'pool rows'), free: rowsOf(allocations.free, 'free rows') },
     tokens: rowsOf(value.tokens, 'token rows'),
     revision: value.revision,
     compactRevision: value.compactRevision,
   };
+}
+
+export function decodeServicePage(value: unknown): ServicePage {
+  if (!isObject(value) || !(value.records instanceof Uint8Array) || !isNumber(value.count)) throw malformed('services page');
+  if (value.last !== null && typeof value.last !== 'string') throw malformed('services page');
+  return { records: value.records, count: value.count, last: value.last };
 }
 
 export function decodeCommitAnswer(value: unknown): CommitAnswer {
@@ -110,12 +141,23 @@ export function decodeCommitAnswer(value: unknown): CommitAnswer {
   return { refused };
 }
 
-export function decodeProbe(value: unknown): ProbeAnswer {
-  if (!isObject(value) || typeof value.synchronous !== 'number' || typeof value.journalMode !== 'string' || typeof value.schemaVersion !== 'number') throw malformed('probe');
-  return { integrity: rowsOf(value.integrity, 'probe').map(String), synchronous: value.synchronous, journalMode: value.journalMode, schemaVersion: value.schemaVersion };
+function decodeWorkerMemory(value: unknown): WorkerMemory {
+  if (!isObject(value)) throw malformed('probe');
+  const { heapUsed, heapTotal, external, arrayBuffers } = value;
+  if (!isNumber(heapUsed) || !isNumber(heapTotal) || !isNumber(external) || !isNumber(arrayBuffers)) throw malformed('probe');
+  return { heapUsed, heapTotal, external, arrayBuffers };
 }
 
-const isNumber = (value: unknown): value is number => typeof value === 'number';
+export function decodeProbe(value: unknown): ProbeAnswer {
+  if (!isObject(value) || typeof value.synchronous !== 'number' || typeof value.journalMode !== 'string' || typeof value.schemaVersion !== 'number') throw malformed('probe');
+  return {
+    integrity: rowsOf(value.integrity, 'probe').map(String),
+    synchronous: value.synchronous,
+    journalMode: value.journalMode,
+    schemaVersion: value.schemaVersion,
+    workerMemory: decodeWorkerMemory(value.workerMemory),
+  };
+}
 
 function decodeOps(value: unknown): SqlOp[] {
   return rowsOf(value, 'write rows').map((op) => {
@@ -148,6 +190,9 @@ function decodeRequestBody(value: Record<string, unknown>): WorkerRequest {
       const writes = rowsOf(value.writes, 'writes').map(decodeOps);
       return { type: 'commit', writes, meta, deleteEventsUpTo: optional(value.deleteEventsUpTo), pruneRequestsBefore: optional(value.pruneRequestsBefore) };
     }
+    case 'services':
+      if (typeof value.after !== 'string' || !isNumber(value.limit)) throw malformed('services request');
+      return { type: 'services', after: value.after, limit: value.limit };
     case 'outcomes':
       if (!isNumber(value.notBefore)) throw malformed('outcomes request');
       return { type: 'outcomes', ids: rowsOf(value.ids, 'request ids').map(String), notBefore: value.notBefore };
