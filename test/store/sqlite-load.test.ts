@@ -61,11 +61,11 @@ describe('SQLite store - loading at open', () => {
     }
   });
 
-  it('refuses to open a file whose service record was split across lines, naming the store', async () => {
+  it('refuses to open a file whose service record holds two records, naming the page', async () => {
     const { path } = await fileWith(3);
     const db = new Database(path);
-    // Still valid JSON, but no record the store wrote holds a raw newline: the page no longer adds up.
-    db.prepare(`UPDATE services SET record = replace(record, ',"', ',' || char(10) || '"') WHERE name = 'svc-000001'`).run();
+    // A page is its records as one JSON list: a tampered row holding `{…},{…}` must not pass as two services.
+    db.prepare(`UPDATE services SET record = record || ',' || record WHERE name = 'svc-000001'`).run();
     db.close();
     await assert.rejects(openPaged(path, 2), (error: unknown) => error instanceof RegistryError && error.code === 'unavailable' && /services page/.test(error.message));
   });

@@ -1,5 +1,6 @@
+import { isAscii } from 'node:buffer';
 import { asRevision, type Revision, type Service } from '../../domain/index.js';
-import { corruption, decodeServiceJson } from '../codec.js';
+import { corruption, decodeService } from '../codec.js';
 import { type ViewSet, viewsOf } from '../committed.js';
 import { DEFAULT_DEPLOYMENT_RETENTION } from '../types.js';
 import { decodeAllocationRows } from './allocations.js';
@@ -28,10 +29,11 @@ export interface LoadedStore {
 /** Decodes one page's records onto `into`; a page whose record count does not match its text is corrupt. */
 function decodePage(page: ServicePage, into: Service[]): void {
   if (page.count === 0) return;
-  const text = Buffer.from(page.records.buffer, page.records.byteOffset, page.records.byteLength).toString('utf8');
-  const records = text.split('\n');
-  if (records.length !== page.count) throw corruption('SQLite', 'services page', `${String(page.count)} rows, ${String(records.length)} records`);
-  for (const record of records) into.push(decodeServiceJson(record));
+  const bytes = Buffer.from(page.records.buffer, page.records.byteOffset, page.records.byteLength);
+  // Records are mostly ASCII, which reads as Latin-1 byte for byte, several times faster than UTF-8.
+  const parsed: unknown = JSON.parse(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'));
+  if (!Array.isArray(parsed) || parsed.length !== page.count) throw corruption('SQLite', 'services page', `${String(page.count)} rows, ${Array.isArray(parsed) ? String(parsed.length) : 'no list of'} records`);
+  for (const record of parsed) into.push(decodeService(record));
 }
 
 /** Every service record of the file, in name order, `pageRows` to a request. */

@@ -32,9 +32,9 @@ export function prepareStatements(db: Database.Database): Statements {
     savepoint: db.prepare('SAVEPOINT w'),
     rollbackToSavepoint: db.prepare('ROLLBACK TO w'),
     releaseSavepoint: db.prepare('RELEASE w'),
-    // One value per page, made by SQLite: the worker builds no object per row. As a BLOB it comes back as bytes it can hand over.
+    // One value per page, made by SQLite (a JSON array of the records): the worker builds no object per row, and as a BLOB it comes back as bytes it can hand over.
     servicesPage: db.prepare(
-      `SELECT CAST(group_concat(record, char(10)) AS BLOB) AS records, count(*) AS count, max(name) AS last
+      `SELECT CAST('[' || group_concat(record, ',') || ']' AS BLOB) AS records, count(*) AS count, max(name) AS last
        FROM (SELECT name, record FROM services WHERE name > ? ORDER BY name LIMIT ?)`,
     ),
     putService: db.prepare(
