@@ -165,6 +165,8 @@ function handle(store: number, request: Exclude<WorkerRequest, { type: 'open' }>
       return readServicePage(open, request.after, request.limit);
     case 'outcomes':
       return { ok: readOutcomeRows(open.statements.requests, request.ids, request.notBefore) };
+    case 'requestIds':
+      return { ok: open.statements.requests.recentIds.all(request.notBefore, request.limit) };
     case 'events':
       return { ok: open.statements.main.eventsSince.all(request.after, request.upTo, request.limit) };
     case 'probe':

@@ -14,6 +14,8 @@ export interface SqliteDiagnostics {
   workerMemory(): Promise<WorkerMemory>;
   /** Transactions committed by group commit since this store was opened. */
   transactions(): number;
+  /** Batches that asked the worker for the outcomes of their request ids (the others needed not). */
+  outcomeLookups(): number;
   /** Ends the commit worker as a crash would (`worker.terminate()`). */
   terminateWorker(): Promise<void>;
 }
@@ -21,6 +23,7 @@ export interface SqliteDiagnostics {
 interface DiagnosticsSource {
   readonly path: string;
   readonly transactions: () => number;
+  readonly outcomeLookups: () => number;
   readonly probe: () => Promise<ProbeAnswer>;
   readonly terminateWorker: () => Promise<void>;
 }
@@ -44,6 +47,7 @@ export function sqliteDiagnostics(store: Store): SqliteDiagnostics {
     schemaVersion: async () => (await probe()).schemaVersion,
     workerMemory: async () => (await probe()).workerMemory,
     transactions: source.transactions,
+    outcomeLookups: source.outcomeLookups,
     terminateWorker: source.terminateWorker,
   };
 }

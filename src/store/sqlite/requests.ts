@@ -18,6 +18,7 @@ export interface RequestStatements {
   readonly get: Database.Statement<[id: string, notBefore: number]>;
   readonly put: Database.Statement<[id: string, fingerprint: string, value: string, revision: number | null, createdAt: number]>;
   readonly pruneBefore: Database.Statement<[createdAt: number]>;
+  readonly recentIds: Database.Statement<[notBefore: number, limit: number]>;
 }
 
 export function prepareRequestStatements(db: Database.Database): RequestStatements {
@@ -25,6 +26,7 @@ export function prepareRequestStatements(db: Database.Database): RequestStatemen
     get: db.prepare('SELECT id, fingerprint, value, revision, created_at FROM requests WHERE id = ? AND created_at >= ?'),
     put: db.prepare('INSERT INTO requests (id, fingerprint, value, revision, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
     pruneBefore: db.prepare('DELETE FROM requests WHERE created_at < ?'),
+    recentIds: db.prepare('SELECT id, created_at FROM requests WHERE created_at >= ? ORDER BY created_at DESC LIMIT ?').raw(),
   };
 }
 

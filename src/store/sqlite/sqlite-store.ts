@@ -15,7 +15,7 @@ import { registerDiagnostics } from './diagnostics.js';
 import { reasonOf } from './errno.js';
 import type { FileIdentity } from './file-identity.js';
 import { type LoadedStore, loadStore } from './load.js';
-import { decodeOutcomeRows } from './requests.js';
+import { RecentRequestIds } from './recent-requests.js';
 import { type CommitRequest, decodeCommitAnswer, decodeProbe, rowsOf } from './worker-protocol.js';
 import { WorkerLink } from './worker-link.js';
 import type { SqlOp } from './write-ops.js';
@@ -28,6 +28,8 @@ export interface SqliteTuning {
   readonly writeTimeoutMs: number;
   /** The most service records one page of the load at open carries (src/store/sqlite/load.ts). */
   readonly loadPageRows: number;
+  /** The most request ids held in memory so that new ones need no lookup (src/store/sqlite/recent-requests.ts). */
+  readonly recentRequestIds: number;
   /** Test-only: the commit worker waits at this gate before each COMMIT (CommitGate). */
   readonly commitGate?: SharedArrayBuffer;
   /** Test-only: told of each store opened with this tuning (a server's own, for sqliteDiagnostics). */
@@ -39,7 +41,7 @@ const REQUEST_PRUNE_EVERY = 100;
 
 const COMMIT_FAILED = 'the store could not commit the write';
 
-export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000, loadPageRows: 10_000 });
+export const DEFAULT_SQLITE_TUNING: SqliteTuning = Object.freeze({ maxBatchWrites: 1_000, writeTimeoutMs: 5_000, loadPageRows: 10_000, recentRequestIds: 100_000 });
 
 let tuningOverride: SqliteTuning | undefined;
 
@@ -56,6 +58,7 @@ export function overrideSqliteTuning(tuning: Partial<SqliteTuning>): () => void 
 
 interface Loaded extends LoadedStore {
   readonly link: WorkerLink;
+  readonly recent: RecentRequestIds;
 }
 
 /**
@@ -72,7 +75,9 @@ export async function migrateSqlite(location: string): Promise<Omit<OpenedDataba
 export async function openSqliteStore(options: ResolvedStoreOptions, tuning: SqliteTuning = tuningOverride ?? DEFAULT_SQLITE_TUNING): Promise<Store> {
   const { link, rows } = await WorkerLink.open({ location: options.location, commitGate: tuning.commitGate });
   try {
-    const store = new SqliteStore(options, tuning, { link, ...(await loadStore(link, rows, tuning.loadPageRows)) });
+    const loaded = await loadStore(link, rows, tuning.loadPageRows);
+    const recent = await RecentRequestIds.load(link, tuning.recentRequestIds, options.clock.now() - options.requestWindowMs);
+    const store = new SqliteStore(options, tuning, { link, recent, ...loaded });
     tuning.onOpen?.(store);
     return store;
   } catch (cause) {
@@ -91,6 +96,7 @@ export async function openSqliteStore(options: ResolvedStoreOptions, tuning: Sql
 class SqliteStore extends GroupCommit implements Store {
   readonly kind = 'sqlite';
   readonly #link: WorkerLink;
+  readonly #recent: RecentRequestIds;
   readonly #identity: FileIdentity;
   readonly #views: ViewSet;
   readonly #options: ResolvedStoreOptions;
@@ -106,6 +112,7 @@ class SqliteStore extends GroupCommit implements Store {
     this.#options = options;
     this.#tuning = tuning;
     this.#link = loaded.link;
+    this.#recent = loaded.recent;
     this.#identity = loaded.identity;
     this.#views = loaded.views;
     this.#revision = loaded.revision;
@@ -113,6 +120,7 @@ class SqliteStore extends GroupCommit implements Store {
     registerDiagnostics(this, {
       path: options.location,
       transactions: () => this.#transactions,
+      outcomeLookups: () => this.#recent.lookups,
       probe: async () => decodeProbe(await this.#link.request({ type: 'probe' })),
       terminateWorker: () => this.#link.terminate(),
     });
@@ -213,7 +221,7 @@ class SqliteStore extends GroupCommit implements Store {
     };
     let recorded: ReadonlyMap<string, RecordedOutcome>;
     try {
-      recorded = await this.#recordedOutcomes(writes);
+      recorded = await this.#recent.outcomes(requestIdsOf(writes), this.#options.clock.now() - this.#options.requestWindowMs);
     } catch (cause) {
       return fail(writes, cause);
     }
@@ -257,20 +265,13 @@ class SqliteStore extends GroupCommit implements Store {
     return decodeCommitAnswer(await this.#link.request(request));
   }
 
-  /** The outcomes already committed for the batch's request ids (the worker holds the only connection, and no commit is in flight). */
-  async #recordedOutcomes(writes: readonly PendingWrite[]): Promise<ReadonlyMap<string, RecordedOutcome>> {
-    const ids = requestIdsOf(writes);
-    if (ids.length === 0) return new Map();
-    const notBefore = this.#options.clock.now() - this.#options.requestWindowMs;
-    return decodeOutcomeRows(rowsOf(await this.#link.request({ type: 'outcomes', ids, notBefore }), 'outcome rows'));
-  }
-
   /** After COMMIT only: memory first, then listeners, then each caller. */
   #publish(batch: PreparedBatch, compactRevision: Revision): void {
     applyChanges(this.#views, batch.changes);
     this.#revision = batch.revision;
     this.#compactRevision = compactRevision;
     this.#transactions += 1;
+    this.#recent.add(batch.outcomes);
     this.#listeners.publish(batch.committed);
     settleAll(batch.done);
   }

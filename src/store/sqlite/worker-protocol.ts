@@ -60,6 +60,8 @@ export type WorkerRequest =
   | CommitRequest
   | { readonly type: 'services'; readonly after: string; readonly limit: number }
   | { readonly type: 'outcomes'; readonly ids: readonly string[]; readonly notBefore: number }
+  /** `[id, created_at]` of the `limit` newest request outcomes since `notBefore`, newest first. */
+  | { readonly type: 'requestIds'; readonly notBefore: number; readonly limit: number }
   | { readonly type: 'events'; readonly after: number; readonly upTo: number; readonly limit: number }
   | { readonly type: 'probe' }
   | { readonly type: 'close' };
@@ -196,6 +198,9 @@ function decodeRequestBody(value: Record<string, unknown>): WorkerRequest {
     case 'outcomes':
       if (!isNumber(value.notBefore)) throw malformed('outcomes request');
       return { type: 'outcomes', ids: rowsOf(value.ids, 'request ids').map(String), notBefore: value.notBefore };
+    case 'requestIds':
+      if (!isNumber(value.notBefore) || !isNumber(value.limit)) throw malformed('request ids request');
+      return { type: 'requestIds', notBefore: value.notBefore, limit: value.limit };
     case 'events':
       if (!isNumber(value.after) || !isNumber(value.upTo) || !isNumber(value.limit)) throw malformed('events request');
       return { type: 'events', after: value.after, upTo: value.upTo, limit: value.limit };
