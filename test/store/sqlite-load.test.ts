@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../src/domain/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { DEFAULT_SQLITE_TUNING, openSqliteStore, resolveStoreOptions, sqliteDiagnostics } from '../../src/store/internal.js';
+import { tempFolder } from '../helpers/temp-folder.js';
 import { register } from './fixtures.js';
 
-let root = '';
-let counter = 0;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'registry-load-'));
-});
-after(() => rm(root, { recursive: true, force: true }));
-
-const freshPath = (): string => join(root, `db-${String(++counter)}.db`);
+const { freshPath } = tempFolder('registry-load-');
 
 /** Opens `location` loading services `loadPageRows` to a page. */
 const openPaged = (location: string, loadPageRows: number): Promise<Store> =>

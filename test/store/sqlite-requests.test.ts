@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Store, WriteRequest } from '../../src/store/index.js';
 import { DEFAULT_SQLITE_TUNING, openSqliteStore, resolveStoreOptions, sqliteDiagnostics } from '../../src/store/internal.js';
+import { tempFolder } from '../helpers/temp-folder.js';
 import { register } from './fixtures.js';
 
-let root = '';
-let counter = 0;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'registry-requests-'));
-});
-after(() => rm(root, { recursive: true, force: true }));
-
-const freshPath = (): string => join(root, `db-${String(++counter)}.db`);
+const { freshPath } = tempFolder('registry-requests-');
 const request = (id: string): { readonly request: WriteRequest } => ({ request: { id, fingerprint: 'same params' } });
 
 /** A store at `location` holding at most `recentRequestIds` request ids in memory. */
