@@ -45,6 +45,11 @@ export class EntryTable {
     return [...this.#byService.keys()];
   }
 
+  /** True when `service` has a tracked check. */
+  tracks(service: string): boolean {
+    return this.#byService.has(service);
+  }
+
   keysOf(service: string): readonly string[] {
     return [...(this.#byService.get(service) ?? [])];
   }

@@ -142,19 +142,20 @@ export class HealthScheduler implements AsyncDisposable {
   /** Brings the entries in line with the store for some services (undefined: all of them). */
   #sync(names: Iterable<string> | undefined, mode: 'spread' | 'soon'): void {
     if (this.#closing !== undefined) return;
-    const { store } = this.#options;
-    const services = names === undefined ? store.services.list() : [...names].map((name) => store.services.get(name) ?? name);
-    const seen = names === undefined ? new Set<string>() : undefined;
-    for (const service of services) {
-      const name = typeof service === 'string' ? service : service.name;
-      seen?.add(name);
-      this.#syncService(name, typeof service === 'string' ? undefined : service, mode);
+    const { services } = this.#options.store;
+    if (names === undefined) {
+      for (const service of services.list()) this.#syncService(service.name, service, mode);
+      // Services gone from the store: only those with tracked checks have anything to drop.
+      for (const name of this.#entries.services()) if (services.get(name) === undefined) this.#syncService(name, undefined, mode);
+    } else {
+      for (const name of names) this.#syncService(name, services.get(name), mode);
     }
-    if (seen !== undefined) for (const name of this.#entries.services()) if (!seen.has(name)) this.#syncService(name, undefined, mode);
     this.#arm();
   }
 
   #syncService(name: string, service: Service | undefined, mode: 'spread' | 'soon'): void {
+    // Most services have no checks: nothing to add or drop, and no allocation (a million of them at start).
+    if ((service?.checks === undefined || service.checks.length === 0) && !this.#entries.tracks(name)) return;
     const wanted = new Set<string>();
     for (const check of service?.checks ?? []) {
       const shard = checkShard(name, check.name, this.#options.shards);
