@@ -8,6 +8,7 @@ import { type BenchChild, field, isNumber, isString, spawnChild } from './lib/ch
 import { type DataDir, makeDataDir, seedServices } from './lib/seed.js';
 import type { AllFigures, NotRun } from './figures.js';
 import type { BenchPlan } from './plan.js';
+import { timed } from './lib/phases.js';
 import { type EtcdProcess, ensureEtcdInstalled, startEtcd } from './etcd/etcd-process.js';
 import { frameMaker, registerFrame, responseError } from './load/frames.js';
 import { closeSockets, openSocket, roundTrip } from './load/socket.js';
@@ -161,7 +162,7 @@ export class BenchContext {
       const version = ensureEtcdInstalled(this.log);
       const main = await this.mainServer();
       const { tls } = main.data;
-      return startEtcd({ root: this.root, certPath: tls.certPath, keyPath: tls.keyPath, caPem: tls.caPem }, version);
+      return timed('start', () => startEtcd({ root: this.root, certPath: tls.certPath, keyPath: tls.keyPath, caPem: tls.caPem }, version));
     })();
     return this.etcdProcess;
   }
@@ -191,7 +192,7 @@ export class BenchContext {
   async close(): Promise<void> {
     const stops: Promise<unknown>[] = [];
     if (this.main) stops.push(this.main.then((s) => s.close()));
-    if (this.etcdProcess) stops.push(this.etcdProcess.then((e) => e.close()));
+    if (this.etcdProcess) stops.push(this.etcdProcess.then((e) => timed('stop', () => e.close())));
     const outcomes = await Promise.allSettled(stops);
     for (const outcome of outcomes) if (outcome.status === 'rejected') this.log(`cleanup: ${String(outcome.reason)}`);
   }

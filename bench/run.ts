@@ -8,10 +8,11 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import { BenchContext, NotApplicable, useServerBuild } from './context.js';
 import { projectRoot } from './lib/child.js';
+import { ensureBuilt } from './lib/build.js';
 import { describeMachine } from './lib/machine.js';
+import { type PhaseTimes, phaseLine, takePhases } from './lib/phases.js';
 import { selfTimeTable, topSelfTime } from './lib/profile.js';
 import { round } from './lib/stats.js';
 import { type BenchPlan, planFrom, type ScenarioName } from './plan.js';
@@ -55,6 +56,8 @@ interface ScenarioReport {
   readonly scenario: ScenarioName;
   readonly status: 'ok' | 'n/a' | 'error';
   readonly elapsedMs: number;
+  /** Where `elapsedMs` went: builds, seeding, starting and stopping processes, measuring, the rest. */
+  readonly phasesMs: PhaseTimes;
   readonly figures?: unknown;
   readonly reason?: string;
 }
@@ -66,16 +69,21 @@ const log = (line: string): void => {
 async function runScenario(ctx: BenchContext, name: ScenarioName): Promise<ScenarioReport> {
   log(`${name}…`);
   const started = performance.now();
-  const elapsed = (): number => round(performance.now() - started, 0);
+  const timing = (): Pick<ScenarioReport, 'elapsedMs' | 'phasesMs'> => {
+    const elapsedMs = round(performance.now() - started, 0);
+    const phasesMs = takePhases(elapsedMs);
+    log(`${name}: ${(elapsedMs / 1000).toFixed(1)} s (${phaseLine(phasesMs)})`);
+    return { elapsedMs, phasesMs };
+  };
   try {
     const figures = await scenarios[name](ctx);
-    return { scenario: name, status: 'ok', elapsedMs: elapsed(), figures };
+    return { scenario: name, status: 'ok', ...timing(), figures };
   } catch (error) {
-    if (error instanceof NotApplicable) return { scenario: name, status: 'n/a', elapsedMs: elapsed(), reason: error.message };
+    if (error instanceof NotApplicable) return { scenario: name, status: 'n/a', ...timing(), reason: error.message };
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
     log(`${name} failed: ${reason}`);
     ctx.notRun[name] ??= 'error';
-    return { scenario: name, status: 'error', elapsedMs: elapsed(), reason };
+    return { scenario: name, status: 'error', ...timing(), reason };
   }
 }
 
@@ -129,11 +137,10 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const stamp = machine.date.replace(/[:.]/g, '-');
   log(`${plan.mode} run on ${machine.cores} cores, ${Math.round(machine.memoryBytes / 1e9)} GB, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
-  if (plan.build === 'dist') {
-    // The compiled package, as users run it: the registry child then runs dist/ under plain node.
-    log('npm run build…');
-    execFileSync('npm', ['run', 'build'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
+  const runStarted = performance.now();
+  // The compiled package, as users run it: the registry child then runs dist/ under plain node.
+  if (plan.build === 'dist') await ensureBuilt(projectRoot, log);
+  const buildMs = takePhases(performance.now() - runStarted).build;
   useServerBuild(plan.build);
   log(`the registry runs ${plan.build === 'dist' ? 'compiled (dist/, plain node)' : 'from its sources (src/, tsx)'}`);
   const root = await mkdtemp(join(tmpdir(), 'registry-bench-'));
@@ -149,8 +156,11 @@ async function main(): Promise<void> {
     await mkdir(resultsDir, { recursive: true });
     const file = join(resultsDir, `${stamp}${plan.mode === 'quick' ? '-quick' : ''}${plan.profile ? '-profiled' : ''}.json`);
     const loadAfter = describeMachine().loadAverage;
-    await writeFile(file, `${JSON.stringify({ machine: { ...machine, loadAverageAfter: loadAfter }, plan, scenarios: reports, rows: rowsWithRatios(rows), scaleRows: scaleRows(ctx.results.scale), figures: ctx.results }, null, 2)}\n`);
+    const wallMs = Math.round(performance.now() - runStarted);
+    const timing = { wallMs, buildBeforeScenariosMs: buildMs };
+    await writeFile(file, `${JSON.stringify({ machine: { ...machine, loadAverageAfter: loadAfter }, plan, timing, scenarios: reports, rows: rowsWithRatios(rows), scaleRows: scaleRows(ctx.results.scale), figures: ctx.results }, null, 2)}\n`);
     log(`wrote ${file}`);
+    log(`wall time ${(wallMs / 1000).toFixed(1)} s; by scenario: ${reports.map((r) => `${r.scenario} ${(r.elapsedMs / 1000).toFixed(1)}`).join(', ')}`);
     if (reports.some((r) => r.status === 'error')) process.exitCode = 1;
   } finally {
     await rm(root, { recursive: true, force: true });

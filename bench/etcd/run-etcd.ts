@@ -1,5 +1,6 @@
 import { type LoadFigures, type LoadShape, runThreads, spread } from '../load/run-load.js';
 import { seededName } from '../lib/seed.js';
+import { timed } from '../lib/phases.js';
 import { etcdClient } from './etcd-process.js';
 import { ETCD_SERVICE_PREFIX, type EtcdJob } from './worker.js';
 
@@ -31,7 +32,11 @@ export function runEtcdLoad(options: EtcdLoadOptions): Promise<LoadFigures> {
 const TXN_OPS = 128;
 
 /** Puts `count` keys `<prefix>bench-k` holding `value`, 128 to a transaction, 8 transactions at a time. */
-export async function seedEtcd(endpoint: string, ca: string, prefix: string, count: number, value: string): Promise<void> {
+export function seedEtcd(endpoint: string, ca: string, prefix: string, count: number, value: string): Promise<void> {
+  return timed('seed', () => putAll(endpoint, ca, prefix, count, value));
+}
+
+async function putAll(endpoint: string, ca: string, prefix: string, count: number, value: string): Promise<void> {
   const client = etcdClient(endpoint, ca);
   try {
     let next = 0;

@@ -6,6 +6,7 @@
 import type WebSocket from 'ws';
 import { concatSamples, round, summarise, wallNow } from '../lib/stats.js';
 import { split, startWorkers } from '../lib/workers.js';
+import { timed } from '../lib/phases.js';
 import { registerFrame, responseError } from '../load/frames.js';
 import { openSocket } from '../load/socket.js';
 import { etcdClient } from '../etcd/etcd-process.js';
@@ -87,12 +88,14 @@ type CountCommitted = (acknowledged: number) => Promise<number>;
 async function fanout<Job>(script: URL, jobs: readonly Job[], shape: FanoutShape, write: WriteOne, count: CountCommitted): Promise<FanoutFigures> {
   const run = startWorkers<Job, FanoutDone>(script, jobs);
   try {
-    await run.ready;
-    const writer = await paced(shape, write);
-    writer.committed = await count(writer.committed);
-    const expect: FanoutExpect = { expect: writer.committed, graceMs: shape.graceMs };
-    run.go(expect);
-    const done = await run.done;
+    await timed('start', () => run.ready);
+    const { writer, done } = await timed('measure', async () => {
+      const writer = await paced(shape, write);
+      writer.committed = await count(writer.committed);
+      const expect: FanoutExpect = { expect: writer.committed, graceMs: shape.graceMs };
+      run.go(expect);
+      return { writer, done: await run.done };
+    });
     const delivered = done.reduce((n, d) => n + d.delivered, 0);
     const expected = writer.committed * shape.subscribers;
     const latency = summarise(concatSamples(done.map((d) => d.samples)));
@@ -115,7 +118,7 @@ async function fanout<Job>(script: URL, jobs: readonly Job[], shape: FanoutShape
       ...(firstClose === undefined ? {} : { firstClose }),
     };
   } finally {
-    await run.terminate();
+    await timed('stop', () => run.terminate());
   }
 }
 

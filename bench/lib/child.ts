@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { type Phase, timed } from './phases.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -39,6 +40,8 @@ export interface SpawnChildOptions {
   readonly raiseFdLimit?: boolean;
   /** Load tsx first (a TypeScript script, or sources it imports); false runs plain `node`. @default true */
   readonly tsx?: boolean;
+  /** The phase spawn → ready counts to (`measure` for a child whose start is the measurement). @default 'start' */
+  readonly phase?: Phase;
 }
 
 /** The shell line that raises the soft file limit, then replaces itself with the command after it. */
@@ -59,10 +62,10 @@ export async function spawnChild(script: string, args: readonly string[], option
     if (stderr.length < 64 * 1024) stderr += chunk;
   });
   const pid = child.pid;
-  const close = (graceMs = 15_000): Promise<ChildExit> => stopChild(child, exited, graceMs);
+  const close = (graceMs = 15_000): Promise<ChildExit> => timed('stop', () => stopChild(child, exited, graceMs));
   try {
     if (pid === undefined) throw new Error(`${script} did not start`);
-    const line = await firstLine(child, exited, options, () => stderr);
+    const line = await timed(options.phase ?? 'start', () => firstLine(child, exited, options, () => stderr));
     const readyAfterMs = performance.now() - started;
     return { pid, child, ready: JSON.parse(line), readyAfterMs, exited, stderr: () => stderr, rssBytes: () => readRss(pid), close };
   } catch (error) {

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { asServiceId, newService } from '../../src/domain/index.js';
 import { ensureServerCertificates, type TlsMaterial } from '../../src/server/index.js';
 import { openStore } from '../../src/store/index.js';
+import { timed } from './phases.js';
 
 /** The name of the k-th seeded service: every scenario addresses services by it. */
 export const seededName = (k: number): string => `bench-${k}`;
@@ -50,7 +51,11 @@ export async function seedServices(dataDir: string, count: number): Promise<void
 }
 
 /** The same, into the store at `location` (a SQLite path or a `postgres://` URL). */
-export async function seedStore(location: { readonly location: string; readonly eventRetention?: number }, count: number): Promise<void> {
+export function seedStore(location: { readonly location: string; readonly eventRetention?: number }, count: number): Promise<void> {
+  return timed('seed', () => fillStore(location, count));
+}
+
+async function fillStore(location: { readonly location: string; readonly eventRetention?: number }, count: number): Promise<void> {
   const store = await openStore(location);
   try {
     for (let first = 0; first < count; first += BATCH) {

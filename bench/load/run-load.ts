@@ -1,5 +1,6 @@
 import { concatSamples, round, summarise } from '../lib/stats.js';
 import { split, startWorkers } from '../lib/workers.js';
+import { timed } from '../lib/phases.js';
 import type { Workload } from './frames.js';
 import type { LoadDone, LoadJob } from './worker.js';
 
@@ -44,9 +45,9 @@ export function spread(shape: LoadShape): { readonly connections: number; readon
 export async function runThreads<Job>(script: URL, jobs: readonly Job[]): Promise<LoadFigures> {
   const run = startWorkers<Job, LoadDone>(script, jobs);
   try {
-    await run.ready;
+    await timed('start', () => run.ready);
     run.go();
-    const results = await run.done;
+    const results = await timed('measure', () => run.done);
     const ops = results.reduce((n, r) => n + r.ops, 0);
     const totalOps = results.reduce((n, r) => n + r.totalOps, 0);
     const errors = results.reduce((n, r) => n + r.errors, 0);
@@ -64,7 +65,7 @@ export async function runThreads<Job>(script: URL, jobs: readonly Job[]): Promis
       ...(firstError === undefined ? {} : { firstError }),
     };
   } finally {
-    await run.terminate();
+    await timed('stop', () => run.terminate());
   }
 }
 

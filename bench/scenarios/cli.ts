@@ -1,16 +1,17 @@
 /**
  * The CLI as an operator feels it: wall time from spawning the compiled `registry` (bin/registry.js,
- * built from the sources first) to its exit, for `--version` and for `list` against a running
- * server found through its data folder, as `registry list` finds the server on its own host.
+ * built first when dist/ is older than the sources) to its exit, for `--version` and for `list`
+ * against a running server found through its data folder, as `registry list` finds it on its host.
  * Median of RUNS after one unmeasured run of each.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type BenchContext, startRegistry } from '../context.js';
 import type { CliFigures } from '../figures.js';
 import { makeDataDir, seedServices } from '../lib/seed.js';
+import { ensureBuilt } from '../lib/build.js';
+import { timed } from '../lib/phases.js';
 import { round, summarise } from '../lib/stats.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,17 +44,17 @@ async function medianOf(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
 }
 
 export async function cliScenario(ctx: BenchContext): Promise<CliFigures> {
-  // The compiled CLI of these sources: `npm ci` built dist/ once, the sources may have moved since.
-  // A run of the compiled server (--build dist) has just built it.
-  if (ctx.plan.build !== 'dist') await promisify(execFile)('npm', ['run', 'build'], { cwd: projectRoot, timeout: 300_000 });
+  // The compiled CLI of these sources: `npm ci` built dist/, and it is built again when the sources
+  // have moved since (a run of the compiled server has already made sure of it).
+  await ensureBuilt(projectRoot, ctx.log);
   const data = await makeDataDir(ctx.root, 'cli');
   await seedServices(data.dir, SERVICES);
   const server = await startRegistry(data);
   try {
     // Nothing of the operator's own configuration: the data folder says where the server is.
     const env = { PATH: process.env.PATH, HOME: data.dir, XDG_CONFIG_HOME: data.dir };
-    const version = await medianOf(['--version'], env);
-    const list = await medianOf(['--data-dir', data.dir, 'list'], env);
+    const version = await timed('measure', () => medianOf(['--version'], env));
+    const list = await timed('measure', () => medianOf(['--data-dir', data.dir, 'list'], env));
     ctx.results.cli = { runs: RUNS, services: SERVICES, versionMedianMs: version.medianMs, versionRunsMs: version.runsMs, listMedianMs: list.medianMs, listRunsMs: list.runsMs };
     return ctx.results.cli;
   } finally {

@@ -49,6 +49,7 @@ async function idleCost(ctx: BenchContext, url: string, caPath: string, rss: () 
       holders.push(
         await spawnChild(holderScript, [url, String(count), caPath], {
           readyTimeoutMs: 300_000,
+          phase: 'measure',
           raiseFdLimit: true,
           onLine: (line) => (closed ||= line),
         }),

@@ -12,6 +12,7 @@ import { runDnsLoad } from '../dns/run-dns.js';
 import type { DnsFigures, RequestFigures } from '../figures.js';
 import { field, isNumber, readCpuSeconds } from '../lib/child.js';
 import { makeDataDir, seededHost, seededName, seedServices } from '../lib/seed.js';
+import { timed } from '../lib/phases.js';
 import { withCpu } from './request.js';
 
 const DOMAIN = 'registry.';
@@ -38,13 +39,14 @@ export async function dnsScenario(ctx: BenchContext): Promise<DnsFigures> {
   let nsd: RequestFigures | undefined;
   let nsdVersion: string | undefined;
   try {
-    nsdVersion = ensureNsdInstalled(ctx.log);
+    const version = ensureNsdInstalled(ctx.log);
+    nsdVersion = version;
     const records = Array.from({ length: services }, (_, k) => ({ name: names[k] ?? '', address: seededHost(k) }));
-    const server = await startNsd(ctx.root, DOMAIN, records, nsdVersion);
+    const server = await timed('start', () => startNsd(ctx.root, DOMAIN, records, version));
     try {
       nsd = await withCpu(server.cpuSeconds, load(server.port));
     } finally {
-      await server.close();
+      await timed('stop', () => server.close());
     }
   } catch (error) {
     // NSD is the comparison, not the subject: without it the registry's figures still stand.

@@ -11,6 +11,7 @@ import { type BenchContext, startRegistry } from '../context.js';
 import type { HealthFigures } from '../figures.js';
 import { field, readCpuSeconds, spawnChild } from '../lib/child.js';
 import { makeDataDir } from '../lib/seed.js';
+import { timed } from '../lib/phases.js';
 import { round } from '../lib/stats.js';
 
 const targetsScript = fileURLToPath(new URL('../children/http-targets.ts', import.meta.url));
@@ -46,14 +47,14 @@ export async function healthScenario(ctx: BenchContext): Promise<HealthFigures> 
   const server = await startRegistry(await makeDataDir(ctx.root, 'health'));
   const client = await RegistryClient.connect(server.url, { ca: server.ca });
   try {
-    await declareChecks(client, field(targets.ready, 'ports', isPorts), checks, intervalMs / 1000);
+    await timed('seed', () => declareChecks(client, field(targets.ready, 'ports', isPorts), checks, intervalMs / 1000));
     // One interval for every check's first run (spread over its first half), then measure whole intervals.
-    await delay(intervalMs);
+    await timed('measure', () => delay(intervalMs));
     const before = await healthOf(client);
     if (before.checks !== checks) throw new Error(`the scheduler runs ${before.checks} checks, not ${checks}`);
     const cpuBefore = await readCpuSeconds(server.pid);
     const windowMs = intervalMs * windowIntervals;
-    await delay(windowMs);
+    await timed('measure', () => delay(windowMs));
     const cpuAfter = await readCpuSeconds(server.pid);
     const after = await healthOf(client);
     const runs = after.runs - before.runs;

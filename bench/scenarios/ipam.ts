@@ -9,6 +9,7 @@ import { operations } from '../../src/operations/index.js';
 import { type BenchContext, NotApplicable, startRegistry } from '../context.js';
 import type { IpamFigures, IpamNetworkFigures } from '../figures.js';
 import { makeDataDir } from '../lib/seed.js';
+import { timed as inPhase } from '../lib/phases.js';
 import { summarise } from '../lib/stats.js';
 import { responseError } from '../load/frames.js';
 import { callMany, closeSockets, openSocket, roundTrip } from '../load/socket.js';
@@ -71,11 +72,11 @@ export async function ipamScenario(ctx: BenchContext): Promise<IpamFigures> {
       throw new NotApplicable(ctx.notRun.ipam);
     }
     await timed(socket, release('p', WIDE.name, 'probe'));
-    const wideLive = await fill(socket, WIDE.name, ctx.plan.ipamAllocations);
-    const wide = await measure(socket, WIDE, wideLive, ctx.plan.ipamSamples);
-    const narrowHeld = await fill(socket, NARROW.name, 1_024);
+    const wideLive = await inPhase('seed', () => fill(socket, WIDE.name, ctx.plan.ipamAllocations));
+    const wide = await inPhase('measure', () => measure(socket, WIDE, wideLive, ctx.plan.ipamSamples));
+    const narrowHeld = await inPhase('seed', () => fill(socket, NARROW.name, 1_024));
     await timed(socket, release('f', NARROW.name, 'live-0'));
-    const narrow = await measure(socket, NARROW, narrowHeld - 1, ctx.plan.ipamSamples);
+    const narrow = await inPhase('measure', () => measure(socket, NARROW, narrowHeld - 1, ctx.plan.ipamSamples));
     await timed(socket, allocate('f', NARROW.name, 'live-0'));
     const exhausted: number[] = [];
     for (let i = 0; i < 50; i++) exhausted.push(await timed(socket, allocate('x', NARROW.name, `extra-${i}`), 'network_exhausted'));

@@ -1,6 +1,7 @@
 /** Scenario 3: list_services at each size of the plan, on a registry holding exactly that many services. */
 import { type BenchContext, type RunningServer, startRegistry } from '../context.js';
 import type { ListFigures } from '../figures.js';
+import { timed } from '../lib/phases.js';
 import { summarise } from '../lib/stats.js';
 import { firstPageFrame, listFrame, responseError } from '../load/frames.js';
 import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
@@ -16,13 +17,15 @@ async function listAt(ctx: BenchContext, size: number): Promise<ListFigures> {
     try {
       const times: number[] = [];
       let bytes = 0;
-      for (let i = 0; i <= LISTS[ctx.plan.mode]; i++) {
-        const reply = await roundTrip(socket, listFrame(i));
-        const error = responseError(reply.text);
-        if (error !== undefined) throw new Error(`list_services failed: ${error}`);
-        if (i > 0) times.push(reply.ms);
-        bytes = reply.bytes;
-      }
+      await timed('measure', async () => {
+        for (let i = 0; i <= LISTS[ctx.plan.mode]; i++) {
+          const reply = await roundTrip(socket, listFrame(i));
+          const error = responseError(reply.text);
+          if (error !== undefined) throw new Error(`list_services failed: ${error}`);
+          if (i > 0) times.push(reply.ms);
+          bytes = reply.bytes;
+        }
+      });
       const latency = summarise(times);
       return { services: size, p50Ms: latency.p50, maxMs: latency.max, bytes, samples: times.length, rssBytes: await server.child.rssBytes() };
     } finally {

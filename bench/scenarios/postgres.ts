@@ -11,6 +11,7 @@ import type { PostgresFigures, PropagationFigures, RequestFigures } from '../fig
 import { readCpuSeconds } from '../lib/child.js';
 import { type BenchPostgres, startBenchPostgres } from '../lib/postgres.js';
 import { makeDataDir, seedStore } from '../lib/seed.js';
+import { timed } from '../lib/phases.js';
 import { round, summarise } from '../lib/stats.js';
 import { registerFrame, responseError, type Workload } from '../load/frames.js';
 import { runThreads, spread } from '../load/run-load.js';
@@ -39,7 +40,7 @@ async function loadCluster(ctx: BenchContext, servers: readonly RunningServer[],
 
 /** Transactions PostgreSQL counted in the database so far (its statistics reach the view within a second). */
 async function transactions(url: string): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await timed('measure', () => new Promise((resolve) => setTimeout(resolve, 1_500)));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -96,7 +97,7 @@ async function propagation(writer: RunningServer, reader: RunningServer, samples
 export async function postgresScenario(ctx: BenchContext): Promise<PostgresFigures> {
   let database: BenchPostgres;
   try {
-    database = await startBenchPostgres(ctx.root);
+    database = await timed('start', () => startBenchPostgres(ctx.root));
   } catch (error) {
     ctx.notRun.postgres = `n/a (${error instanceof Error ? error.message.slice(0, 120) : String(error)})`;
     throw new NotApplicable(ctx.notRun.postgres);
@@ -120,11 +121,11 @@ export async function postgresScenario(ctx: BenchContext): Promise<PostgresFigur
     const resolveStale = await loadCluster(ctx, servers, { kind: 'resolve', names, param: 'service', stale: true });
     const [a, b] = servers;
     if (a === undefined || b === undefined) throw new Error('the servers did not start');
-    const crossServer = await propagation(a, b, ctx.plan.mode === 'quick' ? 100 : 500);
+    const crossServer = await timed('measure', () => propagation(a, b, ctx.plan.mode === 'quick' ? 100 : 500));
     ctx.results.postgres = { servers: SERVERS, postgresVersion: database.version, register, get, getStale, resolve, resolveStale, readsPerQuery, propagation: crossServer };
     return ctx.results.postgres;
   } finally {
     await Promise.allSettled(servers.map((s) => s.close()));
-    await database.close();
+    await timed('stop', () => database.close());
   }
 }
