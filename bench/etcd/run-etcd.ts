@@ -1,5 +1,5 @@
 import { type LoadFigures, type LoadShape, runThreads, spread } from '../load/run-load.js';
-import { seededName } from '../lib/seed.js';
+import { seededName } from '../lib/names.js';
 import { timed } from '../lib/phases.js';
 import { etcdClient } from './etcd-process.js';
 import { ETCD_SERVICE_PREFIX, type EtcdJob } from './worker.js';

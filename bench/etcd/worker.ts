@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Etcd3 } from 'etcd3';
 import { SampleBuffer } from '../lib/stats.js';
 import { randomBelow } from '../load/frames.js';
-import { seededName } from '../lib/seed.js';
+import { seededName } from '../lib/names.js';
 import type { LoadDone } from '../load/worker.js';
 import { etcdClient } from './etcd-process.js';
 

@@ -9,13 +9,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { asServiceId, newService } from '../../src/domain/index.js';
 import { ensureServerCertificates, type TlsMaterial } from '../../src/server/index.js';
 import { openStore } from '../../src/store/index.js';
+import { seededHost, seededName } from './names.js';
 import { timed } from './phases.js';
-
-/** The name of the k-th seeded service: every scenario addresses services by it. */
-export const seededName = (k: number): string => `bench-${k}`;
-
-/** The host of the k-th seeded service: `10.a.b.c`, unique for the first 2^24. */
-export const seededHost = (k: number): string => `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
 
 const BATCH = 2_000;
 

@@ -2,7 +2,7 @@
  * The frames the load generators send, as text built from templates: the same bytes go to the
  * registry and to the echo ceiling, and building them costs the generator as little as possible.
  */
-import { seededName } from '../lib/seed.js';
+import { seededName } from '../lib/names.js';
 
 export type Workload =
   /** Durable upserts among `names` seeded names; the port changes every time, so each is a real update. */

@@ -11,7 +11,8 @@ import { ensureNsdInstalled, startNsd } from '../dns/nsd.js';
 import { runDnsLoad } from '../dns/run-dns.js';
 import type { DnsFigures, RequestFigures } from '../figures.js';
 import { field, isNumber, readCpuSeconds } from '../lib/child.js';
-import { makeDataDir, seededHost, seededName, seedServices } from '../lib/seed.js';
+import { seededHost, seededName } from '../lib/names.js';
+import { makeDataDir, seedServices } from '../lib/seed.js';
 import { timed } from '../lib/phases.js';
 import { withCpu } from './request.js';
 
