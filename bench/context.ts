@@ -2,6 +2,8 @@
  * What scenarios share: the temp folder, the registry under load (seeded once), etcd, the
  * replies captured from the registry (the ceiling answers with the same bytes), seeded folders.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type WebSocket from 'ws';
 import { type BenchChild, field, isNumber, isString, spawnChild } from './lib/child.js';
@@ -14,6 +16,13 @@ import { frameMaker, registerFrame, responseError } from './load/frames.js';
 import { closeSockets, openSocket, roundTrip } from './load/socket.js';
 
 const serverScript = fileURLToPath(new URL('./children/server.js', import.meta.url));
+
+/**
+ * The registry under load also serves DNS (on a port the OS picks), so the DNS scenario queries
+ * the same seeded registry instead of starting and seeding one of its own; the listener does
+ * nothing until asked. No rate limit: the load comes from one source address.
+ */
+const MAIN_CONFIG = `[dns]\nenabled = true\nport = 0\nrate_limit = 10000000\n`;
 
 /**
  * Which registry the bench starts: `dist`, the compiled package under plain node (the full run,
@@ -137,10 +146,11 @@ export class BenchContext {
     return dir;
   }
 
-  /** The registry the request/response scenarios load: `plan.services` seeded services. */
+  /** The registry the request/response scenarios and the DNS scenario load: `plan.services` seeded services, DNS on. */
   mainServer(): Promise<RunningServer> {
     this.mainData ??= (async () => {
       const data = await makeDataDir(this.root, 'main');
+      await writeFile(join(data.dir, 'backends.toml'), MAIN_CONFIG);
       await seedServices(data.dir, this.plan.services);
       return data;
     })();

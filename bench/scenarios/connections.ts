@@ -13,6 +13,7 @@ import type { ConnectionFigures } from '../figures.js';
 import { type BenchChild, field, isNumber, spawnChild } from '../lib/child.js';
 import { type DataDir, makeDataDir } from '../lib/seed.js';
 import { split } from '../lib/workers.js';
+import { bothStarted } from '../lib/together.js';
 
 const holderScript = fileURLToPath(new URL('../children/holder.ts', import.meta.url));
 const echoScript = fileURLToPath(new URL('../children/echo.ts', import.meta.url));
@@ -68,16 +69,10 @@ async function idleCost(ctx: BenchContext, url: string, caPath: string, rss: () 
  * The raw ws echo (bench/children/echo.ts) on the same certificate and TLS options: the same
  * idle connections cost it what TLS, ws and Node cost, and nothing of ours.
  */
-async function echoIdleCost(ctx: BenchContext, data: DataDir, caPath: string): Promise<number> {
+async function startIdleEcho(ctx: BenchContext, data: DataDir): Promise<BenchChild> {
   const specPath = join(ctx.root, 'idle-echo.json');
   await writeFile(specPath, JSON.stringify({ cert: data.tls.certPath, key: data.tls.keyPath, replies: {} }));
-  const echo = await spawnChild(echoScript, [specPath], { raiseFdLimit: true });
-  try {
-    const port = field(echo.ready, 'port', isNumber);
-    return (await idleCost(ctx, `wss://127.0.0.1:${port}`, caPath, () => echo.rssBytes())).perConnection;
-  } finally {
-    await echo.close();
-  }
+  return spawnChild(echoScript, [specPath], { raiseFdLimit: true });
 }
 
 export async function connectionsScenario(ctx: BenchContext): Promise<ConnectionFigures> {
@@ -88,20 +83,28 @@ export async function connectionsScenario(ctx: BenchContext): Promise<Connection
   }
   const data = await makeDataDir(ctx.root, 'idle');
   const caPath = join(ctx.root, 'idle-ca.pem');
-  const server = await startRegistry(data);
+  // Both servers start side by side; each is measured while the other sits idle.
+  const [server, echo] = await bothStarted(startRegistry(data), startIdleEcho(ctx, data));
   let ours: Awaited<ReturnType<typeof idleCost>>;
+  let echoPerConnection: number;
   try {
-    await writeFile(caPath, server.ca);
-    ours = await idleCost(ctx, server.url, caPath, () => server.child.rssBytes());
+    try {
+      await writeFile(caPath, server.ca);
+      ours = await idleCost(ctx, server.url, caPath, () => server.child.rssBytes());
+    } finally {
+      await server.close();
+    }
+    const echoUrl = `wss://127.0.0.1:${field(echo.ready, 'port', isNumber)}`;
+    echoPerConnection = (await idleCost(ctx, echoUrl, caPath, () => echo.rssBytes())).perConnection;
   } finally {
-    await server.close();
+    await echo.close();
   }
   const figures: ConnectionFigures = {
     connections: ctx.plan.idleConnections,
     rssBeforeBytes: ours.before,
     rssAfterBytes: ours.after,
     bytesPerConnection: ours.perConnection,
-    echoBytesPerConnection: await echoIdleCost(ctx, data, caPath),
+    echoBytesPerConnection: echoPerConnection,
     clientBytesPerConnection: ours.clientPerConnection,
   };
   ctx.results.connections = figures;

@@ -4,38 +4,26 @@
  * answers through resolve (placement and health included); beside it NSD answers the same names
  * from a zone file, as a tuned authoritative server does.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type BenchContext, startRegistry } from '../context.js';
+import type { BenchContext } from '../context.js';
 import { ensureNsdInstalled, startNsd } from '../dns/nsd.js';
 import { runDnsLoad } from '../dns/run-dns.js';
 import type { DnsFigures, RequestFigures } from '../figures.js';
 import { field, isNumber, readCpuSeconds } from '../lib/child.js';
 import { seededHost, seededName } from '../lib/names.js';
-import { makeDataDir, seedServices } from '../lib/seed.js';
 import { timed } from '../lib/phases.js';
 import { withCpu } from './request.js';
 
 const DOMAIN = 'registry.';
-/** The rate limit would be the figure otherwise: the load comes from one source address. */
-const CONFIG = `[dns]\nenabled = true\nport = 0\nrate_limit = 10000000\n`;
 
 export async function dnsScenario(ctx: BenchContext): Promise<DnsFigures> {
   const { services, connections: inFlight, workers, warmupMs, durationMs } = ctx.plan;
   const names = Array.from({ length: services }, (_, k) => `${seededName(k)}.service.registry`);
   const load = (port: number) => () => runDnsLoad({ port, names, inFlight, workers, warmupMs, durationMs });
 
-  const data = await makeDataDir(ctx.root, 'dns');
-  await writeFile(join(data.dir, 'backends.toml'), CONFIG);
-  await seedServices(data.dir, services);
-  const registry = await startRegistry(data);
-  let ours: RequestFigures;
-  try {
-    const port = field(registry.child.ready, 'dns', isNumber);
-    ours = await withCpu(() => readCpuSeconds(registry.pid), load(port));
-  } finally {
-    await registry.close();
-  }
+  // The registry under load serves DNS too (its config enables it; see BenchContext.mainServer).
+  const registry = await ctx.mainServer();
+  const port = field(registry.child.ready, 'dns', isNumber);
+  const ours = await withCpu(() => readCpuSeconds(registry.pid), load(port));
 
   let nsd: RequestFigures | undefined;
   let nsdVersion: string | undefined;

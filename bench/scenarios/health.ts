@@ -12,6 +12,7 @@ import type { HealthFigures } from '../figures.js';
 import { field, readCpuSeconds, spawnChild } from '../lib/child.js';
 import { makeDataDir } from '../lib/seed.js';
 import { timed } from '../lib/phases.js';
+import { bothStarted } from '../lib/together.js';
 import { round } from '../lib/stats.js';
 
 const targetsScript = fileURLToPath(new URL('../children/http-targets.ts', import.meta.url));
@@ -43,8 +44,10 @@ async function healthOf(client: RegistryClient): Promise<{ runs: number; latenes
 
 export async function healthScenario(ctx: BenchContext): Promise<HealthFigures> {
   const { checks, intervalMs, windowIntervals } = ctx.plan.health;
-  const targets = await spawnChild(targetsScript, [String(TARGET_SERVERS)]);
-  const server = await startRegistry(await makeDataDir(ctx.root, 'health'));
+  const [targets, server] = await bothStarted(
+    spawnChild(targetsScript, [String(TARGET_SERVERS)]),
+    makeDataDir(ctx.root, 'health').then((data) => startRegistry(data)),
+  );
   const client = await RegistryClient.connect(server.url, { ca: server.ca });
   try {
     await timed('seed', () => declareChecks(client, field(targets.ready, 'ports', isPorts), checks, intervalMs / 1000));

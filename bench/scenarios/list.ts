@@ -2,6 +2,7 @@
 import { type BenchContext, type RunningServer, startRegistry } from '../context.js';
 import type { ListFigures } from '../figures.js';
 import { timed } from '../lib/phases.js';
+import { allStarted } from '../lib/together.js';
 import { summarise } from '../lib/stats.js';
 import { firstPageFrame, listFrame, responseError } from '../load/frames.js';
 import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
@@ -9,38 +10,39 @@ import { closeSockets, openSocket, roundTrip } from '../load/socket.js';
 /** Lists after one unmeasured list (which warms the code paths). */
 const LISTS = { quick: 3, full: 10 } as const;
 
-async function listAt(ctx: BenchContext, size: number): Promise<ListFigures> {
-  const data = await ctx.seededDir(size);
-  const server = await startRegistry(data);
+async function listOn(ctx: BenchContext, server: RunningServer, size: number): Promise<ListFigures> {
+  const socket = await openSocket(server.url, { ca: server.ca });
   try {
-    const socket = await openSocket(server.url, { ca: server.ca });
-    try {
-      const times: number[] = [];
-      let bytes = 0;
-      await timed('measure', async () => {
-        for (let i = 0; i <= LISTS[ctx.plan.mode]; i++) {
-          const reply = await roundTrip(socket, listFrame(i));
-          const error = responseError(reply.text);
-          if (error !== undefined) throw new Error(`list_services failed: ${error}`);
-          if (i > 0) times.push(reply.ms);
-          bytes = reply.bytes;
-        }
-      });
-      const latency = summarise(times);
-      return { services: size, p50Ms: latency.p50, maxMs: latency.max, bytes, samples: times.length, rssBytes: await server.child.rssBytes() };
-    } finally {
-      await closeSockets([socket]);
-    }
+    const times: number[] = [];
+    let bytes = 0;
+    await timed('measure', async () => {
+      for (let i = 0; i <= LISTS[ctx.plan.mode]; i++) {
+        const reply = await roundTrip(socket, listFrame(i));
+        const error = responseError(reply.text);
+        if (error !== undefined) throw new Error(`list_services failed: ${error}`);
+        if (i > 0) times.push(reply.ms);
+        bytes = reply.bytes;
+      }
+    });
+    const latency = summarise(times);
+    return { services: size, p50Ms: latency.p50, maxMs: latency.max, bytes, samples: times.length, rssBytes: await server.child.rssBytes() };
   } finally {
-    await server.close();
+    await closeSockets([socket]);
   }
 }
 
 export async function listScenario(ctx: BenchContext): Promise<readonly ListFigures[]> {
-  const figures: ListFigures[] = [];
-  for (const size of ctx.plan.listSizes) figures.push(await listAt(ctx, size));
-  ctx.results.list = figures;
-  return figures;
+  // Each size's server starts (and is seeded) beside the others, then each is measured alone: the
+  // servers not being listed sit idle.
+  const servers = await allStarted(ctx.plan.listSizes.map(async (size) => startRegistry(await ctx.seededDir(size))));
+  try {
+    const figures: ListFigures[] = [];
+    for (const [i, server] of servers.entries()) figures.push(await listOn(ctx, server, ctx.plan.listSizes[i] ?? 0));
+    ctx.results.list = figures;
+    return figures;
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
 }
 
 /** What the first page of a paged listing measured on a registry of `services`. */

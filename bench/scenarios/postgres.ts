@@ -12,6 +12,7 @@ import { readCpuSeconds } from '../lib/child.js';
 import { type BenchPostgres, startBenchPostgres } from '../lib/postgres.js';
 import { makeDataDir, seedStore } from '../lib/seed.js';
 import { timed } from '../lib/phases.js';
+import { allStarted } from '../lib/together.js';
 import { round, summarise } from '../lib/stats.js';
 import { registerFrame, responseError, type Workload } from '../load/frames.js';
 import { runThreads, spread } from '../load/run-load.js';
@@ -95,6 +96,9 @@ async function propagation(writer: RunningServer, reader: RunningServer, samples
 }
 
 export async function postgresScenario(ctx: BenchContext): Promise<PostgresFigures> {
+  // The servers' folders (and their certificates) are made while PostgreSQL starts.
+  const dirs = Promise.all(Array.from({ length: SERVERS }, (_, i) => makeDataDir(ctx.root, `postgres-server-${i}`)));
+  dirs.catch(() => undefined);
   let database: BenchPostgres;
   try {
     database = await timed('start', () => startBenchPostgres(ctx.root));
@@ -107,8 +111,7 @@ export async function postgresScenario(ctx: BenchContext): Promise<PostgresFigur
     const seeded = performance.now();
     await seedStore({ location: database.url }, ctx.plan.services);
     ctx.log(`seeded ${ctx.plan.services} services into PostgreSQL in ${Math.round(performance.now() - seeded)} ms`);
-    const dirs = await Promise.all(Array.from({ length: SERVERS }, (_, i) => makeDataDir(ctx.root, `postgres-server-${i}`)));
-    servers.push(...(await Promise.all(dirs.map((dir) => startRegistry(dir, [], database.url)))));
+    servers.push(...(await allStarted((await dirs).map((dir) => startRegistry(dir, [], database.url)))));
     const names = ctx.plan.services;
     const register = await loadCluster(ctx, servers, { kind: 'register', names });
     // Not reported: the first read load after the writes runs markedly slower (GC and the JIT settling), whichever it is.
