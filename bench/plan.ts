@@ -32,8 +32,11 @@ export interface BenchPlan {
   readonly scaleSizes: readonly number[];
   /** The register and get loops at each scale size: shorter than the main ones, since they run once per size. */
   readonly scaleLoad: { readonly warmupMs: number; readonly durationMs: number };
-  /** Which registry runs: the compiled package under plain node, or the sources under tsx. */
-  readonly build: 'src' | 'dist';
+  /**
+   * Which registry runs: `dist`, the compiled package under plain node (built first when stale);
+   * `src`, the sources under tsx; `fresh`, dist when it is newer than its sources, else src (no build).
+   */
+  readonly build: 'src' | 'dist' | 'fresh';
   readonly ipamAllocations: number;
   readonly ipamSamples: number;
   /** HTTP health checks: how many, how often, and how many whole intervals are measured. */
@@ -75,7 +78,7 @@ const quick: typeof full = {
   coldStartServices: 10_000,
   scaleSizes: [1_000, 10_000],
   scaleLoad: { warmupMs: 250, durationMs: 1_000 },
-  build: 'src',
+  build: 'fresh',
   ipamAllocations: 1_000,
   ipamSamples: 300,
   health: { checks: 1_000, intervalMs: 2_000, windowIntervals: 2 },
@@ -87,7 +90,8 @@ export const usage = `npm run bench -- [--quick] [--only register,get,…] [--co
   --connections  concurrent connections for register/get/etcd (default 32)
   --workers      load generator threads (default 1: the server needs the other core)
   --profile      run register, get and resolve (or the --only scenarios) with --cpu-prof on the server; print the top 10 self-time functions of each
-  --build        src: the sources under tsx (default of --quick); dist: npm run build, then the compiled server under plain node (default of the full run)`;
+  --build        dist: the compiled server under plain node, after npm run build when dist/ is stale (default of the full run);
+                 src: the sources under tsx; fresh: dist when it is newer than the sources, else src (default of --quick)`;
 
 function isScenarioName(name: string): name is ScenarioName {
   return (scenarioNames as readonly string[]).includes(name);
@@ -119,7 +123,7 @@ export function planFrom(argv: readonly string[]): BenchPlan {
   };
   const base = values.quick ? quick : full;
   const build = values.build ?? base.build;
-  if (build !== 'src' && build !== 'dist') throw new Error(`--build must be src or dist, not '${build}'`);
+  if (build !== 'src' && build !== 'dist' && build !== 'fresh') throw new Error(`--build must be src, dist or fresh, not '${build}'`);
   // Profiled without --only: the request/response scenarios; with it, the scenarios named.
   const chosen = values.profile && only.length === 0 ? ['register', 'get', 'resolve'] : only;
   return {

@@ -8,9 +8,9 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchContext, NotApplicable, useServerBuild } from './context.js';
+import { BenchContext, NotApplicable, type ServerBuild, useServerBuild } from './context.js';
 import { projectRoot } from './lib/child.js';
-import { ensureBuilt } from './lib/build.js';
+import { ensureBuilt, staleReason } from './lib/build.js';
 import { describeMachine } from './lib/machine.js';
 import { type PhaseTimes, phaseLine, takePhases } from './lib/phases.js';
 import { selfTimeTable, topSelfTime } from './lib/profile.js';
@@ -123,6 +123,20 @@ async function runAll(plan: BenchPlan, root: string, stamp: string): Promise<{ c
   return { ctx, reports, ...(plan.profile ? { profile: await summariseProfiles(profileDir, plan.only, stamp) } : {}) };
 }
 
+/**
+ * The registry the run starts. The compiled package, as users run it, under plain node: after a
+ * build when stale (`dist`), or only when it is already fresh (`fresh`, the quick run's default:
+ * it then starts in about half the time of the sources under tsx); else the sources under tsx.
+ */
+async function chooseServerBuild(build: BenchPlan['build']): Promise<ServerBuild> {
+  if (build === 'dist') await ensureBuilt(projectRoot, log);
+  const stale = build === 'fresh' ? await staleReason(projectRoot) : undefined;
+  const chosen = build === 'src' || stale !== undefined ? 'src' : 'dist';
+  const why = stale === undefined ? '' : ` (${stale})`;
+  log(`the registry runs ${chosen === 'dist' ? 'compiled (dist/, plain node)' : `from its sources (src/, tsx)${why}`}`);
+  return chosen;
+}
+
 async function main(): Promise<void> {
   let plan: BenchPlan;
   try {
@@ -138,11 +152,9 @@ async function main(): Promise<void> {
   const stamp = machine.date.replace(/[:.]/g, '-');
   log(`${plan.mode} run on ${machine.cores} cores, ${Math.round(machine.memoryBytes / 1e9)} GB, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   const runStarted = performance.now();
-  // The compiled package, as users run it: the registry child then runs dist/ under plain node.
-  if (plan.build === 'dist') await ensureBuilt(projectRoot, log);
+  const serverBuild = await chooseServerBuild(plan.build);
   const buildMs = takePhases(performance.now() - runStarted).build;
-  useServerBuild(plan.build);
-  log(`the registry runs ${plan.build === 'dist' ? 'compiled (dist/, plain node)' : 'from its sources (src/, tsx)'}`);
+  useServerBuild(serverBuild);
   const root = await mkdtemp(join(tmpdir(), 'registry-bench-'));
   await chmod(root, 0o755);
   try {
@@ -157,7 +169,7 @@ async function main(): Promise<void> {
     const file = join(resultsDir, `${stamp}${plan.mode === 'quick' ? '-quick' : ''}${plan.profile ? '-profiled' : ''}.json`);
     const loadAfter = describeMachine().loadAverage;
     const wallMs = Math.round(performance.now() - runStarted);
-    const timing = { wallMs, buildBeforeScenariosMs: buildMs };
+    const timing = { wallMs, serverBuild, buildBeforeScenariosMs: buildMs };
     await writeFile(file, `${JSON.stringify({ machine: { ...machine, loadAverageAfter: loadAfter }, plan, timing, scenarios: reports, rows: rowsWithRatios(rows), scaleRows: scaleRows(ctx.results.scale), figures: ctx.results }, null, 2)}\n`);
     log(`wrote ${file}`);
     log(`wall time ${(wallMs / 1000).toFixed(1)} s; by scenario: ${reports.map((r) => `${r.scenario} ${(r.elapsedMs / 1000).toFixed(1)}`).join(', ')}`);
