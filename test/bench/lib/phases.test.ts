@@ -1,26 +1,18 @@
 /** bench/lib/phases.ts: where a scenario's wall time went. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coveredMs, phaseLine, type Span, summarisePhases } from '../../../bench/lib/phases.js';
+import { coveredMs, type Phase, phaseLine, type Span, summarisePhases } from '../../../bench/lib/phases.js';
+
+const span = (phase: Phase, start: number, end: number): Span => ({ phase, start, end });
 
 describe('bench phases', () => {
   it('counts spans that overlap once', () => {
-    const spans: Span[] = [
-      { phase: 'start', start: 0, end: 10 },
-      { phase: 'start', start: 5, end: 20 },
-      { phase: 'start', start: 6, end: 8 },
-      { phase: 'start', start: 30, end: 40 },
-    ];
+    const spans = [span('start', 0, 10), span('start', 5, 20), span('start', 6, 8), span('start', 30, 40)];
     assert.equal(coveredMs(spans), 30);
   });
 
   it('sums each phase and leaves the uncovered wall time as other', () => {
-    const spans: Span[] = [
-      { phase: 'seed', start: 0, end: 200 },
-      { phase: 'start', start: 100, end: 1_000 },
-      { phase: 'measure', start: 1_000, end: 3_500 },
-      { phase: 'stop', start: 3_600, end: 3_800 },
-    ];
+    const spans = [span('seed', 0, 200), span('start', 100, 1_000), span('measure', 1_000, 3_500), span('stop', 3_600, 3_800)];
     assert.deepEqual(summarisePhases(spans, 4_000), { build: 0, seed: 200, start: 900, measure: 2_500, stop: 200, other: 300 });
   });
 
