@@ -6,17 +6,26 @@ import { dirname, join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { staleReason } from '../../../bench/lib/build.js';
 
-/** A file at `path` under `root`, last modified `secondsAgo` before now. */
+/** One clock for every file, so their order does not depend on how long the test takes to write them. */
+const NOW = Date.now();
+
+/** A file at `path` under `root`, last modified `secondsAgo` before NOW. */
 async function file(root: string, path: string, secondsAgo: number): Promise<void> {
   const at = join(root, path);
   await mkdir(dirname(at), { recursive: true });
   await writeFile(at, '');
-  const when = new Date(Date.now() - secondsAgo * 1000);
+  const when = new Date(NOW - secondsAgo * 1000);
   await utimes(at, when, when);
 }
 
 const inputs = ['src/index.ts', 'src/cli/main.ts', 'ui/src/main.ts', 'ui/index.html', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
-const outputs = ['dist/index.js', 'dist/cli/main.js', 'dist/ui/dashboard.js', 'dist/ui/index.html'];
+/** dist/index.js is the oldest output (written first), the one a newer input is compared with. */
+const outputs = [
+  ['dist/index.js', 60],
+  ['dist/cli/main.js', 50],
+  ['dist/ui/dashboard.js', 50],
+  ['dist/ui/index.html', 50],
+] as const;
 
 describe('bench staleReason', () => {
   const roots: string[] = [];
@@ -25,7 +34,7 @@ describe('bench staleReason', () => {
     root = await mkdtemp(join(tmpdir(), 'registry-bench-build-'));
     roots.push(root);
     for (const path of inputs) await file(root, path, 100);
-    for (const path of outputs) await file(root, path, 50);
+    for (const [path, age] of outputs) await file(root, path, age);
   });
   after(() => Promise.all(roots.map((r) => rm(r, { recursive: true, force: true }))));
 
