@@ -67,12 +67,14 @@ const full: Omit<BenchPlan, 'only' | 'profile' | 'connections' | 'workers'> = {
 
 const quick: typeof full = {
   mode: 'quick',
-  warmupMs: 500,
-  durationMs: 2_000,
+  // CI's smoke run of every scenario: windows long enough for figures that mean something, short
+  // enough that the whole run stays well under 2 minutes on a busy 2-core machine.
+  warmupMs: 300,
+  durationMs: 1_000,
   services: 10_000,
   listSizes: [1_000, 10_000],
-  fanout: { subscribers: 100, ratePerSecond: 100, durationMs: 3_000, graceMs: 10_000 },
-  fanoutWide: { subscribers: 500, ratePerSecond: 10, durationMs: 2_000, graceMs: 10_000 },
+  fanout: { subscribers: 100, ratePerSecond: 100, durationMs: 2_000, graceMs: 10_000 },
+  fanoutWide: { subscribers: 500, ratePerSecond: 10, durationMs: 1_500, graceMs: 10_000 },
   idleConnections: 500,
   connectionsPerHolder: 500,
   coldStartServices: 10_000,
