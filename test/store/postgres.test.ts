@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { EXIT } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { asRevision, type Clock, type CommittedEvent, RegistryError } from '../../src/domain/index.js';
-import { migrateStore, openStore, type Store } from '../../src/store/index.js';
+import { asRevision, type Clock, type CommittedEvent, ManualClock, RegistryError } from '../../src/domain/index.js';
+import { DEFAULT_REQUEST_WINDOW_MS, migrateStore, openStore, type Store } from '../../src/store/index.js';
 import {
   DEFAULT_POSTGRES_TUNING,
   LATEST_POSTGRES_SCHEMA_VERSION,
@@ -38,8 +38,8 @@ function recordEvents(store: Store): CommittedEvent[] {
   return seen;
 }
 
-const openTuned = (url: string, tuning: Partial<PostgresTuning> = {}): Promise<Store> =>
-  openPostgresStore(resolveStoreOptions({ location: url }), { ...DEFAULT_POSTGRES_TUNING, ...tuning });
+const openTuned = (url: string, tuning: Partial<PostgresTuning> = {}, clock?: Clock): Promise<Store> =>
+  openPostgresStore(resolveStoreOptions({ location: url, ...(clock === undefined ? {} : { clock }) }), { ...DEFAULT_POSTGRES_TUNING, ...tuning });
 
 if (postgres === undefined) {
   describe('PostgreSQL store', () => {
@@ -144,6 +144,23 @@ if (postgres === undefined) {
         },
         { listen: false, pollMs: 3_600_000, journalRetention: 2, journalPruneEvery: 1 },
       ));
+
+    it('keeps the outcome of a request id run again after its window when the same commit prunes old ids', async () => {
+      const clock = new ManualClock(Date.UTC(2026, 11, 7));
+      const store = await openTuned(await pgServer.createDatabase(), { journalPruneEvery: 1 }, clock);
+      try {
+        const request = { request: { id: 'r-late', fingerprint: 'same params' } };
+        await store.write((tx) => register(tx, 'api'), request);
+        clock.advance(DEFAULT_REQUEST_WINDOW_MS + 1);
+        const late = await store.write((tx) => register(tx, 'api', { port: 1 }), request);
+        assert.equal(late.replayed, undefined);
+        const retry = await store.write((tx) => register(tx, 'api', { port: 2 }), request);
+        assert.equal(retry.replayed, true, 'the commit that pruned the old ids kept the new outcome');
+        assert.equal(store.services.get('api')?.port, 1);
+      } finally {
+        await store.close();
+      }
+    });
 
     it('lets one store at a time hold the sweeps, and hands them over when it closes', async () => {
       const url = await pgServer.createDatabase();

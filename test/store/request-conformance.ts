@@ -59,7 +59,7 @@ export function runRequestConformance({ open }: StoreConformanceOptions): void {
         assert.ok(store.services.get('db'));
       }));
 
-    it('forgets an id once its window has passed', () => {
+    it('forgets an id once its window has passed, and keeps the call that came after it', () => {
       const clock = new ManualClock(T0);
       return withStore(async (store) => {
         await store.write((tx) => register(tx, 'api'), request('r-6'));
@@ -67,6 +67,12 @@ export function runRequestConformance({ open }: StoreConformanceOptions): void {
         const late = await store.write((tx) => register(tx, 'api', { port: 1 }), request('r-6'));
         assert.equal(late.replayed, undefined);
         assert.equal(store.services.get('api')?.port, 1);
+        // The id starts a new window with the late call's outcome: a retry of it runs no third time.
+        await store.write((tx) => register(tx, 'api', { port: 2 }));
+        const retry = await store.write((tx) => register(tx, 'api', { port: 1 }), request('r-6'));
+        assert.equal(retry.replayed, true);
+        assert.deepEqual(retry.value, late.value);
+        assert.equal(store.services.get('api')?.port, 2, 'the retry changed nothing');
       }, clock);
     });
   });

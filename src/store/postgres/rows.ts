@@ -98,16 +98,19 @@ function addServices(w: Ctes, rows: CommitRows): void {
 
 function addOutcomes(w: Ctes, rows: CommitRows): void {
   const list = rows.outcomes;
-  if (list.length > 0) {
+  const ids = list.length > 0 ? w.param(list.map((o) => o.id)) : undefined;
+  if (ids !== undefined) {
+    // A row already there is one past its window (a live one would have answered the write instead): the new call starts a new window.
     w.add(
       `INSERT INTO requests (id, fingerprint, value, revision, created_at)
-       SELECT * FROM unnest(${w.param(list.map((o) => o.id))}::text[], ${w.param(list.map((o) => o.fingerprint))}::text[], ${w.param(list.map((o) => o.value))}::text[],
+       SELECT * FROM unnest(${ids}::text[], ${w.param(list.map((o) => o.fingerprint))}::text[], ${w.param(list.map((o) => o.value))}::text[],
          ${w.param(list.map((o) => o.revision ?? null))}::bigint[], ${w.param(list.map((o) => o.createdAt))}::bigint[])
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, value = excluded.value, revision = excluded.revision, created_at = excluded.created_at`,
     );
   }
-  // Older than any outcome this commit keeps, so the two never touch one row.
-  if (rows.pruneRequestsBefore !== undefined) w.add(`DELETE FROM requests WHERE created_at < ${w.param(rows.pruneRequestsBefore)}::bigint`);
+  // A row the upsert replaces is left to it: one statement may not touch a row twice.
+  const kept = ids === undefined ? '' : ` AND id <> ALL(${ids}::text[])`;
+  if (rows.pruneRequestsBefore !== undefined) w.add(`DELETE FROM requests WHERE created_at < ${w.param(rows.pruneRequestsBefore)}::bigint${kept}`);
 }
 
 function addEvents(w: Ctes, events: readonly StampedEvent[]): void {

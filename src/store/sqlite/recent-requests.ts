@@ -59,8 +59,9 @@ export class RecentRequestIds {
   /** After COMMIT: the outcomes the batch kept. */
   add(outcomes: readonly RecordedOutcome[]): void {
     for (const { id, createdAt } of outcomes) {
-      // An id is kept once (the file keeps its first outcome); a later time would not make it newer there.
-      if (!this.#ids.has(id)) this.#ids.set(id, createdAt);
+      // Only a write that ran keeps an outcome, so an id held here had passed its window: it moves to the newest end.
+      this.#ids.delete(id);
+      this.#ids.set(id, createdAt);
     }
     while (this.#ids.size > this.#capacity) this.#dropOldest();
   }

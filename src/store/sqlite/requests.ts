@@ -24,7 +24,11 @@ export interface RequestStatements {
 export function prepareRequestStatements(db: Database.Database): RequestStatements {
   return {
     get: db.prepare('SELECT id, fingerprint, value, revision, created_at FROM requests WHERE id = ? AND created_at >= ?'),
-    put: db.prepare('INSERT INTO requests (id, fingerprint, value, revision, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    // A row already there is one past its window (a live one would have answered the write instead): the new call starts a new window.
+    put: db.prepare(
+      `INSERT INTO requests (id, fingerprint, value, revision, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, value = excluded.value, revision = excluded.revision, created_at = excluded.created_at`,
+    ),
     pruneBefore: db.prepare('DELETE FROM requests WHERE created_at < ?'),
     recentIds: db.prepare('SELECT id, created_at FROM requests WHERE created_at >= ? ORDER BY created_at DESC LIMIT ?').raw(),
   };
