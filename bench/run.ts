@@ -91,11 +91,14 @@ async function runScenario(ctx: BenchContext, name: ScenarioName): Promise<Scena
 async function summariseProfiles(dir: string, names: readonly ScenarioName[], stamp: string): Promise<string> {
   const sections: string[] = [];
   for (const name of names) {
+    // One file per thread (`CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`): the main thread first, then the commit worker.
     const files = (await readdir(join(dir, name)).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'));
-    const first = files[0];
-    if (first === undefined) continue;
-    const top = await topSelfTime(join(dir, name, first));
-    sections.push(`### ${name}: the server's top 10 functions by self time\n\n${selfTimeTable(top)}\n`);
+    const byThread = files.map((file) => ({ file, thread: Number(file.split('.')[4] ?? 0) })).sort((a, b) => a.thread - b.thread);
+    for (const { file, thread } of byThread) {
+      const top = await topSelfTime(join(dir, name, file));
+      const where = thread === 0 ? '' : `, worker thread ${String(thread)}`;
+      sections.push(`### ${name}${where}: the server's top 10 functions by self time\n\n${selfTimeTable(top)}\n`);
+    }
   }
   if (sections.length === 0) throw new Error(`no .cpuprofile was written under ${dir}`);
   const text = `## Server CPU profiles (--cpu-prof)\n\n${sections.join('\n')}`;
